@@ -1,0 +1,92 @@
+/* dmd-enums.h — shared enumerations of the engine
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The three Microsoft 365 sending options. */
+typedef enum {
+  DMD_OPTION_SMTP_AUTH,
+  DMD_OPTION_DIRECT_SEND,
+  DMD_OPTION_RELAY,
+} DmdOption;
+
+typedef enum {
+  DMD_SECURITY_STARTTLS,
+  DMD_SECURITY_NONE,
+  DMD_SECURITY_IMPLICIT_TLS,
+} DmdSecurity;
+
+/* The SMTP dialogue step a reply (or a failure) belongs to. */
+typedef enum {
+  DMD_STEP_ANY,
+  DMD_STEP_CONNECT,
+  DMD_STEP_BANNER,
+  DMD_STEP_EHLO,
+  DMD_STEP_STARTTLS,
+  DMD_STEP_AUTH,
+  DMD_STEP_MAIL,
+  DMD_STEP_RCPT,
+  DMD_STEP_DATA,
+  DMD_STEP_QUIT,
+} DmdStep;
+
+typedef enum {
+  DMD_AUTH_NONE,
+  DMD_AUTH_LOGIN,
+  DMD_AUTH_PLAIN,
+  DMD_AUTH_XOAUTH2,
+} DmdAuthMech;
+
+typedef enum {
+  DMD_SEVERITY_INFO,
+  DMD_SEVERITY_WARNING,
+  DMD_SEVERITY_ERROR,
+} DmdSeverity;
+
+typedef enum {
+  DMD_CHECK_PENDING,
+  DMD_CHECK_RUNNING,
+  DMD_CHECK_PASS,
+  DMD_CHECK_WARN,
+  DMD_CHECK_FAIL,
+  DMD_CHECK_SKIP,
+} DmdCheckStatus;
+
+typedef enum {
+  DMD_IP_VERSION_4,
+  DMD_IP_VERSION_6,
+  DMD_IP_VERSION_ANY,
+} DmdIpVersion;
+
+/* Who has to act on a fix step. */
+typedef enum {
+  DMD_AUDIENCE_TECHNICIAN,
+  DMD_AUDIENCE_ADMIN,
+  DMD_AUDIENCE_ANYONE,
+} DmdAudience;
+
+/* Machine names (the JSON/CLI contract), and back. */
+const char *dmd_option_to_string       (DmdOption       option);
+gboolean    dmd_option_from_string     (const char     *str,
+                                        DmdOption      *out);
+const char *dmd_option_display_name    (DmdOption       option); /* translated */
+const char *dmd_security_to_string     (DmdSecurity     security);
+gboolean    dmd_security_from_string   (const char     *str,
+                                        DmdSecurity    *out);
+const char *dmd_step_to_string         (DmdStep         step);
+gboolean    dmd_step_from_string       (const char     *str,
+                                        DmdStep        *out);
+const char *dmd_auth_mech_to_string    (DmdAuthMech     mech);
+const char *dmd_severity_to_string     (DmdSeverity     severity);
+const char *dmd_check_status_to_string (DmdCheckStatus  status);
+const char *dmd_ip_version_to_string   (DmdIpVersion    version);
+gboolean    dmd_ip_version_from_string (const char     *str,
+                                        DmdIpVersion   *out);
+const char *dmd_audience_to_string     (DmdAudience     audience);
+
+G_END_DECLS

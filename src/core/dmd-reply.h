@@ -1,0 +1,110 @@
+/* dmd-reply.h — SMTP replies and the bounded line buffer they are read through
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Bounds: a hostile server cannot make us hold more than this. */
+#define DMD_REPLY_MAX_LINE   4096   /* bytes per line, CRLF excluded (RFC 5321 says 512) */
+#define DMD_REPLY_MAX_LINES  128    /* lines per multi-line reply */
+
+/* A parsed SMTP reply. Lines are stored without the code prefix and without CRLF,
+ * already made safe: valid UTF-8, control characters and invalid bytes escaped as \xNN. */
+typedef struct {
+  guint      code;         /* 3-digit basic code, 0 when none could be parsed */
+  guint      enh_class;    /* enhanced status code class.subject.detail, all 0 when absent */
+  guint      enh_subject;
+  guint      enh_detail;
+  GPtrArray *lines;        /* char*, text after "NNN-" / "NNN " (enhanced code kept) */
+} DmdReply;
+
+DmdReply   *dmd_reply_new            (void);
+void        dmd_reply_free           (DmdReply       *reply);
+gboolean    dmd_reply_has_enhanced   (const DmdReply *reply);
+gboolean    dmd_reply_enhanced_is    (const DmdReply *reply,
+                                      guint           klass,
+                                      guint           subject,
+                                      guint           detail);
+/* All lines joined with "\n", each prefixed with its code ("250-..." / "250 ...") as on the wire. */
+char       *dmd_reply_to_string      (const DmdReply *reply);
+/* Text of all lines joined by a space, enhanced code removed: for keyword matching. */
+char       *dmd_reply_text           (const DmdReply *reply);
+
+/* Parse one or more reply lines (as pasted by a user: CRLF or LF separated, with or without
+ * the "NNN-" continuation form) into a reply. Returns NULL when no line has a code. */
+DmdReply   *dmd_reply_parse_text     (const char     *text);
+
+/* Escape bytes for display: valid UTF-8 kept (controls except tab escaped), invalid bytes as \xNN. */
+char       *dmd_escape_bytes         (const guint8   *data,
+                                      gsize           len);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdReply, dmd_reply_free)
+
+/* EHLO capabilities. */
+typedef struct {
+  char      *greeting;      /* first line: "host Hello [ip]" */
+  char      *public_ip;     /* from "Hello [IP]" (IPv4 or IPv6, "IPv6:" prefix removed), or NULL */
+  gboolean   starttls;
+  gboolean   pipelining;
+  gboolean   enhancedstatuscodes;
+  gboolean   smtputf8;
+  gboolean   eightbitmime;
+  gboolean   chunking;
+  guint64    size;          /* 0 when not announced */
+  gboolean   auth_login;
+  gboolean   auth_plain;
+  gboolean   auth_xoauth2;
+  GPtrArray *auth_mechs;    /* char*, upper case, all announced mechanisms */
+  GPtrArray *keywords;      /* char*, every capability line as sent */
+} DmdEhlo;
+
+DmdEhlo    *dmd_ehlo_parse           (const DmdReply *reply);
+void        dmd_ehlo_free            (DmdEhlo        *ehlo);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdEhlo, dmd_ehlo_free)
+
+/* Extract the address in "Hello [203.0.113.7]" / "[IPv6:2001:db8::1]" from a greeting line;
+ * validated with GInetAddress. NULL when there is none. */
+char       *dmd_ehlo_extract_ip      (const char     *greeting);
+
+/* The bounded line buffer. Bytes are pushed in (from a socket or TLS session),
+ * complete lines are taken out. */
+typedef struct _DmdLineBuffer DmdLineBuffer;
+
+typedef enum {
+  DMD_LINE_OK,          /* a line was returned */
+  DMD_LINE_NEED_MORE,   /* no complete line buffered yet */
+  DMD_LINE_TOO_LONG,    /* a line exceeded DMD_REPLY_MAX_LINE: protocol error */
+} DmdLineStatus;
+
+DmdLineBuffer *dmd_line_buffer_new       (void);
+void           dmd_line_buffer_free      (DmdLineBuffer *buf);
+void           dmd_line_buffer_push      (DmdLineBuffer *buf,
+                                          const guint8  *data,
+                                          gsize          len);
+/* On DMD_LINE_OK *line is the line without CR/LF (raw bytes, NUL-terminated, may contain
+ * invalid UTF-8; escape before display) and *len its length. Bare LF ends a line too. */
+DmdLineStatus  dmd_line_buffer_take_line (DmdLineBuffer *buf,
+                                          char         **line,
+                                          gsize         *len);
+/* Bytes still buffered (must be 0 when handing the socket to TLS: STARTTLS injection). */
+gsize          dmd_line_buffer_pending   (DmdLineBuffer *buf);
+void           dmd_line_buffer_clear     (DmdLineBuffer *buf);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdLineBuffer, dmd_line_buffer_free)
+
+/* Incremental reply assembly from lines: feed lines until it returns TRUE (reply complete)
+ * or sets an error (malformed: mixed codes, no code, too many lines). */
+typedef struct _DmdReplyReader DmdReplyReader;
+DmdReplyReader *dmd_reply_reader_new      (void);
+void            dmd_reply_reader_free     (DmdReplyReader *reader);
+gboolean        dmd_reply_reader_feed     (DmdReplyReader *reader,
+                                           const char     *line,
+                                           gsize           len,
+                                           GError        **error);
+DmdReply       *dmd_reply_reader_steal    (DmdReplyReader *reader);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdReplyReader, dmd_reply_reader_free)
+
+G_END_DECLS

@@ -1,0 +1,43 @@
+/* dmd-welcome-page.c — what the tool does and does not do; Start
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "dmd-welcome-page.h"
+
+struct _DmdWelcomePage
+{
+  DmdPage         parent_instance;
+
+  AdwStatusPage  *status_page;
+};
+
+G_DEFINE_FINAL_TYPE (DmdWelcomePage, dmd_welcome_page, DMD_TYPE_PAGE)
+
+static void
+dmd_welcome_page_class_init (DmdWelcomePageClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/dmd-welcome-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, DmdWelcomePage, status_page);
+}
+
+static void
+dmd_welcome_page_init (DmdWelcomePage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  adw_status_page_set_icon_name (self->status_page, APP_ID);
+  dmd_page_set_title (DMD_PAGE (self), _("Welcome"));
+  dmd_page_set_has_forward (DMD_PAGE (self), FALSE);
+  dmd_page_set_complete (DMD_PAGE (self), TRUE);
+}
+
+GtkWidget *
+dmd_welcome_page_new (void)
+{
+  return g_object_new (DMD_TYPE_WELCOME_PAGE, NULL);
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+# What can be checked of the Flatpak manifest offline (the GNOME runtime cannot be downloaded
+# here): it parses, its id and command match what meson installs, its finish-args are only
+# what the app needs, and `meson install --destdir` yields every file a Flatpak export needs
+# under the app id's names.
+import json, os, subprocess, sys, tempfile
+
+source_root, build_root, app_id = sys.argv[1], sys.argv[2], sys.argv[3]
+failures = []
+
+def fail(msg):
+    failures.append(msg)
+    print("FAIL:", msg)
+
+manifest_path = os.path.join(source_root, "flatpak", "io.github.devicemaildoctor.DeviceMailDoctor.json")
+try:
+    with open(manifest_path, encoding="utf-8") as f:
+        manifest = json.load(f)
+except (OSError, ValueError) as e:
+    print("FAIL: manifest does not parse:", e)
+    sys.exit(1)
+
+base_id = "io.github.devicemaildoctor.DeviceMailDoctor"
+if manifest.get("id") != base_id:
+    fail("manifest id %r is not %r" % (manifest.get("id"), base_id))
+if manifest.get("runtime") != "org.gnome.Platform" or manifest.get("sdk") != "org.gnome.Sdk":
+    fail("manifest must use the GNOME runtime and SDK")
+allowed = {"--share=network", "--share=ipc", "--socket=wayland", "--socket=fallback-x11", "--device=dri"}
+extra = set(manifest.get("finish-args", [])) - allowed
+if extra:
+    fail("finish-args beyond what the app needs: %s" % sorted(extra))
+missing = allowed - set(manifest.get("finish-args", []))
+if missing:
+    fail("finish-args lack: %s" % sorted(missing))
+modules = manifest.get("modules", [])
+if not modules or not isinstance(modules[-1], dict) or modules[-1].get("buildsystem") != "meson":
+    fail("the last module must be the app, built with meson")
+else:
+    srcs = modules[-1].get("sources", [])
+    if not any(s.get("type") == "dir" and os.path.realpath(os.path.join(os.path.dirname(manifest_path), s.get("path", ""))) == os.path.realpath(source_root) for s in srcs):
+        fail("the app module must build from the local tree (a dir source pointing at the project root)")
+
+command = manifest.get("command")
+with tempfile.TemporaryDirectory() as dest:
+    r = subprocess.run(["meson", "install", "-C", build_root, "--no-rebuild", "--quiet",
+                        "--destdir", dest], capture_output=True, text=True)
+    if r.returncode != 0:
+        print(r.stdout, r.stderr)
+        fail("meson install --destdir failed")
+    else:
+        prefix = None
+        for dirpath, dirnames, filenames in os.walk(dest):
+            if "bin" in dirnames:
+                prefix = dirpath
+                break
+        if prefix is None:
+            fail("nothing installed into bin/")
+        else:
+            # The Flatpak builds with the default profile, so the expected names use the base id;
+            # this build may be the Devel profile, so check against the id it was configured with.
+            expect = [
+                "bin/" + str(command),
+                "bin/device-mail-doctor-cli",
+                "share/applications/%s.desktop" % app_id,
+                "share/metainfo/%s.metainfo.xml" % app_id,
+                "share/icons/hicolor/scalable/apps/%s.svg" % app_id,
+                "share/icons/hicolor/symbolic/apps/%s-symbolic.svg" % app_id,
+                "share/glib-2.0/schemas/%s.gschema.xml" % base_id,
+                "share/locale/ja/LC_MESSAGES/device-mail-doctor.mo",
+            ]
+            for rel in expect:
+                p = os.path.join(prefix, rel)
+                if not os.path.isfile(p):
+                    fail("not installed: " + rel)
+                else:
+                    print("ok:", rel)
+            desktop = os.path.join(prefix, "share/applications/%s.desktop" % app_id)
+            if os.path.isfile(desktop):
+                text = open(desktop, encoding="utf-8").read()
+                if "Exec=%s" % command not in text:
+                    fail("the desktop file does not run the manifest's command %r" % command)
+                if "Icon=%s" % app_id not in text:
+                    fail("the desktop file's icon is not the app id")
+            metainfo = os.path.join(prefix, "share/metainfo/%s.metainfo.xml" % app_id)
+            if os.path.isfile(metainfo):
+                text = open(metainfo, encoding="utf-8").read()
+                if "<id>%s</id>" % app_id not in text or "%s.desktop" % app_id not in text:
+                    fail("the metainfo's id or launchable does not match the app id")
+
+if failures:
+    sys.exit(1)
+print("flatpak manifest checks passed")
