@@ -1,0 +1,83 @@
+/* dmd-conn.h — one TCP connection: deadlines, cancellation, the bounded line buffer, and
+ * GnuTLS on top once STARTTLS (or implicit TLS) begins. Used by the SMTP client, the TLS
+ * version probes, the scripted test server and the capture listener.
+ *
+ * All calls block the calling thread (the engine runs each connection in a worker thread) but
+ * never longer than the deadline, and return at once (G_IO_ERROR_CANCELLED) when the
+ * cancellable is cancelled. The socket itself is non-blocking; waiting happens in
+ * g_socket_condition_timed_wait() with the cancellable.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <gnutls/gnutls.h>
+
+#include "dmd-reply.h"
+
+G_BEGIN_DECLS
+
+/* Deadlines are g_get_monotonic_time() values in µs; use dmd_deadline_in (seconds). */
+gint64 dmd_deadline_in (double seconds);
+
+typedef struct _DmdConn DmdConn;
+
+/* Connect to address:port with a deadline. Errors keep GIO's codes so callers can tell
+ * G_IO_ERROR_TIMED_OUT (dropped), G_IO_ERROR_CONNECTION_REFUSED, G_IO_ERROR_HOST_UNREACHABLE /
+ * G_IO_ERROR_NETWORK_UNREACHABLE (no route) apart. */
+DmdConn  *dmd_conn_connect          (GInetSocketAddress  *address,
+                                     gint64               deadline,
+                                     GCancellable        *cancellable,
+                                     GError             **error);
+/* Wrap an accepted socket (server side). Takes a reference. */
+DmdConn  *dmd_conn_new_for_socket   (GSocket             *socket);
+void      dmd_conn_free             (DmdConn             *conn);
+GSocket  *dmd_conn_get_socket       (DmdConn             *conn);
+
+/* Read one line (CRLF or LF stripped). Raw bytes: may contain invalid UTF-8 or NULs (len says).
+ * Errors: G_IO_ERROR_TIMED_OUT at the deadline, G_IO_ERROR_CONNECTION_CLOSED on EOF,
+ * DMD_CONN_ERROR_LINE_TOO_LONG, TLS errors as DMD_CONN_ERROR_TLS. */
+gboolean  dmd_conn_read_line        (DmdConn             *conn,
+                                     char               **line,
+                                     gsize               *len,
+                                     gint64               deadline,
+                                     GCancellable        *cancellable,
+                                     GError             **error);
+/* Read a whole SMTP reply (multi-line), bounded by DMD_REPLY_MAX_LINE/LINES. Each raw line
+ * is also passed to line_cb (may be NULL) for the transcript. */
+DmdReply *dmd_conn_read_reply       (DmdConn             *conn,
+                                     gint64               deadline,
+                                     GCancellable        *cancellable,
+                                     GError             **error);
+gboolean  dmd_conn_write_all        (DmdConn             *conn,
+                                     const void          *data,
+                                     gsize                len,
+                                     gint64               deadline,
+                                     GCancellable        *cancellable,
+                                     GError             **error);
+/* Bytes received but not yet consumed as lines. Must be 0 before TLS starts (STARTTLS
+ * injection): dmd_conn_start_tls_* fail with DMD_CONN_ERROR_INJECTION otherwise. */
+gsize     dmd_conn_pending          (DmdConn             *conn);
+/* Wait up to `deadline` for more bytes to arrive without consuming them; TRUE when some did.
+ * Used right after the 220 reply to STARTTLS to catch injected plaintext already in flight. */
+gboolean  dmd_conn_peek_pending     (DmdConn             *conn,
+                                     gint64               deadline,
+                                     GCancellable        *cancellable);
+/* Close (TLS bye if any, then the socket). Errors ignored. */
+void      dmd_conn_close            (DmdConn             *conn);
+
+typedef enum {
+  DMD_CONN_ERROR_LINE_TOO_LONG,
+  DMD_CONN_ERROR_REPLY_TOO_LONG,
+  DMD_CONN_ERROR_MALFORMED,      /* not an SMTP reply */
+  DMD_CONN_ERROR_INJECTION,      /* bytes buffered when TLS was to start */
+  DMD_CONN_ERROR_TLS,            /* handshake or record error; message = GnuTLS reason in words */
+  DMD_CONN_ERROR_TLS_ALERT,      /* the peer sent a fatal alert (message names it) */
+} DmdConnError;
+#define DMD_CONN_ERROR (dmd_conn_error_quark ())
+GQuark    dmd_conn_error_quark      (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdConn, dmd_conn_free)
+
+G_END_DECLS
