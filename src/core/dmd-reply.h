@@ -86,7 +86,11 @@ void           dmd_line_buffer_push      (DmdLineBuffer *buf,
                                           const guint8  *data,
                                           gsize          len);
 /* On DMD_LINE_OK *line is the line without CR/LF (raw bytes, NUL-terminated, may contain
- * invalid UTF-8; escape before display) and *len its length. Bare LF ends a line too. */
+ * invalid UTF-8 or NULs; escape before display), newly allocated (g_free), and *len its length.
+ * Bare LF ends a line too; a lone CR does not. DMD_LINE_TOO_LONG is returned once per
+ * over-long line, in its place among the lines (an over-long line is never held beyond
+ * MAX_LINE + 3 bytes; the rest of it is dropped as it arrives); the lines after it are
+ * returned normally. Otherwise *line is NULL. */
 DmdLineStatus  dmd_line_buffer_take_line (DmdLineBuffer *buf,
                                           char         **line,
                                           gsize         *len);
