@@ -170,6 +170,256 @@ test_line_too_long_stream (void)
   }
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Reply reader                                                                              */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Feeds the lines of `wire` (LF separated) to a reader; returns the reply or the error. */
+static DmdReply *
+read_wire (const char  *wire,
+           GError     **error)
+{
+  g_autoptr(DmdReplyReader) reader = dmd_reply_reader_new ();
+  g_auto(GStrv) lines = g_strsplit (wire, "\n", -1);
+
+  if (lines[0] == NULL)
+    {
+      g_assert_false (dmd_reply_reader_feed (reader, "", 0, error));
+      return NULL;
+    }
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (dmd_reply_reader_feed (reader, lines[i], strlen (lines[i]), error))
+        {
+          g_assert_null (lines[i + 1]);
+          return dmd_reply_reader_steal (reader);
+        }
+      if (error != NULL && *error != NULL)
+        return NULL;
+      g_assert_null (dmd_reply_reader_steal (reader));
+    }
+  return NULL;
+}
+
+typedef struct {
+  const char *wire;
+  guint       code;
+  guint       klass, subject, detail;
+  guint       n_lines;
+  const char *text;        /* dmd_reply_text() */
+} ReplyCase;
+
+static const ReplyCase wire_cases[] = {
+  { "535 5.7.3 Authentication unsuccessful [SGXP274CA0016.SGPP274.PROD.OUTLOOK.COM "
+    "2025-03-20T11:25:21.972Z 08DD66EDEFB0DFDF]", 535, 5, 7, 3, 1,
+    "Authentication unsuccessful [SGXP274CA0016.SGPP274.PROD.OUTLOOK.COM "
+    "2025-03-20T11:25:21.972Z 08DD66EDEFB0DFDF]" },
+  { "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the "
+    "Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. "
+    "[MN2PR05CA0004.namprd05.prod.outlook.com 2023-09-12T20:59:57.214Z 08DBB276B7E699C4]",
+    535, 5, 7, 139, 1, NULL },
+  { "550 5.7.30 Basic authentication is not supported for Client Submission.",
+    550, 5, 7, 30, 1, "Basic authentication is not supported for Client Submission." },
+  { "530 5.7.57 Client not authenticated to send mail", 530, 5, 7, 57, 1,
+    "Client not authenticated to send mail" },
+  /* Exchange: basic class 4, enhanced class 5 is fine; so is the reverse. */
+  { "451 5.7.3 STARTTLS is required to send mail [SG2PR02CA0073.apcprd02.prod.outlook.com "
+    "2024-07-24T03:43:18.298Z 08DCAB6EB788477A]", 451, 5, 7, 3, 1, NULL },
+  { "421 4.7.66 TLS 1.0 and 1.1 are not supported. Please upgrade/update your client to support "
+    "TLS 1.2. Visit https://aka.ms/smtp_auth_tls", 421, 4, 7, 66, 1, NULL },
+  { "550 5.7.606 Access denied, banned sending IP [192.0.2.1]. To request removal from this list "
+    "please visit https://sender.office.com/ and follow the directions.", 550, 5, 7, 606, 1, NULL },
+  { "554 5.2.252 SendAsDenied; scanner@contoso.com not allowed to send as boss@contoso.com; "
+    "STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied", 554, 5, 2,
+    252, 1, NULL },
+  /* Localized text (Portuguese, Japanese): only the codes matter. */
+  { "535 5.7.139 Autenticação malsucedida, a solicitação não atendeu aos critérios",
+    535, 5, 7, 139, 1, "Autenticação malsucedida, a solicitação não atendeu aos critérios" },
+  { "535 5.7.139 認証に失敗しました", 535, 5, 7, 139, 1, "認証に失敗しました" },
+  /* No enhanced code; code only; empty text. */
+  { "220 BE1P281CA0440.outlook.office365.com Microsoft ESMTP MAIL Service ready at Mon, 4 Aug "
+    "2025 11:15:30 +0000 [08DDD30471EE4ED5]", 220, 0, 0, 0, 1, NULL },
+  { "250", 250, 0, 0, 0, 1, "" },
+  { "250 ", 250, 0, 0, 0, 1, "" },
+  { "250 2.0.0", 250, 2, 0, 0, 1, "" },
+  /* Not enhanced: too many digits, four parts, class 3, letters after it. */
+  { "550 5.7.6060 x", 550, 0, 0, 0, 1, "5.7.6060 x" },
+  { "250 4.2.1.1 x", 250, 0, 0, 0, 1, "4.2.1.1 x" },
+  { "354 3.0.0 go", 354, 0, 0, 0, 1, "3.0.0 go" },
+  { "550 5.7.1a x", 550, 0, 0, 0, 1, "5.7.1a x" },
+  { "550 5.7.1; x", 550, 5, 7, 1, 1, "; x" },
+  /* Multi-line: the EHLO reply of smtp.office365.com before STARTTLS. */
+  { "250-BN9PR03CA0152.outlook.office365.com Hello [2601:840:8081:4a70:ebeb:3348:83bb:1cda]\n"
+    "250-SIZE 157286400\n250-PIPELINING\n250-DSN\n250-ENHANCEDSTATUSCODES\n250-STARTTLS\n"
+    "250-8BITMIME\n250-BINARYMIME\n250-CHUNKING\n250 SMTPUTF8", 250, 0, 0, 0, 10, NULL },
+  { "550-5.7.1 first\n550-5.7.1 second\n550 5.7.1 third", 550, 5, 7, 1, 3,
+    "first second third" },
+  { "250-\n250 ok", 250, 0, 0, 0, 2, "ok" },
+};
+
+static void
+test_reader_table (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (wire_cases); i++)
+    {
+      const ReplyCase *c = &wire_cases[i];
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DmdReply) reply = read_wire (c->wire, &error);
+      g_autofree char *wire = NULL;
+
+      g_test_message ("case %zu: %s", i, c->wire);
+      g_assert_no_error (error);
+      g_assert_nonnull (reply);
+      g_assert_cmpuint (reply->code, ==, c->code);
+      g_assert_cmpuint (reply->enh_class, ==, c->klass);
+      g_assert_cmpuint (reply->enh_subject, ==, c->subject);
+      g_assert_cmpuint (reply->enh_detail, ==, c->detail);
+      g_assert_cmpuint (reply->lines->len, ==, c->n_lines);
+      g_assert_true (dmd_reply_has_enhanced (reply) == (c->klass != 0));
+      if (c->klass != 0)
+        g_assert_true (dmd_reply_enhanced_is (reply, c->klass, c->subject, c->detail));
+      if (c->text != NULL)
+        {
+          g_autofree char *text = dmd_reply_text (reply);
+          g_assert_cmpstr (text, ==, c->text);
+        }
+      /* The wire form comes back as it was sent (these lines need no escaping). */
+      wire = dmd_reply_to_string (reply);
+      if (strcmp (c->wire, "250 ") != 0)
+        g_assert_cmpstr (wire, ==, c->wire);
+    }
+}
+
+static void
+test_reader_enhanced_exact (void)
+{
+  g_autoptr(DmdReply) r606 = read_wire ("550 5.7.606 Access denied", NULL);
+  g_autoptr(DmdReply) r60 = read_wire ("550 5.7.60 SMTP; Client does not have permissions", NULL);
+
+  g_assert_true (dmd_reply_enhanced_is (r606, 5, 7, 606));
+  g_assert_false (dmd_reply_enhanced_is (r606, 5, 7, 60));
+  g_assert_false (dmd_reply_enhanced_is (r606, 5, 7, 6));
+  g_assert_true (dmd_reply_enhanced_is (r60, 5, 7, 60));
+  g_assert_false (dmd_reply_enhanced_is (r60, 5, 7, 606));
+}
+
+typedef struct {
+  const char *wire;
+  int         code;
+} ErrorCase;
+
+static void
+test_reader_malformed (void)
+{
+  static const ErrorCase cases[] = {
+    { "", DMD_REPLY_ERROR_MALFORMED },
+    { "hello", DMD_REPLY_ERROR_MALFORMED },
+    { "25", DMD_REPLY_ERROR_MALFORMED },
+    { "2500 x", DMD_REPLY_ERROR_MALFORMED },
+    { "250x", DMD_REPLY_ERROR_MALFORMED },
+    { "099 x", DMD_REPLY_ERROR_MALFORMED },
+    { "650 x", DMD_REPLY_ERROR_MALFORMED },
+    { " 250 x", DMD_REPLY_ERROR_MALFORMED },
+    { "250-a\nno code here", DMD_REPLY_ERROR_MALFORMED },
+    { "250-a\n550 b", DMD_REPLY_ERROR_MIXED_CODES },
+    { "250-a\n251-b\n250 c", DMD_REPLY_ERROR_MIXED_CODES },
+    { "HTTP/1.1 400 Bad Request", DMD_REPLY_ERROR_MALFORMED },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DmdReply) reply = read_wire (cases[i].wire, &error);
+
+      g_test_message ("case %zu: %s", i, cases[i].wire);
+      g_assert_null (reply);
+      g_assert_error (error, DMD_REPLY_ERROR, cases[i].code);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+    }
+}
+
+static void
+test_reader_too_many_lines (void)
+{
+  g_autoptr(DmdReplyReader) reader = dmd_reply_reader_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdReply) reply = NULL;
+  guint i;
+
+  for (i = 0; i < DMD_REPLY_MAX_LINES; i++)
+    g_assert_false (dmd_reply_reader_feed (reader, "250-x", 5, &error));
+  g_assert_no_error (error);
+  g_assert_false (dmd_reply_reader_feed (reader, "250 x", 5, &error));
+  g_assert_error (error, DMD_REPLY_ERROR, DMD_REPLY_ERROR_TOO_MANY_LINES);
+  g_clear_error (&error);
+
+  /* The reader starts over after an error; exactly MAX_LINES lines are fine. */
+  for (i = 0; i + 1 < DMD_REPLY_MAX_LINES; i++)
+    g_assert_false (dmd_reply_reader_feed (reader, "250-x", 5, &error));
+  g_assert_true (dmd_reply_reader_feed (reader, "250 x", 5, &error));
+  g_assert_no_error (error);
+  reply = dmd_reply_reader_steal (reader);
+  g_assert_cmpuint (reply->lines->len, ==, DMD_REPLY_MAX_LINES);
+  g_assert_null (dmd_reply_reader_steal (reader));
+}
+
+static void
+test_reader_escapes (void)
+{
+  g_autoptr(DmdReplyReader) reader = dmd_reply_reader_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdReply) reply = NULL;
+  g_autoptr(DmdReply) again = NULL;
+  g_autofree char *wire = NULL;
+  static const char line[] = "550 5.7.1 a\0b\x1b[31mred\xff\xc3(\tend";
+
+  /* NUL, an ANSI escape, invalid UTF-8: kept visible, escaped, valid UTF-8. */
+  g_assert_true (dmd_reply_reader_feed (reader, line, sizeof line - 1, &error));
+  g_assert_no_error (error);
+  reply = dmd_reply_reader_steal (reader);
+  g_assert_cmpstr (g_ptr_array_index (reply->lines, 0), ==,
+                   "5.7.1 a\\x00b\\x1B[31mred\\xFF\\xC3(\tend");
+  g_assert_true (dmd_reply_enhanced_is (reply, 5, 7, 1));
+  wire = dmd_reply_to_string (reply);
+  g_assert_true (g_utf8_validate (wire, -1, NULL));
+
+  /* The reader is reusable after a steal. */
+  g_assert_true (dmd_reply_reader_feed (reader, "221 bye", 7, &error));
+  again = dmd_reply_reader_steal (reader);
+  g_assert_cmpuint (again->code, ==, 221);
+}
+
+/* A 1 MiB line never becomes a reply: the line buffer stops it, the reader never sees it. */
+static void
+test_reader_through_buffer (void)
+{
+  g_autoptr(DmdLineBuffer) buf = dmd_line_buffer_new ();
+  g_autoptr(DmdReplyReader) reader = dmd_reply_reader_new ();
+  g_autofree char *huge = g_strnfill (1024 * 1024, 'A');
+  g_autoptr(DmdReply) reply = NULL;
+  g_autofree char *line = NULL;
+  gsize len;
+
+  push_str (buf, "250-");
+  push_str (buf, huge);
+  push_str (buf, "\r\n");
+  g_assert_cmpint (dmd_line_buffer_take_line (buf, &line, &len), ==, DMD_LINE_TOO_LONG);
+
+  push_str (buf, "250-mx.example Hello [198.51.100.7]\r\n250 PIPELINING\r\n");
+  while (dmd_line_buffer_take_line (buf, &line, &len) == DMD_LINE_OK)
+    {
+      gboolean done = dmd_reply_reader_feed (reader, line, len, NULL);
+
+      g_clear_pointer (&line, g_free);
+      if (done)
+        break;
+    }
+  reply = dmd_reply_reader_steal (reader);
+  g_assert_nonnull (reply);
+  g_assert_cmpuint (reply->lines->len, ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -182,6 +432,13 @@ main (int    argc,
   g_test_add_func ("/dmd/reply/line/nul-and-binary", test_line_nul_and_binary);
   g_test_add_func ("/dmd/reply/line/max-exact", test_line_max_exact);
   g_test_add_func ("/dmd/reply/line/too-long-stream", test_line_too_long_stream);
+
+  g_test_add_func ("/dmd/reply/reader/table", test_reader_table);
+  g_test_add_func ("/dmd/reply/reader/enhanced-exact", test_reader_enhanced_exact);
+  g_test_add_func ("/dmd/reply/reader/malformed", test_reader_malformed);
+  g_test_add_func ("/dmd/reply/reader/too-many-lines", test_reader_too_many_lines);
+  g_test_add_func ("/dmd/reply/reader/escapes", test_reader_escapes);
+  g_test_add_func ("/dmd/reply/reader/through-buffer", test_reader_through_buffer);
 
   return g_test_run ();
 }

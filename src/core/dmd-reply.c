@@ -195,3 +195,411 @@ dmd_line_buffer_clear (DmdLineBuffer *buf)
   buf->scanned = 0;
   buf->discarding = FALSE;
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Escaping                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+static void
+append_hex_bytes (GString      *out,
+                  const guint8 *p,
+                  gsize         n)
+{
+  for (gsize i = 0; i < n; i++)
+    g_string_append_printf (out, "\\x%02X", p[i]);
+}
+
+/* Characters that are valid UTF-8 but must not reach a terminal, a log or a report raw:
+ * C1 controls (U+0080–U+009F, e.g. the 8-bit CSI) and the bidirectional overrides and
+ * isolates that can make text display in another order than it reads. */
+static gboolean
+is_unsafe_char (gunichar c)
+{
+  return (c >= 0x80 && c <= 0x9F) ||
+         (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2066 && c <= 0x2069) ||
+         c == 0x200E || c == 0x200F || c == 0x061C;
+}
+
+char *
+dmd_escape_bytes (const guint8 *data,
+                  gsize         len)
+{
+  GString *out;
+  gsize i = 0;
+
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+
+  out = g_string_sized_new (len + 1);
+  while (i < len)
+    {
+      guint8 b = data[i];
+
+      if (b < 0x80)
+        {
+          if ((b < 0x20 && b != '\t') || b == 0x7F)
+            append_hex_bytes (out, &b, 1);
+          else
+            g_string_append_c (out, (char) b);
+          i++;
+        }
+      else
+        {
+          gsize max = MIN (len - i, 4);
+          gunichar c = g_utf8_get_char_validated ((const char *) data + i, (gssize) max);
+
+          if (c == (gunichar) -1 || c == (gunichar) -2 || c == 0)
+            {
+              /* Invalid or truncated sequence: escape one byte and resynchronise. */
+              append_hex_bytes (out, &b, 1);
+              i++;
+            }
+          else
+            {
+              gsize n = (gsize) g_unichar_to_utf8 (c, NULL);
+
+              if (is_unsafe_char (c))
+                append_hex_bytes (out, data + i, n);
+              else
+                g_string_append_len (out, (const char *) data + i, (gssize) n);
+              i += n;
+            }
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Replies                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+G_DEFINE_QUARK (dmd-reply-error-quark, dmd_reply_error)
+
+DmdReply *
+dmd_reply_new (void)
+{
+  DmdReply *reply = g_new0 (DmdReply, 1);
+
+  reply->lines = g_ptr_array_new_with_free_func (g_free);
+  return reply;
+}
+
+void
+dmd_reply_free (DmdReply *reply)
+{
+  if (reply == NULL)
+    return;
+  g_ptr_array_unref (reply->lines);
+  g_free (reply);
+}
+
+gboolean
+dmd_reply_has_enhanced (const DmdReply *reply)
+{
+  g_return_val_if_fail (reply != NULL, FALSE);
+  return reply->enh_class != 0;
+}
+
+gboolean
+dmd_reply_enhanced_is (const DmdReply *reply,
+                       guint           klass,
+                       guint           subject,
+                       guint           detail)
+{
+  g_return_val_if_fail (reply != NULL, FALSE);
+  return reply->enh_class != 0 &&
+         reply->enh_class == klass &&
+         reply->enh_subject == subject &&
+         reply->enh_detail == detail;
+}
+
+static gboolean
+parse_number (const char *p,
+              guint      *out,
+              gsize      *consumed)
+{
+  guint v = 0;
+  gsize n = 0;
+
+  while (n < 3 && g_ascii_isdigit (p[n]))
+    {
+      v = v * 10 + (guint) (p[n] - '0');
+      n++;
+    }
+  if (n == 0 || g_ascii_isdigit (p[n]))
+    return FALSE;
+  *out = v;
+  *consumed = n;
+  return TRUE;
+}
+
+gboolean
+dmd_enhanced_code_parse (const char *text,
+                         guint      *klass,
+                         guint      *subject,
+                         guint      *detail,
+                         gsize      *consumed)
+{
+  guint c, s, d;
+  gsize n, pos;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if (text[0] != '2' && text[0] != '4' && text[0] != '5')
+    return FALSE;
+  c = (guint) (text[0] - '0');
+  if (text[1] != '.')
+    return FALSE;
+  pos = 2;
+  if (!parse_number (text + pos, &s, &n))
+    return FALSE;
+  pos += n;
+  if (text[pos] != '.')
+    return FALSE;
+  pos++;
+  if (!parse_number (text + pos, &d, &n))
+    return FALSE;
+  pos += n;
+  if (text[pos] == '.' || g_ascii_isalnum (text[pos]))
+    return FALSE;
+
+  if (klass != NULL)
+    *klass = c;
+  if (subject != NULL)
+    *subject = s;
+  if (detail != NULL)
+    *detail = d;
+  if (consumed != NULL)
+    *consumed = pos;
+  return TRUE;
+}
+
+/* Length of the enhanced code (and the white space after it) that starts a line's text,
+ * after optional white space or a '#' (bounce messages write "#5.7.1"); 0 when none. */
+static gsize
+enhanced_prefix_len (const char *text,
+                     guint      *klass,
+                     guint      *subject,
+                     guint      *detail)
+{
+  gsize pos = 0;
+  gsize n;
+
+  while (text[pos] == ' ' || text[pos] == '\t')
+    pos++;
+  if (text[pos] == '#')
+    pos++;
+  if (!dmd_enhanced_code_parse (text + pos, klass, subject, detail, &n))
+    return 0;
+  pos += n;
+  while (text[pos] == ' ' || text[pos] == '\t')
+    pos++;
+  return pos;
+}
+
+/* Take the enhanced code from the first line that starts with one. */
+static void
+reply_find_enhanced (DmdReply *reply)
+{
+  reply->enh_class = reply->enh_subject = reply->enh_detail = 0;
+  for (guint i = 0; i < reply->lines->len; i++)
+    {
+      guint c, s, d;
+
+      if (enhanced_prefix_len (g_ptr_array_index (reply->lines, i), &c, &s, &d) > 0)
+        {
+          reply->enh_class = c;
+          reply->enh_subject = s;
+          reply->enh_detail = d;
+          return;
+        }
+    }
+}
+
+char *
+dmd_reply_to_string (const DmdReply *reply)
+{
+  GString *out;
+
+  g_return_val_if_fail (reply != NULL, NULL);
+
+  out = g_string_new (NULL);
+  for (guint i = 0; i < reply->lines->len; i++)
+    {
+      const char *line = g_ptr_array_index (reply->lines, i);
+      gboolean last = i + 1 == reply->lines->len;
+
+      if (i > 0)
+        g_string_append_c (out, '\n');
+      if (reply->code != 0 && last && *line == '\0')
+        g_string_append_printf (out, "%03u", reply->code);
+      else if (reply->code != 0)
+        g_string_append_printf (out, "%03u%c", reply->code, last ? ' ' : '-');
+      g_string_append (out, line);
+    }
+  if (reply->lines->len == 0 && reply->code != 0)
+    g_string_append_printf (out, "%03u", reply->code);
+  return g_string_free (out, FALSE);
+}
+
+char *
+dmd_reply_text (const DmdReply *reply)
+{
+  GString *out;
+
+  g_return_val_if_fail (reply != NULL, NULL);
+
+  out = g_string_new (NULL);
+  for (guint i = 0; i < reply->lines->len; i++)
+    {
+      const char *line = g_ptr_array_index (reply->lines, i);
+      g_autofree char *copy = NULL;
+
+      line += enhanced_prefix_len (line, NULL, NULL, NULL);
+      copy = g_strstrip (g_strdup (line));
+      if (*copy == '\0')
+        continue;
+      if (out->len > 0)
+        g_string_append_c (out, ' ');
+      g_string_append (out, copy);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* "NNN" at p with N digits, the first 2-5. */
+static gboolean
+is_reply_code (const char *p,
+               gsize       len)
+{
+  return len >= 3 &&
+         p[0] >= '2' && p[0] <= '5' &&
+         g_ascii_isdigit (p[1]) &&
+         g_ascii_isdigit (p[2]);
+}
+
+static guint
+reply_code_value (const char *p)
+{
+  return (guint) ((p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0'));
+}
+
+/* A short, escaped excerpt of a line for an error message. */
+static char *
+line_excerpt (const char *line,
+              gsize       len)
+{
+  g_autofree char *escaped = dmd_escape_bytes ((const guint8 *) line, MIN (len, 200));
+
+  if (g_utf8_strlen (escaped, -1) > 80 || len > 200)
+    {
+      g_autofree char *cut = g_utf8_substring (escaped, 0, MIN (g_utf8_strlen (escaped, -1), 80));
+      return g_strconcat (cut, "…", NULL);
+    }
+  return g_steal_pointer (&escaped);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The reply reader                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+struct _DmdReplyReader {
+  DmdReply *reply;     /* being assembled, or complete */
+  gboolean  complete;
+};
+
+DmdReplyReader *
+dmd_reply_reader_new (void)
+{
+  return g_new0 (DmdReplyReader, 1);
+}
+
+void
+dmd_reply_reader_free (DmdReplyReader *reader)
+{
+  if (reader == NULL)
+    return;
+  dmd_reply_free (reader->reply);
+  g_free (reader);
+}
+
+static void
+reader_reset (DmdReplyReader *reader)
+{
+  g_clear_pointer (&reader->reply, dmd_reply_free);
+  reader->complete = FALSE;
+}
+
+gboolean
+dmd_reply_reader_feed (DmdReplyReader  *reader,
+                       const char      *line,
+                       gsize            len,
+                       GError         **error)
+{
+  guint code;
+  gboolean last;
+
+  g_return_val_if_fail (reader != NULL, FALSE);
+  g_return_val_if_fail (line != NULL || len == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (reader->complete)
+    reader_reset (reader);
+
+  if (!is_reply_code (line, len) ||
+      (len > 3 && line[3] != '-' && line[3] != ' '))
+    {
+      g_autofree char *excerpt = line_excerpt (line, len);
+
+      reader_reset (reader);
+      g_set_error (error, DMD_REPLY_ERROR, DMD_REPLY_ERROR_MALFORMED,
+                   _("The server sent a line that is not an SMTP reply: “%s”"), excerpt);
+      return FALSE;
+    }
+
+  code = reply_code_value (line);
+  last = len == 3 || line[3] == ' ';
+
+  if (reader->reply == NULL)
+    {
+      reader->reply = dmd_reply_new ();
+      reader->reply->code = code;
+    }
+  else if (reader->reply->code != code)
+    {
+      guint first = reader->reply->code;
+
+      reader_reset (reader);
+      g_set_error (error, DMD_REPLY_ERROR, DMD_REPLY_ERROR_MIXED_CODES,
+                   _("The server mixed reply codes in one reply (%u, then %u)"), first, code);
+      return FALSE;
+    }
+
+  if (reader->reply->lines->len >= DMD_REPLY_MAX_LINES)
+    {
+      reader_reset (reader);
+      g_set_error (error, DMD_REPLY_ERROR, DMD_REPLY_ERROR_TOO_MANY_LINES,
+                   _("The server sent more than %d lines in one reply"), DMD_REPLY_MAX_LINES);
+      return FALSE;
+    }
+
+  g_ptr_array_add (reader->reply->lines,
+                   dmd_escape_bytes ((const guint8 *) line + MIN (len, 4),
+                                     len > 4 ? len - 4 : 0));
+  if (!last)
+    return FALSE;
+
+  reply_find_enhanced (reader->reply);
+  reader->complete = TRUE;
+  return TRUE;
+}
+
+DmdReply *
+dmd_reply_reader_steal (DmdReplyReader *reader)
+{
+  g_return_val_if_fail (reader != NULL, NULL);
+
+  if (!reader->complete)
+    return NULL;
+  reader->complete = FALSE;
+  return g_steal_pointer (&reader->reply);
+}
