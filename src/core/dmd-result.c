@@ -120,6 +120,24 @@ dmd_cert_info_new (void)
   return info;
 }
 
+DmdCertInfo *
+dmd_cert_info_copy (const DmdCertInfo *info)
+{
+  DmdCertInfo *copy;
+
+  g_return_val_if_fail (info != NULL, NULL);
+
+  copy = dmd_cert_info_new ();
+  copy->subject = g_strdup (info->subject);
+  copy->issuer = g_strdup (info->issuer);
+  for (guint i = 0; i < info->sans->len; i++)
+    g_ptr_array_add (copy->sans, g_strdup (g_ptr_array_index (info->sans, i)));
+  copy->not_before = g_strdup (info->not_before);
+  copy->not_after = g_strdup (info->not_after);
+  copy->sha256 = g_strdup (info->sha256);
+  return copy;
+}
+
 void
 dmd_cert_info_free (DmdCertInfo *info)
 {

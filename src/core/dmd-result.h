@@ -136,6 +136,7 @@ void               dmd_finding_add_fix          (DmdFinding  *finding,
                                                  const char  *url,
                                                  DmdAudience  audience);
 DmdCertInfo       *dmd_cert_info_new            (void);
+DmdCertInfo       *dmd_cert_info_copy           (const DmdCertInfo *info);
 void               dmd_cert_info_free           (DmdCertInfo *info);
 DmdSettingRow     *dmd_setting_row_new          (const char  *name,
                                                  const char  *label,
