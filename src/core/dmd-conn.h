@@ -18,7 +18,9 @@
 
 G_BEGIN_DECLS
 
-/* Deadlines are g_get_monotonic_time() values in µs; use dmd_deadline_in (seconds). */
+/* Deadlines are g_get_monotonic_time() values in µs; use dmd_deadline_in (seconds).
+ * A deadline of -1 means none (only the cancellable ends the wait); dmd_deadline_in() of a
+ * negative number returns -1. */
 gint64 dmd_deadline_in (double seconds);
 
 typedef struct _DmdConn DmdConn;
@@ -44,8 +46,19 @@ gboolean  dmd_conn_read_line        (DmdConn             *conn,
                                      gint64               deadline,
                                      GCancellable        *cancellable,
                                      GError             **error);
+/* Called with each raw line (CRLF stripped, not escaped, may contain NULs) that
+ * dmd_conn_read_reply() reads, for the transcript. Not called for dmd_conn_read_line(). */
+typedef void (*DmdConnLineFunc) (const char *line,
+                                 gsize       len,
+                                 gpointer    user_data);
+void      dmd_conn_set_line_func    (DmdConn             *conn,
+                                     DmdConnLineFunc      func,
+                                     gpointer             user_data);
 /* Read a whole SMTP reply (multi-line), bounded by DMD_REPLY_MAX_LINE/LINES. Each raw line
- * is also passed to line_cb (may be NULL) for the transcript. */
+ * is also passed to the line func (dmd_conn_set_line_func) for the transcript.
+ * Errors: those of dmd_conn_read_line; DMD_CONN_ERROR_REPLY_TOO_LONG (more than
+ * DMD_REPLY_MAX_LINES lines) and DMD_CONN_ERROR_MALFORMED (not a reply line, mixed codes) with
+ * the DmdReplyReader's message. */
 DmdReply *dmd_conn_read_reply       (DmdConn             *conn,
                                      gint64               deadline,
                                      GCancellable        *cancellable,
