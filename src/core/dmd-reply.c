@@ -603,3 +603,330 @@ dmd_reply_reader_steal (DmdReplyReader *reader)
   reader->complete = FALSE;
   return g_steal_pointer (&reader->reply);
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Pasted replies                                                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Characters a transcript or a mail client puts before a server line: "<<< ", "< ", "| ",
+ * "> " (quoted), "[S] ", "'", "*". */
+static const char *
+skip_transcript_prefix (const char *p)
+{
+  for (int round = 0; round < 2; round++)
+    {
+      while (*p != '\0' && strchr ("<>[]|:#'\"* \t", *p) != NULL)
+        p++;
+      /* "S: 250", "S 250", "[S] 250": a server marker. */
+      if ((p[0] == 'S' || p[0] == 's') && (p[1] == ':' || p[1] == ']' || p[1] == ' '))
+        p++;
+      else
+        break;
+    }
+  return p;
+}
+
+static gboolean
+is_client_line (const char *p)
+{
+  return g_str_has_prefix (p, "C:") || g_str_has_prefix (p, "c:") ||
+         g_str_has_prefix (p, ">>>") || g_str_has_prefix (p, "->") ||
+         g_str_has_prefix (p, "[C]");
+}
+
+/* A basic code followed by an enhanced code somewhere in the line ("… returned '550 5.7.1 …",
+ * "smtp; 550 5.7.1 …"). Returns the position of the basic code, or NULL. */
+static const char *
+find_embedded_code (const char *line)
+{
+  for (const char *p = line; *p != '\0'; p++)
+    {
+      const char *q;
+
+      if (p > line && (g_ascii_isalnum (p[-1]) || p[-1] == '.' || p[-1] == '-'))
+        continue;
+      if (!is_reply_code (p, strnlen (p, 3)) || (p[3] != ' ' && p[3] != '-'))
+        continue;
+      q = p + 4;
+      while (*q == ' ')
+        q++;
+      if (dmd_enhanced_code_parse (q, NULL, NULL, NULL, NULL))
+        return p;
+    }
+  return NULL;
+}
+
+static void
+reply_add_text (DmdReply   *reply,
+                const char *text,
+                gsize       len)
+{
+  if (reply->lines->len >= DMD_REPLY_MAX_LINES)
+    return;
+  g_ptr_array_add (reply->lines,
+                   dmd_escape_bytes ((const guint8 *) text, MIN (len, DMD_REPLY_MAX_LINE)));
+}
+
+static gboolean
+reply_is_failure (const DmdReply *reply)
+{
+  return reply->code >= 400 || reply->enh_class == 4 || reply->enh_class == 5;
+}
+
+DmdReply *
+dmd_reply_parse_text (const char *text)
+{
+  g_autoptr(DmdReply) current = NULL;
+  g_autoptr(DmdReply) last = NULL;
+  const char *p;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  p = text;
+  while (*p != '\0')
+    {
+      gsize line_len = strcspn (p, "\r\n");
+      g_autofree char *line = g_strndup (p, line_len);
+      const char *s;
+      const char *body = NULL;
+      gsize body_len = 0;
+      guint code = 0;
+      gboolean coded = FALSE;
+
+      p += line_len;
+      while (*p == '\r' || *p == '\n')
+        p++;
+
+      g_strstrip (line);
+      if (*line == '\0')
+        continue;
+
+      if (is_client_line (line))
+        {
+          if (current != NULL)
+            {
+              reply_find_enhanced (current);
+              if (reply_is_failure (current))
+                return g_steal_pointer (&current);
+              g_clear_pointer (&last, dmd_reply_free);
+              last = g_steal_pointer (&current);
+            }
+          continue;
+        }
+
+      s = skip_transcript_prefix (line);
+      if (is_reply_code (s, strnlen (s, 3)) &&
+          (s[3] == '\0' || s[3] == ' ' || s[3] == '-' || s[3] == '\t'))
+        {
+          code = reply_code_value (s);
+          body = s[3] != '\0' ? s + 4 : s + 3;
+          coded = TRUE;
+        }
+      else if ((s = find_embedded_code (line)) != NULL)
+        {
+          code = reply_code_value (s);
+          body = s + 4;
+          coded = TRUE;
+        }
+      else if (enhanced_prefix_len (s = skip_transcript_prefix (line), NULL, NULL, NULL) > 0)
+        {
+          body = s;
+          coded = current == NULL || current->code == 0;
+        }
+      else
+        body = line;
+
+      while (*body == ' ' || *body == '\t')
+        body++;
+      body_len = strlen (body);
+
+      /* "Remote Server returned '550 5.7.1 …'": drop the closing quote. */
+      if (body != line && coded && body_len > 0 && (body[body_len - 1] == '\'' ||
+                                                    body[body_len - 1] == '"'))
+        {
+          const char *open = strchr (line, body[body_len - 1]);
+
+          if (open != NULL && open < body)
+            body_len--;
+        }
+
+      if (coded && (current == NULL || current->code != code))
+        {
+          if (current != NULL)
+            {
+              reply_find_enhanced (current);
+              if (reply_is_failure (current))
+                return g_steal_pointer (&current);
+              g_clear_pointer (&last, dmd_reply_free);
+              last = g_steal_pointer (&current);
+            }
+          current = dmd_reply_new ();
+          current->code = code;
+        }
+      else if (current == NULL)
+        continue;   /* text before any code: not part of a reply */
+
+      reply_add_text (current, body, body_len);
+    }
+
+  if (current != NULL)
+    {
+      reply_find_enhanced (current);
+      return g_steal_pointer (&current);
+    }
+  return g_steal_pointer (&last);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* EHLO                                                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+char *
+dmd_ehlo_extract_ip (const char *greeting)
+{
+  const char *p;
+
+  g_return_val_if_fail (greeting != NULL, NULL);
+
+  for (p = strchr (greeting, '['); p != NULL; p = strchr (p + 1, '['))
+    {
+      const char *end = strchr (p + 1, ']');
+      g_autofree char *inner = NULL;
+      g_autoptr(GInetAddress) address = NULL;
+      const char *candidate;
+
+      if (end == NULL)
+        break;
+      if (end - p - 1 > 64)
+        continue;
+      inner = g_strndup (p + 1, (gsize) (end - p - 1));
+      candidate = inner;
+      if (g_ascii_strncasecmp (candidate, "IPv6:", 5) == 0)
+        candidate += 5;
+      /* GInetAddress also parses things that are no address literal in SMTP (scope ids). */
+      if (*candidate == '\0' || strspn (candidate, "0123456789abcdefABCDEF:.") != strlen (candidate))
+        continue;
+      address = g_inet_address_new_from_string (candidate);
+      if (address == NULL)
+        continue;
+      /* "IPv6:" must introduce an IPv6 address. */
+      if (candidate != inner && g_inet_address_get_family (address) != G_SOCKET_FAMILY_IPV6)
+        continue;
+      return g_inet_address_to_string (address);
+    }
+  return NULL;
+}
+
+void
+dmd_ehlo_free (DmdEhlo *ehlo)
+{
+  if (ehlo == NULL)
+    return;
+  g_free (ehlo->greeting);
+  g_free (ehlo->public_ip);
+  g_ptr_array_unref (ehlo->auth_mechs);
+  g_ptr_array_unref (ehlo->keywords);
+  g_free (ehlo);
+}
+
+static gboolean
+is_mech_name (const char *s)
+{
+  gsize n = strlen (s);
+
+  /* RFC 4422: 1-20 characters of A-Z, 0-9, "-" and "_". */
+  return n > 0 && n <= 20 &&
+         strspn (s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == n;
+}
+
+static void
+ehlo_add_mech (DmdEhlo    *ehlo,
+               const char *mech)
+{
+  g_autofree char *upper = NULL;
+
+  if (!is_mech_name (mech))
+    return;
+  upper = g_ascii_strup (mech, -1);
+  for (guint i = 0; i < ehlo->auth_mechs->len; i++)
+    if (strcmp (g_ptr_array_index (ehlo->auth_mechs, i), upper) == 0)
+      return;
+
+  if (strcmp (upper, "LOGIN") == 0)
+    ehlo->auth_login = TRUE;
+  else if (strcmp (upper, "PLAIN") == 0)
+    ehlo->auth_plain = TRUE;
+  else if (strcmp (upper, "XOAUTH2") == 0)
+    ehlo->auth_xoauth2 = TRUE;
+  g_ptr_array_add (ehlo->auth_mechs, g_steal_pointer (&upper));
+}
+
+DmdEhlo *
+dmd_ehlo_parse (const DmdReply *reply)
+{
+  DmdEhlo *ehlo;
+
+  g_return_val_if_fail (reply != NULL, NULL);
+
+  if (reply->code != 250 || reply->lines->len == 0)
+    return NULL;
+
+  ehlo = g_new0 (DmdEhlo, 1);
+  ehlo->auth_mechs = g_ptr_array_new_with_free_func (g_free);
+  ehlo->keywords = g_ptr_array_new_with_free_func (g_free);
+  ehlo->greeting = g_strdup (g_ptr_array_index (reply->lines, 0));
+  ehlo->public_ip = dmd_ehlo_extract_ip (ehlo->greeting);
+
+  for (guint i = 1; i < reply->lines->len; i++)
+    {
+      const char *line = g_ptr_array_index (reply->lines, i);
+      g_auto(GStrv) tokens = g_strsplit_set (line, " \t", -1);
+      g_autoptr(GPtrArray) words = g_ptr_array_new ();
+      const char *keyword;
+      char *eq;
+
+      for (guint t = 0; tokens[t] != NULL; t++)
+        if (*tokens[t] != '\0')
+          g_ptr_array_add (words, tokens[t]);
+      if (words->len == 0)
+        continue;
+      g_ptr_array_add (ehlo->keywords, g_strdup (line));
+
+      /* The old "AUTH=LOGIN PLAIN" form: the first mechanism sticks to the keyword. */
+      keyword = g_ptr_array_index (words, 0);
+      eq = strchr (keyword, '=');
+      if (eq != NULL)
+        {
+          *eq = '\0';
+          g_ptr_array_insert (words, 1, eq + 1);
+        }
+
+      if (g_ascii_strcasecmp (keyword, "STARTTLS") == 0)
+        ehlo->starttls = TRUE;
+      else if (g_ascii_strcasecmp (keyword, "PIPELINING") == 0)
+        ehlo->pipelining = TRUE;
+      else if (g_ascii_strcasecmp (keyword, "ENHANCEDSTATUSCODES") == 0)
+        ehlo->enhancedstatuscodes = TRUE;
+      else if (g_ascii_strcasecmp (keyword, "SMTPUTF8") == 0)
+        ehlo->smtputf8 = TRUE;
+      else if (g_ascii_strcasecmp (keyword, "8BITMIME") == 0)
+        ehlo->eightbitmime = TRUE;
+      else if (g_ascii_strcasecmp (keyword, "CHUNKING") == 0)
+        ehlo->chunking = TRUE;
+      else if (g_ascii_strcasecmp (keyword, "SIZE") == 0)
+        {
+          guint64 size = 0;
+
+          if (words->len > 1 &&
+              g_ascii_string_to_unsigned (g_ptr_array_index (words, 1), 10, 0, G_MAXUINT64,
+                                          &size, NULL))
+            ehlo->size = size;
+        }
+      else if (g_ascii_strcasecmp (keyword, "AUTH") == 0)
+        {
+          for (guint w = 1; w < words->len; w++)
+            ehlo_add_mech (ehlo, g_ptr_array_index (words, w));
+        }
+    }
+  return ehlo;
+}
