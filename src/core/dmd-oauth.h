@@ -1,0 +1,29 @@
+/* dmd-oauth.h — what an OAuth access token says about itself, read offline
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  gboolean   decoded;     /* FALSE: not a JWT we can read (opaque token) */
+  char      *audience;    /* "aud" (first one when a list) */
+  char      *scopes;      /* "scp" (delegated) */
+  char      *roles;       /* "roles" (application), space separated */
+  char      *user;        /* upn / unique_name / preferred_username / email */
+  gint64     expires;     /* "exp", Unix time; 0 when absent */
+  GPtrArray *problems;    /* char*, translated: why Exchange Online would reject it */
+} DmdOAuthToken;
+
+/* Decode the token's claims (no signature check: we only explain) and compare them with the
+ * user name the device will send and the time `now` (Unix seconds). */
+DmdOAuthToken *dmd_oauth_token_inspect (const char    *token,
+                                        const char    *username,
+                                        gint64         now);
+void           dmd_oauth_token_free    (DmdOAuthToken *token);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdOAuthToken, dmd_oauth_token_free)
+
+G_END_DECLS
