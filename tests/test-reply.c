@@ -623,8 +623,8 @@ test_parse_text_none (void)
   static const char *none[] = {
     "",
     "   \r\n\n",
-    "Authentication unsuccessful, the request did not meet the criteria to be authenticated "
-    "successfully. Contact your administrator. [INDPRD01.PROD.OUTLOOK.COM]",
+    ("Authentication unsuccessful, the request did not meet the criteria to be authenticated "
+     "successfully. Contact your administrator. [INDPRD01.PROD.OUTLOOK.COM]"),
     "version 4.2.1.1 of the firmware",
     "C: EHLO printer",
     "2024 was a long year",
