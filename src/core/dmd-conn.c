@@ -13,10 +13,14 @@
 #include <glib/gi18n-lib.h>
 
 #include "dmd-conn.h"
+#include "dmd-tls.h"
 
 /* How much is read from the socket at a time. The line buffer holds at most one line plus
  * one chunk, because we only read when it has no complete line. */
 #define READ_CHUNK 16384
+
+/* How long dmd_conn_close() may spend sending the TLS close_notify. */
+#define BYE_TIMEOUT_S 0.5
 
 struct _DmdConn {
   GSocket          *socket;
@@ -26,6 +30,17 @@ struct _DmdConn {
   gpointer          line_data;
 
   gboolean          eof;
+
+  /* TLS, once started. */
+  gnutls_session_t                  session;
+  gnutls_certificate_credentials_t  client_creds;    /* owned (client side) */
+  DmdTlsServerCreds                *server_creds;    /* a reference (server side) */
+  DmdClientHello                   *client_hello;    /* server side: the first one seen */
+
+  /* The context of the GnuTLS call in progress, for the transport functions. */
+  gint64            io_deadline;
+  GCancellable     *io_cancellable;
+  GError           *io_error;
 };
 
 G_DEFINE_QUARK (dmd-conn-error-quark, dmd_conn_error)
@@ -164,6 +179,241 @@ socket_send (DmdConn       *conn,
     }
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* GnuTLS over the non-blocking socket                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+/* The transport functions wait inside (with the deadline and the cancellable of the call in
+ * progress) instead of returning EAGAIN, so GnuTLS sees a blocking transport; a timeout, a
+ * cancel or a socket error is kept in io_error and reported to GnuTLS as a plain error. */
+static void
+io_begin (DmdConn      *conn,
+          gint64        deadline,
+          GCancellable *cancellable)
+{
+  conn->io_deadline = deadline;
+  conn->io_cancellable = cancellable;
+  g_clear_error (&conn->io_error);
+}
+
+static void
+io_end (DmdConn *conn)
+{
+  conn->io_cancellable = NULL;
+}
+
+static int
+errno_for (const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    return ETIMEDOUT;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return ECANCELED;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
+    return ECONNRESET;
+  return EIO;
+}
+
+static ssize_t
+tls_pull (gnutls_transport_ptr_t  ptr,
+          void                   *data,
+          size_t                  size)
+{
+  DmdConn *conn = ptr;
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  if (conn->eof)
+    return 0;
+  n = socket_receive (conn, data, size, conn->io_deadline, conn->io_cancellable, &error);
+  if (n < 0)
+    {
+      gnutls_transport_set_errno (conn->session, errno_for (error));
+      g_clear_error (&conn->io_error);
+      conn->io_error = g_steal_pointer (&error);
+      return -1;
+    }
+  if (n == 0)
+    conn->eof = TRUE;
+  return n;
+}
+
+static ssize_t
+tls_push (gnutls_transport_ptr_t  ptr,
+          const void             *data,
+          size_t                  size)
+{
+  DmdConn *conn = ptr;
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  n = socket_send (conn, data, size, conn->io_deadline, conn->io_cancellable, &error);
+  if (n < 0)
+    {
+      gnutls_transport_set_errno (conn->session, errno_for (error));
+      g_clear_error (&conn->io_error);
+      conn->io_error = g_steal_pointer (&error);
+      return -1;
+    }
+  return n;
+}
+
+/* >0 when data can be read, 0 when ms passed, -1 on error (GnuTLS asks this, for instance
+ * to look for data after the TLS 1.3 handshake). Never waits past the call's deadline. */
+static int
+tls_pull_timeout (gnutls_transport_ptr_t ptr,
+                  unsigned int           ms)
+{
+  DmdConn *conn = ptr;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = conn->io_deadline;
+
+  if (conn->eof)
+    return 1;
+  if (ms == 0)
+    return g_socket_condition_check (conn->socket, G_IO_IN | G_IO_HUP | G_IO_ERR) != 0;
+  if (ms != GNUTLS_INDEFINITE_TIMEOUT)
+    {
+      gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
+
+      deadline = deadline < 0 ? until : MIN (deadline, until);
+    }
+  if (wait_for (conn->socket, G_IO_IN, deadline, conn->io_cancellable, read_timeout_message (),
+                &error))
+    return 1;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) &&
+      (conn->io_deadline < 0 || g_get_monotonic_time () < conn->io_deadline))
+    return 0;
+  gnutls_transport_set_errno (conn->session, errno_for (error));
+  g_clear_error (&conn->io_error);
+  conn->io_error = g_steal_pointer (&error);
+  return -1;
+}
+
+/* Turn a failed GnuTLS call into a GError: the transport's own error when it has one (so
+ * timeouts, cancels and resets keep their GIO codes), the peer's alert, or GnuTLS's words. */
+static void
+set_tls_error (DmdConn     *conn,
+               int          ret,
+               gboolean     handshake,
+               GError     **error)
+{
+  if (conn->io_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&conn->io_error));
+      if (handshake)
+        g_prefix_error (error, "%s", _("During the TLS handshake: "));
+      return;
+    }
+
+  if (ret == GNUTLS_E_FATAL_ALERT_RECEIVED)
+    {
+      gnutls_alert_description_t alert = gnutls_alert_get (conn->session);
+      const char *name = gnutls_alert_get_name (alert);
+
+      if (handshake)
+        /* Translators: %s is GnuTLS's name of a TLS alert, e.g. "Error in protocol version",
+         * %d its number. */
+        g_set_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS_ALERT,
+                     _("The other side refused the TLS handshake with the alert “%s” (%d)"),
+                     name ? name : "?", (int) alert);
+      else
+        g_set_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS_ALERT,
+                     _("The other side ended the TLS session with the alert “%s” (%d)"),
+                     name ? name : "?", (int) alert);
+      return;
+    }
+
+  if (ret == GNUTLS_E_PREMATURE_TERMINATION || (conn->eof && handshake))
+    {
+      if (handshake)
+        g_set_error_literal (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS,
+                             _("The other side closed the connection during the TLS handshake"));
+      else
+        set_closed_error (error);
+      return;
+    }
+
+  if (handshake)
+    /* Translators: %s is GnuTLS's reason, e.g. "A packet with illegal or unsupported version
+     * was received." */
+    g_set_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS, _("The TLS handshake failed: %s"),
+                 gnutls_strerror (ret));
+  else
+    g_set_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS, _("TLS error: %s"),
+                 gnutls_strerror (ret));
+}
+
+static gboolean
+deadline_passed (gint64   deadline,
+                 GError **error)
+{
+  if (deadline >= 0 && g_get_monotonic_time () >= deadline)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, read_timeout_message ());
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Like socket_receive, through the TLS session. 0 on a clean or unclean close. */
+static gssize
+tls_receive (DmdConn       *conn,
+             guint8        *buffer,
+             gsize          size,
+             gint64         deadline,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  ssize_t ret;
+
+  io_begin (conn, deadline, cancellable);
+  for (;;)
+    {
+      ret = gnutls_record_recv (conn->session, buffer, size);
+      if (ret >= 0 || gnutls_error_is_fatal ((int) ret))
+        break;
+      /* Non-fatal: a warning alert, a refused renegotiation, a TLS 1.3 ticket. A peer sending
+       * those forever still meets the deadline. */
+      if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+          deadline_passed (deadline, error))
+        {
+          io_end (conn);
+          return -1;
+        }
+    }
+  io_end (conn);
+
+  if (ret >= 0)
+    return ret;
+  if (ret == GNUTLS_E_PREMATURE_TERMINATION && conn->io_error == NULL)
+    return 0;
+  set_tls_error (conn, (int) ret, FALSE, error);
+  return -1;
+}
+
+static gssize
+tls_send (DmdConn       *conn,
+          const guint8  *data,
+          gsize          len,
+          gint64         deadline,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  ssize_t ret;
+
+  io_begin (conn, deadline, cancellable);
+  do
+    ret = gnutls_record_send (conn->session, data, len);
+  while (ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED);
+  io_end (conn);
+
+  if (ret >= 0)
+    return ret;
+  set_tls_error (conn, (int) ret, FALSE, error);
+  return -1;
+}
+
 static DmdConn *
 conn_new (GSocket *socket)
 {
@@ -231,6 +481,11 @@ dmd_conn_free (DmdConn *conn)
 {
   if (conn == NULL)
     return;
+  g_clear_pointer (&conn->session, gnutls_deinit);
+  g_clear_pointer (&conn->client_creds, gnutls_certificate_free_credentials);
+  g_clear_pointer (&conn->server_creds, dmd_tls_server_creds_unref);
+  g_clear_pointer (&conn->client_hello, dmd_client_hello_free);
+  g_clear_error (&conn->io_error);
   g_clear_object (&conn->socket);
   g_clear_pointer (&conn->lines, dmd_line_buffer_free);
   g_free (conn);
@@ -265,13 +520,16 @@ fill (DmdConn       *conn,
   guint8 buffer[READ_CHUNK];
   gssize n;
 
-  if (conn->eof)
+  if (conn->eof && conn->session == NULL)
     {
       set_closed_error (error);
       return FALSE;
     }
 
-  n = socket_receive (conn, buffer, sizeof buffer, deadline, cancellable, error);
+  if (conn->session != NULL)
+    n = tls_receive (conn, buffer, sizeof buffer, deadline, cancellable, error);
+  else
+    n = socket_receive (conn, buffer, sizeof buffer, deadline, cancellable, error);
   if (n < 0)
     return FALSE;
   if (n == 0)
@@ -379,7 +637,12 @@ dmd_conn_write_all (DmdConn       *conn,
 
   while (len > 0)
     {
-      gssize n = socket_send (conn, p, len, deadline, cancellable, error);
+      gssize n;
+
+      if (conn->session != NULL)
+        n = tls_send (conn, p, len, deadline, cancellable, error);
+      else
+        n = socket_send (conn, p, len, deadline, cancellable, error);
 
       if (n < 0)
         return FALSE;
@@ -408,6 +671,8 @@ dmd_conn_peek_pending (DmdConn       *conn,
 
   if (dmd_line_buffer_pending (conn->lines) > 0)
     return TRUE;
+  if (conn->session != NULL && gnutls_record_check_pending (conn->session) > 0)
+    return TRUE;
   if (conn->eof)
     return FALSE;
   if (!wait_for (conn->socket, G_IO_IN, deadline, cancellable, read_timeout_message (),
@@ -422,6 +687,321 @@ dmd_conn_close (DmdConn *conn)
 {
   g_return_if_fail (conn != NULL);
 
-  if (conn->socket != NULL && !g_socket_is_closed (conn->socket))
-    g_socket_close (conn->socket, NULL);
+  if (conn->socket == NULL || g_socket_is_closed (conn->socket))
+    return;
+
+  if (conn->session != NULL && !conn->eof)
+    {
+      /* close_notify, without waiting for the other side's. */
+      io_begin (conn, dmd_deadline_in (BYE_TIMEOUT_S), NULL);
+      gnutls_bye (conn->session, GNUTLS_SHUT_WR);
+      io_end (conn);
+    }
+  g_socket_close (conn->socket, NULL);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Starting TLS                                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+static gboolean
+check_can_start_tls (DmdConn  *conn,
+                     gboolean  client,
+                     GError  **error)
+{
+  if (conn->session != NULL)
+    {
+      g_set_error_literal (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS,
+                           _("TLS is already active on this connection"));
+      return FALSE;
+    }
+
+  /* Bytes already read as plaintext would be taken as if they came through TLS. A client
+   * also refuses bytes still in the socket: a server says nothing before the ClientHello. */
+  if (dmd_line_buffer_pending (conn->lines) > 0 ||
+      (client && g_socket_get_available_bytes (conn->socket) > 0))
+    {
+      g_set_error_literal (error, DMD_CONN_ERROR, DMD_CONN_ERROR_INJECTION,
+                           _("More data arrived after the reply to STARTTLS, before the TLS "
+                             "handshake began (possible command injection); TLS was not "
+                             "started"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+session_setup (DmdConn     *conn,
+               unsigned int flags,
+               const char  *priority,
+               GError     **error)
+{
+  const char *error_pos = NULL;
+  int ret;
+
+  ret = gnutls_init (&conn->session, flags);
+  if (ret < 0)
+    {
+      conn->session = NULL;
+      g_set_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS, _("TLS error: %s"),
+                   gnutls_strerror (ret));
+      return FALSE;
+    }
+
+  ret = gnutls_priority_set_direct (conn->session, priority, &error_pos);
+  if (ret < 0)
+    {
+      /* Translators: the first %s is a GnuTLS priority string, the second where it is wrong. */
+      g_set_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS,
+                   _("Invalid TLS priority string “%s” at “%s”"), priority,
+                   error_pos ? error_pos : "");
+      return FALSE;
+    }
+
+  gnutls_transport_set_ptr (conn->session, conn);
+  gnutls_transport_set_push_function (conn->session, tls_push);
+  gnutls_transport_set_pull_function (conn->session, tls_pull);
+  gnutls_transport_set_pull_timeout_function (conn->session, tls_pull_timeout);
+  /* Our deadline is the only timeout. */
+  gnutls_handshake_set_timeout (conn->session, 0);
+  gnutls_session_set_ptr (conn->session, conn);
+  return TRUE;
+}
+
+/* Run the handshake. On failure the session is dropped again (the connection is only good
+ * for closing then) after telling the other side why with an alert. */
+static gboolean
+handshake (DmdConn       *conn,
+           gint64         deadline,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  int ret;
+
+  io_begin (conn, deadline, cancellable);
+  do
+    {
+      ret = gnutls_handshake (conn->session);
+      if (ret < 0 && !gnutls_error_is_fatal (ret) &&
+          (g_cancellable_set_error_if_cancelled (cancellable, &conn->io_error) ||
+           deadline_passed (deadline, &conn->io_error)))
+        break;
+    }
+  while (ret < 0 && !gnutls_error_is_fatal (ret));
+
+  if (ret < 0)
+    {
+      set_tls_error (conn, ret, TRUE, error);
+      if (!conn->eof && ret != GNUTLS_E_FATAL_ALERT_RECEIVED && ret != GNUTLS_E_PULL_ERROR &&
+          ret != GNUTLS_E_PUSH_ERROR)
+        {
+          gint64 bye = dmd_deadline_in (BYE_TIMEOUT_S);
+
+          io_begin (conn, deadline >= 0 ? MIN (deadline, bye) : bye, NULL);
+          gnutls_alert_send_appropriate (conn->session, ret);
+        }
+      io_end (conn);
+      g_clear_error (&conn->io_error);
+      g_clear_pointer (&conn->session, gnutls_deinit);
+      return FALSE;
+    }
+  io_end (conn);
+  return TRUE;
+}
+
+static void
+fill_session_info (DmdConn    *conn,
+                   DmdTlsInfo *info)
+{
+  const char *suite;
+  char *description;
+
+  info->version = g_strdup (gnutls_protocol_get_name (gnutls_protocol_get_version (conn->session)));
+  suite = gnutls_ciphersuite_get (conn->session);
+  info->cipher = g_strdup (suite);
+  description = gnutls_session_get_desc (conn->session);
+  info->description = g_strdup (description);
+  gnutls_free (description);
+}
+
+gboolean
+dmd_conn_start_tls_client (DmdConn        *conn,
+                           const char     *server_name,
+                           const char     *priority,
+                           const char     *ca_file,
+                           gint64          deadline,
+                           GCancellable   *cancellable,
+                           DmdTlsInfo    **info,
+                           GError        **error)
+{
+  g_autoptr(DmdTlsInfo) result = NULL;
+  const gnutls_datum_t *peers;
+  unsigned int n_peers = 0;
+  unsigned int status = 0;
+  gboolean is_ip;
+  int ret;
+
+  g_return_val_if_fail (conn != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (info != NULL)
+    *info = NULL;
+  if (priority == NULL)
+    priority = dmd_tls_priority_default ();
+  is_ip = server_name != NULL && g_hostname_is_ip_address (server_name);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+      !check_can_start_tls (conn, TRUE, error))
+    return FALSE;
+
+  g_clear_pointer (&conn->client_creds, gnutls_certificate_free_credentials);
+  if (gnutls_certificate_allocate_credentials (&conn->client_creds) < 0)
+    {
+      conn->client_creds = NULL;
+      g_set_error_literal (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS, _("Could not set up TLS"));
+      return FALSE;
+    }
+  ret = gnutls_certificate_set_x509_system_trust (conn->client_creds);
+  if (ret < 0)
+    g_debug ("tls: no system trust store: %s", gnutls_strerror (ret));
+  if (ca_file != NULL)
+    {
+      ret = gnutls_certificate_set_x509_trust_file (conn->client_creds, ca_file,
+                                                    GNUTLS_X509_FMT_PEM);
+      if (ret <= 0)
+        {
+          /* Translators: the first %s is a file name, the second GnuTLS's reason. */
+          g_set_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS,
+                       _("Could not load certificate authorities from %s: %s"), ca_file,
+                       ret == 0 ? _("no certificate in the file") : gnutls_strerror (ret));
+          return FALSE;
+        }
+    }
+
+  if (!session_setup (conn, GNUTLS_CLIENT, priority, error))
+    {
+      g_clear_pointer (&conn->session, gnutls_deinit);
+      return FALSE;
+    }
+  gnutls_credentials_set (conn->session, GNUTLS_CRD_CERTIFICATE, conn->client_creds);
+  /* SNI carries host names only (RFC 6066), never an address. */
+  if (server_name != NULL && *server_name != '\0' && !is_ip)
+    gnutls_server_name_set (conn->session, GNUTLS_NAME_DNS, server_name, strlen (server_name));
+
+  if (!handshake (conn, deadline, cancellable, error))
+    return FALSE;
+
+  result = dmd_tls_info_new ();
+  fill_session_info (conn, result);
+
+  peers = gnutls_certificate_get_peers (conn->session, &n_peers);
+  for (unsigned int i = 0; peers != NULL && i < n_peers && i < 16; i++)
+    {
+      DmdCertInfo *cert = dmd_tls_cert_info_from_der (peers[i].data, peers[i].size);
+
+      if (cert != NULL)
+        g_ptr_array_add (result->chain, cert);
+    }
+
+  /* Verification is reported, not enforced: the caller decides (credentials never go over
+   * an unverified session unless the user allowed it). */
+  ret = gnutls_certificate_verify_peers3 (conn->session,
+                                          server_name && *server_name ? server_name : NULL,
+                                          &status);
+  if (ret < 0)
+    status = GNUTLS_CERT_INVALID | (n_peers == 0 ? 0 : GNUTLS_CERT_SIGNER_NOT_FOUND);
+  result->verify_status = status;
+  result->verified = status == 0;
+  result->problem = dmd_tls_describe_verify_status (status, result->chain, server_name);
+
+  g_debug ("tls: %s %s verified=%d", result->version, result->cipher, result->verified);
+  if (info != NULL)
+    *info = g_steal_pointer (&result);
+  return TRUE;
+}
+
+static int
+client_hello_hook (gnutls_session_t      session,
+                   unsigned int          htype,
+                   unsigned int          when,
+                   unsigned int          incoming,
+                   const gnutls_datum_t *msg)
+{
+  DmdConn *conn = gnutls_session_get_ptr (session);
+
+  if (htype == GNUTLS_HANDSHAKE_CLIENT_HELLO && incoming && conn != NULL &&
+      conn->client_hello == NULL && msg != NULL)
+    conn->client_hello = dmd_client_hello_parse (msg->data, msg->size);
+  return 0;
+}
+
+gboolean
+dmd_conn_start_tls_server (DmdConn            *conn,
+                           DmdTlsServerCreds  *creds,
+                           const char         *priority,
+                           gint64              deadline,
+                           GCancellable       *cancellable,
+                           DmdTlsInfo        **info,
+                           GError            **error)
+{
+  g_autoptr(DmdTlsInfo) result = NULL;
+  char name[256];
+  size_t name_len = sizeof name - 1;
+  unsigned int type = 0;
+
+  g_return_val_if_fail (conn != NULL, FALSE);
+  g_return_val_if_fail (creds != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (info != NULL)
+    *info = NULL;
+  if (priority == NULL)
+    priority = dmd_tls_priority_permissive_server ();
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+      !check_can_start_tls (conn, FALSE, error))
+    return FALSE;
+
+  if (!session_setup (conn, GNUTLS_SERVER, priority, error))
+    {
+      g_clear_pointer (&conn->session, gnutls_deinit);
+      return FALSE;
+    }
+  g_clear_pointer (&conn->server_creds, dmd_tls_server_creds_unref);
+  conn->server_creds = dmd_tls_server_creds_ref (creds);
+  gnutls_credentials_set (conn->session, GNUTLS_CRD_CERTIFICATE,
+                          dmd_tls_server_creds_get_gnutls (creds));
+  gnutls_certificate_server_set_request (conn->session, GNUTLS_CERT_IGNORE);
+  gnutls_handshake_set_hook_function (conn->session, GNUTLS_HANDSHAKE_CLIENT_HELLO,
+                                      GNUTLS_HOOK_PRE, client_hello_hook);
+
+  if (!handshake (conn, deadline, cancellable, error))
+    return FALSE;
+
+  result = dmd_tls_info_new ();
+  fill_session_info (conn, result);
+  if (gnutls_server_name_get (conn->session, name, &name_len, &type, 0) >= 0 &&
+      type == GNUTLS_NAME_DNS)
+    result->sni = dmd_escape_bytes ((const guint8 *) name, MIN (name_len, sizeof name - 1));
+
+  g_debug ("tls: server %s %s", result->version, result->cipher);
+  if (info != NULL)
+    *info = g_steal_pointer (&result);
+  return TRUE;
+}
+
+const DmdClientHello *
+dmd_conn_get_client_hello (DmdConn *conn)
+{
+  g_return_val_if_fail (conn != NULL, NULL);
+
+  return conn->client_hello;
+}
+
+gboolean
+dmd_conn_is_tls (DmdConn *conn)
+{
+  g_return_val_if_fail (conn != NULL, FALSE);
+
+  return conn->session != NULL;
 }

@@ -15,6 +15,7 @@
 #include <gnutls/gnutls.h>
 
 #include "dmd-reply.h"
+#include "dmd-tls.h"
 
 G_BEGIN_DECLS
 
@@ -77,7 +78,49 @@ gsize     dmd_conn_pending          (DmdConn             *conn);
 gboolean  dmd_conn_peek_pending     (DmdConn             *conn,
                                      gint64               deadline,
                                      GCancellable        *cancellable);
-/* Close (TLS bye if any, then the socket). Errors ignored. */
+/* Start TLS as the client, over this connection (after "220" to STARTTLS, or at once for
+ * implicit TLS). Refuses with DMD_CONN_ERROR_INJECTION when bytes are pending (in the line
+ * buffer or already in the socket).
+ *   server_name: the configured name (never the --connect-to address): sent as SNI unless it
+ *                is an IP literal, and the certificate is checked against it (NULL: no name
+ *                check, no SNI);
+ *   priority:    a GnuTLS priority string (dmd_tls_priority_for_version() for the version
+ *                matrix), NULL for dmd_tls_priority_default();
+ *   ca_file:     extra trust anchors (PEM) on top of the system store, or NULL.
+ * TRUE when the handshake succeeded, even when the certificate did not verify: *info (may be
+ * NULL; free with dmd_tls_info_free) says version, cipher, chain, verified and the problem in
+ * words. Errors: DMD_CONN_ERROR_TLS_ALERT (the server refused, message names the alert),
+ * DMD_CONN_ERROR_TLS (GnuTLS's reason, or the server closed during the handshake),
+ * G_IO_ERROR_TIMED_OUT / G_IO_ERROR_CANCELLED / socket errors (message prefixed), and
+ * DMD_CONN_ERROR_INJECTION. After a failed handshake the connection is only good for
+ * dmd_conn_close()/dmd_conn_free(). Once TLS is up, read_line/read_reply/write_all go through
+ * it and dmd_conn_close() sends close_notify. */
+gboolean  dmd_conn_start_tls_client (DmdConn             *conn,
+                                     const char          *server_name,
+                                     const char          *priority,
+                                     const char          *ca_file,
+                                     gint64               deadline,
+                                     GCancellable        *cancellable,
+                                     DmdTlsInfo         **info,
+                                     GError             **error);
+/* Start TLS as the server (scripted test server, capture listener) with creds (a reference is
+ * kept). priority NULL means dmd_tls_priority_permissive_server(). Same errors, plus
+ * DMD_CONN_ERROR_INJECTION when the client's plaintext is still buffered. *info: version,
+ * cipher and the SNI the client sent; chain empty, verified FALSE. The ClientHello is
+ * recorded before it is processed, so dmd_conn_get_client_hello() has it even when the
+ * handshake then fails. */
+gboolean  dmd_conn_start_tls_server (DmdConn             *conn,
+                                     DmdTlsServerCreds   *creds,
+                                     const char          *priority,
+                                     gint64               deadline,
+                                     GCancellable        *cancellable,
+                                     DmdTlsInfo         **info,
+                                     GError             **error);
+/* Server side: the first ClientHello received (owned by conn), or NULL. */
+const DmdClientHello *dmd_conn_get_client_hello (DmdConn *conn);
+gboolean  dmd_conn_is_tls           (DmdConn             *conn);
+/* Close (TLS close_notify if any, bounded to half a second, then the socket). Errors ignored.
+ * Safe to call twice; dmd_conn_free() is still needed. */
 void      dmd_conn_close            (DmdConn             *conn);
 
 typedef enum {
