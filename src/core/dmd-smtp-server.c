@@ -1641,7 +1641,8 @@ session_read_message (Session *s)
         return STEP_END;
       if (!too_long && len == 1 && line[0] == '.')
         break;
-      size += len + 2;
+      /* Dot-unstuffing: the size is that of the message, not of its transfer form. */
+      size += (len > 0 && line[0] == '.' ? len - 1 : len) + 2;
       if (size > max)
         {
           s->close_reason = g_strdup ("message too large");
