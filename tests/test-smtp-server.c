@@ -585,6 +585,214 @@ test_ipv6 (void)
   g_clear_pointer (&f.conn, dmd_conn_free);
 }
 
+/* ---- TLS ---- */
+
+static DmdSmtpServer *
+start_tls_server (const char *ini,
+                  const char *cert_name,
+                  guint16    *port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdSmtpScenario) sc = dmd_smtp_scenario_new_from_data (ini, -1, &error);
+  g_autofree char *cert_base = g_strdup_printf ("test-%s.pem", cert_name);
+  g_autofree char *cert = g_test_build_filename (G_TEST_BUILT, cert_base, NULL);
+  g_autofree char *key = g_test_build_filename (G_TEST_BUILT, "test-server-key.pem", NULL);
+  DmdSmtpServer *server;
+
+  g_assert_no_error (error);
+  server = dmd_smtp_server_new (sc);
+  dmd_smtp_server_set_certificate (server, cert, key, &error);
+  g_assert_no_error (error);
+  *port = dmd_smtp_server_listen (server, "127.0.0.1", 0, &error);
+  g_assert_no_error (error);
+  return server;
+}
+
+static gboolean
+client_tls (Fixture     *f,
+            const char  *priority,
+            DmdTlsInfo **info,
+            GError     **error)
+{
+  g_autofree char *ca = g_test_build_filename (G_TEST_BUILT, "test-ca.pem", NULL);
+
+  return dmd_conn_start_tls_client (f->conn, "smtp.office365.com", priority, ca,
+                                    dmd_deadline_in (5), NULL, info, error);
+}
+
+static void
+test_tls_starttls (void)
+{
+  Fixture f = { 0 };
+  guint16 port;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdTlsInfo) info = NULL;
+  g_autoptr(DmdReply) reply = NULL;
+  g_autoptr(DmdEhlo) caps = NULL;
+  g_autofree char *events = NULL;
+
+  f.server = start_tls_server ("[server]\npublic_ip=203.0.113.7\n", "server", &port);
+  f.conn = connect_to ("127.0.0.1", port);
+  assert_reply_prefix (&f, NULL, "220 ");
+  assert_reply_prefix (&f, "EHLO printer", "250-");
+  assert_reply_prefix (&f, "STARTTLS", "220 2.0.0 SMTP server ready");
+  g_assert_true (client_tls (&f, NULL, &info, &error));
+  g_assert_no_error (error);
+  g_assert_true (info->verified);
+  g_assert_cmpstr (info->version, ==, "TLS1.3");
+
+  /* After TLS: MAIL needs AUTH, EHLO offers LOGIN and XOAUTH2 (no PLAIN, no STARTTLS). */
+  assert_reply_prefix (&f, "MAIL FROM:<a@contoso.com>", "503 5.5.2 Send hello first");
+  send_line (&f, "EHLO printer");
+  reply = read_reply (&f);
+  caps = dmd_ehlo_parse (reply);
+  g_assert_false (caps->starttls);
+  g_assert_true (caps->auth_login);
+  g_assert_true (caps->auth_xoauth2);
+  g_assert_false (caps->auth_plain);
+  g_assert_cmpstr (caps->public_ip, ==, "203.0.113.7");
+  assert_reply_prefix (&f, "MAIL FROM:<a@contoso.com>", "530 5.7.57 Client not authenticated");
+  assert_reply_prefix (&f, "STARTTLS", "503 ");
+  assert_reply_prefix (&f, "QUIT", "221 ");
+  dmd_smtp_server_stop (f.server);
+  events = events_text (f.server);
+  g_assert_nonnull (strstr (events, "1 tls TLS1.3 cipher="));
+  g_assert_nonnull (strstr (events, " sni=smtp.office365.com\n"));
+  fixture_stop (&f);
+}
+
+/* Exchange's answer to a TLS 1.0/1.1 handshake: it completes, then 421 4.7.66 and close. */
+static void
+test_tls_legacy (void)
+{
+  static const char * const versions[] = { "+VERS-TLS1.0", "+VERS-TLS1.1" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (versions); i++)
+    {
+      Fixture f = { 0 };
+      guint16 port;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DmdTlsInfo) info = NULL;
+      g_autofree char *priority = g_strconcat ("NORMAL:-VERS-ALL:", versions[i], NULL);
+
+      f.server = start_tls_server ("", "server", &port);
+      f.conn = connect_to ("127.0.0.1", port);
+      assert_reply_prefix (&f, NULL, "220 ");
+      assert_reply_prefix (&f, "EHLO printer", "250-");
+      assert_reply_prefix (&f, "STARTTLS", "220 ");
+      g_assert_true (client_tls (&f, priority, &info, &error));
+      g_assert_no_error (error);
+      assert_reply_prefix (&f, "EHLO printer",
+                           "421 4.7.66 TLS 1.0 and 1.1 are not supported. Please upgrade/update "
+                           "your client to support TLS 1.2. Visit https://aka.ms/smtp_auth_tls");
+      expect_read_error (&f, NULL, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+      fixture_stop (&f);
+    }
+}
+
+/* A server that only speaks TLS 1.3 refuses a TLS 1.2 client in the handshake. */
+static void
+test_tls_priority (void)
+{
+  Fixture f = { 0 };
+  guint16 port;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *events = NULL;
+
+  f.server = start_tls_server ("[tls]\npriority=NORMAL:-VERS-ALL:+VERS-TLS1.3\n", "server", &port);
+  f.conn = connect_to ("127.0.0.1", port);
+  assert_reply_prefix (&f, NULL, "220 ");
+  assert_reply_prefix (&f, "EHLO printer", "250-");
+  assert_reply_prefix (&f, "STARTTLS", "220 ");
+  g_assert_false (client_tls (&f, "NORMAL:-VERS-ALL:+VERS-TLS1.2", NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_pointer (&f.conn, dmd_conn_free);
+  dmd_smtp_server_stop (f.server);
+  events = events_text (f.server);
+  g_assert_nonnull (strstr (events, "1 tls failed: "));
+  fixture_stop (&f);
+}
+
+/* Plaintext injected after the 220: the project's client refuses to start TLS. */
+static void
+test_tls_injection (void)
+{
+  Fixture f = { 0 };
+  guint16 port;
+  g_autoptr(GError) error = NULL;
+
+  f.server = start_tls_server ("[starttls]\ninject=250-injected\\r\\n\n", "server", &port);
+  f.conn = connect_to ("127.0.0.1", port);
+  assert_reply_prefix (&f, NULL, "220 ");
+  assert_reply_prefix (&f, "EHLO printer", "250-");
+  assert_reply_prefix (&f, "STARTTLS", "220 ");
+  dmd_conn_peek_pending (f.conn, dmd_deadline_in (5), NULL);
+  g_assert_false (client_tls (&f, NULL, NULL, &error));
+  g_assert_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_INJECTION);
+  fixture_stop (&f);
+}
+
+/* The server side refuses too: a command pipelined after STARTTLS is an injection. */
+static void
+test_tls_injection_server_side (void)
+{
+  Fixture f = { 0 };
+  guint16 port;
+  g_autofree char *events = NULL;
+
+  f.server = start_tls_server ("", "server", &port);
+  f.conn = connect_to ("127.0.0.1", port);
+  assert_reply_prefix (&f, NULL, "220 ");
+  assert_reply_prefix (&f, "EHLO printer", "250-");
+  send_line (&f, "STARTTLS\r\nNOOP");
+  assert_reply_prefix (&f, NULL, "220 ");
+  expect_read_error (&f, NULL, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+  dmd_smtp_server_stop (f.server);
+  events = events_text (f.server);
+  g_assert_nonnull (strstr (events, "1 tls failed: "));
+  g_assert_null (strstr (events, "cmd NOOP"));
+  fixture_stop (&f);
+}
+
+/* Implicit TLS: the handshake first, then the banner inside TLS. */
+static void
+test_tls_implicit (void)
+{
+  Fixture f = { 0 };
+  guint16 port;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdTlsInfo) info = NULL;
+
+  f.server = start_tls_server ("[server]\nprofile=generic\n[tls]\nimplicit=true\n", "server",
+                               &port);
+  f.conn = connect_to ("127.0.0.1", port);
+  g_assert_true (client_tls (&f, NULL, &info, &error));
+  g_assert_no_error (error);
+  assert_reply_prefix (&f, NULL, "220 mail.example.test ESMTP");
+  fixture_stop (&f);
+}
+
+/* The scenario's certificate is what the client sees (here: expired). */
+static void
+test_tls_certificate (void)
+{
+  Fixture f = { 0 };
+  guint16 port;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdTlsInfo) info = NULL;
+
+  f.server = start_tls_server ("", "expired", &port);
+  f.conn = connect_to ("127.0.0.1", port);
+  assert_reply_prefix (&f, NULL, "220 ");
+  assert_reply_prefix (&f, "EHLO printer", "250-");
+  assert_reply_prefix (&f, "STARTTLS", "220 ");
+  g_assert_true (client_tls (&f, NULL, &info, &error));
+  g_assert_no_error (error);
+  g_assert_false (info->verified);
+  g_assert_true (info->verify_status & GNUTLS_CERT_EXPIRED);
+  fixture_stop (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -608,6 +816,13 @@ main (int   argc,
   g_test_add_func ("/dmd/smtp-server/misbehaviour/stall", test_stall);
   g_test_add_func ("/dmd/smtp-server/misbehaviour/delay", test_delay);
   g_test_add_func ("/dmd/smtp-server/ipv6", test_ipv6);
+  g_test_add_func ("/dmd/smtp-server/tls/starttls", test_tls_starttls);
+  g_test_add_func ("/dmd/smtp-server/tls/legacy-421", test_tls_legacy);
+  g_test_add_func ("/dmd/smtp-server/tls/priority", test_tls_priority);
+  g_test_add_func ("/dmd/smtp-server/tls/injection", test_tls_injection);
+  g_test_add_func ("/dmd/smtp-server/tls/injection-server-side", test_tls_injection_server_side);
+  g_test_add_func ("/dmd/smtp-server/tls/implicit", test_tls_implicit);
+  g_test_add_func ("/dmd/smtp-server/tls/certificate", test_tls_certificate);
 
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 #include "dmd-conn.h"
 #include "dmd-reply.h"
 #include "dmd-smtp-server.h"
+#include "dmd-tls.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Profiles: the defaults a scenario starts from                                              */
@@ -246,13 +247,14 @@ static const char * const server_keys[] = {
   "stall_timeout", "max_message", "max_sessions", NULL
 };
 static const char * const tls_keys[] = {
-  "priority", "legacy_below", "legacy_reply", "certificate", NULL
+  "priority", "legacy_below", "legacy_reply", "certificate", "implicit", NULL
 };
 
 /* Keys whose values are not escape-processed (lists, numbers, names). */
 static const char * const plain_keys[] = {
   "profile", "description", "idle_timeout", "stall_timeout", "max_message", "max_sessions",
-  "priority", "legacy_below", "certificate", "mechanisms", "require_tls", "require_auth",
+  "priority", "legacy_below", "certificate", "implicit", "mechanisms", "require_tls",
+  "require_auth",
   "action", "delay", "close_after", "long_line", "partial", NULL
 };
 
@@ -440,6 +442,25 @@ check_tls_version_name (const char  *value,
   return TRUE;
 }
 
+static gboolean
+check_priority (const char  *value,
+                GError     **error)
+{
+  gnutls_priority_t priority;
+  const char *err_pos = NULL;
+  int ret = gnutls_priority_init (&priority, value, &err_pos);
+
+  if (ret < 0)
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                   "GnuTLS rejects the priority string at \"%s\": %s",
+                   err_pos != NULL ? err_pos : value, gnutls_strerror (ret));
+      return FALSE;
+    }
+  gnutls_priority_deinit (priority);
+  return TRUE;
+}
+
 /* Validate one key and store its (unescaped) value. */
 static gboolean
 load_key (GHashTable  *values,
@@ -464,8 +485,10 @@ load_key (GHashTable  *values,
            || g_str_equal (key, "max_message") || g_str_equal (key, "max_sessions"))
     ok = check_number (raw, FALSE, error);
   else if (g_str_equal (key, "close_after") || g_str_equal (key, "require_tls")
-           || g_str_equal (key, "require_auth"))
+           || g_str_equal (key, "require_auth") || g_str_equal (key, "implicit"))
     ok = check_bool (raw, error);
+  else if (g_str_equal (key, "priority"))
+    ok = check_priority (raw, error);
   else if (g_str_equal (key, "legacy_below"))
     ok = check_tls_version_name (raw, error);
   else if (g_str_equal (key, "public_ip") && *raw != '\0')
@@ -815,8 +838,7 @@ typedef struct {
 struct _DmdSmtpServer {
   DmdSmtpScenario                  *scenario;
   GCancellable                     *cancellable;
-  gnutls_certificate_credentials_t  creds;
-  gboolean                          have_creds;
+  DmdTlsServerCreds                *creds;
   guint16                           port;
   GPtrArray                        *listeners;   /* Listener* */
 
@@ -1343,13 +1365,52 @@ session_answer1 (Session    *s,
 
 /* ---- TLS ---- */
 
+static void
+session_reset_transaction (Session *s)
+{
+  s->have_mail = FALSE;
+  s->n_rcpt = 0;
+}
+
+/* The handshake (after the 220 to STARTTLS, or at once for implicit TLS). Afterwards the
+ * session starts over (RFC 3207: forget EHLO and AUTH). */
 static StepResult
 session_start_tls (Session *s)
 {
-  /* Filled in once DmdConn can be a TLS server (dmd_conn_start_tls_server). */
-  session_emit (s, DMD_SMTP_EVENT_TLS, "failed: TLS is not available in this build");
-  s->close_reason = g_strdup ("TLS not available");
-  return STEP_END;
+  const char * const groups[] = { "tls", NULL };
+  g_autofree char *priority = scenario_dup (s->sc, groups, "priority");
+  g_autofree char *below = scenario_dup (s->sc, groups, "legacy_below");
+  g_autoptr(DmdTlsInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *note = NULL;
+  int below_index;
+
+  if (!dmd_conn_start_tls_server (s->conn, s->server->creds, priority,
+                                  dmd_deadline_in (s->idle_timeout), s->cancellable, &info,
+                                  &error))
+    {
+      note = g_strdup_printf ("failed: %s", error->message);
+      session_emit (s, DMD_SMTP_EVENT_TLS, note);
+      s->close_reason = g_strdup_printf ("TLS handshake failed: %s", error->message);
+      return STEP_END;
+    }
+
+  s->tls = TRUE;
+  s->hello = FALSE;
+  s->authed = FALSE;
+  session_reset_transaction (s);
+
+  below_index = below != NULL ? dmd_tls_version_index (below) : -1;
+  if (below_index >= 0 && dmd_tls_version_index (info->version) < below_index
+      && scenario_lookup (s->sc, groups, "legacy_reply") != NULL)
+    s->legacy_tls = TRUE;
+
+  note = g_strdup_printf ("%s cipher=%s sni=%s%s", info->version,
+                          info->cipher != NULL ? info->cipher : "?",
+                          info->sni != NULL ? info->sni : "(none)",
+                          s->legacy_tls ? " (legacy: every command gets legacy_reply)" : "");
+  session_emit (s, DMD_SMTP_EVENT_TLS, note);
+  return STEP_CONTINUE;
 }
 
 /* ---- commands ---- */
@@ -1661,13 +1722,6 @@ session_read_message (Session *s)
   return STEP_CONTINUE;
 }
 
-static void
-session_reset_transaction (Session *s)
-{
-  s->have_mail = FALSE;
-  s->n_rcpt = 0;
-}
-
 static StepResult
 session_command (Session    *s,
                  const char *line,
@@ -1725,7 +1779,7 @@ session_command (Session    *s,
 
       if (s->tls)
         return session_answer1 (s, "starttls", "reply", NULL);  /* reply_tls */
-      if (!s->server->have_creds)
+      if (s->server->creds == NULL)
         return session_answer1 (s, "starttls", "reply_unavailable", NULL);
       if (session_answer1 (s, "starttls", "reply", &code) == STEP_END)
         return STEP_END;
@@ -1817,6 +1871,8 @@ session_run (Session *s)
   g_autofree char *peer = NULL;
   g_autofree char *public_ip = NULL;
   const char * const server_groups[] = { "server", NULL };
+  const char * const tls_groups[] = { "tls", NULL };
+  gboolean go_on = TRUE;
 
   if (remote != NULL && G_IS_INET_SOCKET_ADDRESS (remote))
     peer = g_inet_address_to_string (
@@ -1831,7 +1887,11 @@ session_run (Session *s)
   s->idle_timeout = scenario_number (s->sc, server_groups, "idle_timeout", 30);
   s->conn = dmd_conn_new_for_socket (s->socket);
 
-  if (session_answer1 (s, "banner", "reply", NULL) == STEP_CONTINUE)
+  /* Implicit TLS (port 465 style): the handshake comes before the banner. */
+  if (scenario_bool (s->sc, tls_groups, "implicit") && s->server->creds != NULL)
+    go_on = session_start_tls (s) == STEP_CONTINUE;
+
+  if (go_on && session_answer1 (s, "banner", "reply", NULL) == STEP_CONTINUE)
     {
       for (;;)
         {
@@ -2003,8 +2063,7 @@ dmd_smtp_server_free (DmdSmtpServer *server)
   dmd_smtp_server_stop (server);
   if (server->event_destroy != NULL)
     server->event_destroy (server->event_data);
-  if (server->have_creds)
-    gnutls_certificate_free_credentials (server->creds);
+  g_clear_pointer (&server->creds, dmd_tls_server_creds_unref);
   g_ptr_array_unref (server->listeners);
   g_ptr_array_unref (server->sessions);
   g_ptr_array_unref (server->events);
@@ -2020,29 +2079,28 @@ dmd_smtp_server_set_certificate (DmdSmtpServer  *server,
                                  const char     *key_file,
                                  GError        **error)
 {
-  gnutls_certificate_credentials_t creds;
-  int ret;
+  g_autoptr(DmdTlsServerCreds) creds = NULL;
 
   g_return_val_if_fail (server != NULL, FALSE);
   g_return_val_if_fail (cert_file != NULL && key_file != NULL, FALSE);
-  g_return_val_if_fail (server->listeners->len == 0, FALSE);
 
-  ret = gnutls_certificate_allocate_credentials (&creds);
-  if (ret >= 0)
-    ret = gnutls_certificate_set_x509_key_file (creds, cert_file, key_file,
-                                                GNUTLS_X509_FMT_PEM);
-  if (ret < 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", cert_file,
-                   gnutls_strerror (ret));
-      gnutls_certificate_free_credentials (creds);
-      return FALSE;
-    }
-  if (server->have_creds)
-    gnutls_certificate_free_credentials (server->creds);
-  server->creds = creds;
-  server->have_creds = TRUE;
+  creds = dmd_tls_server_creds_new_from_files (cert_file, key_file, error);
+  if (creds == NULL)
+    return FALSE;
+  dmd_smtp_server_set_credentials (server, creds);
   return TRUE;
+}
+
+void
+dmd_smtp_server_set_credentials (DmdSmtpServer     *server,
+                                 DmdTlsServerCreds *creds)
+{
+  g_return_if_fail (server != NULL);
+  g_return_if_fail (server->listeners->len == 0);
+
+  g_clear_pointer (&server->creds, dmd_tls_server_creds_unref);
+  if (creds != NULL)
+    server->creds = dmd_tls_server_creds_ref (creds);
 }
 
 void

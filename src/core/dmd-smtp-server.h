@@ -21,6 +21,8 @@
 
 #include <gio/gio.h>
 
+#include "dmd-tls.h"
+
 G_BEGIN_DECLS
 
 /* ---- scenarios ------------------------------------------------------------------------- */
@@ -50,8 +52,8 @@ typedef enum {
   DMD_SMTP_EVENT_SESSION_OPEN,   /* text: the client's address */
   DMD_SMTP_EVENT_COMMAND,        /* text: one line the client sent, escaped, AUTH redacted */
   DMD_SMTP_EVENT_REPLY,          /* text: the first line of what we answered (escaped, cut) */
-  DMD_SMTP_EVENT_TLS,            /* text: "TLS1.2" ... once a handshake completed,
-                                  * or "failed: <reason>" */
+  DMD_SMTP_EVENT_TLS,            /* text: "TLS1.2 cipher=... sni=..." once a handshake
+                                  * completed, or "failed: <reason>" */
   DMD_SMTP_EVENT_AUTH,           /* text: "<MECH> user=<name>" (escaped; no secret), and
                                   * " accepted" / " refused" */
   DMD_SMTP_EVENT_MESSAGE,        /* text: "size=<bytes> from=<header From, escaped>" */
@@ -79,11 +81,14 @@ DmdSmtpServer *dmd_smtp_server_new              (DmdSmtpScenario    *scenario);
 void           dmd_smtp_server_free             (DmdSmtpServer      *server);
 
 /* The certificate for STARTTLS (PEM chain file, PEM key file). Without one, STARTTLS is
- * answered "454 4.7.0 TLS not available". Call before the first listen. */
+ * answered with [starttls] reply_unavailable ("454 4.7.0 ..."). Call before the first
+ * listen. set_credentials shares already loaded ones (NULL: none). */
 gboolean       dmd_smtp_server_set_certificate  (DmdSmtpServer      *server,
                                                  const char         *cert_file,
                                                  const char         *key_file,
                                                  GError            **error);
+void           dmd_smtp_server_set_credentials  (DmdSmtpServer      *server,
+                                                 DmdTlsServerCreds  *creds);
 void           dmd_smtp_server_set_event_func   (DmdSmtpServer      *server,
                                                  DmdSmtpEventFunc    func,
                                                  gpointer            user_data,
