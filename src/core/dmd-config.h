@@ -37,9 +37,10 @@ typedef struct {
   gboolean      send;              /* send a real test message */
   gboolean      allow_insecure_auth;
   DmdIpVersion  ip_version;
-  guint         timeout_seconds;   /* per network step */
+  guint         timeout_seconds;   /* per network step, 1..300, default 10 */
   char         *ca_file;           /* extra trust anchors (PEM) */
-  GPtrArray    *connect_to;        /* DmdConnectTo* */
+  GPtrArray    *connect_to;        /* DmdConnectTo*, owned (frees its elements); never NULL
+                                    * after dmd_device_config_new() */
   GDateTime    *today;             /* "now" for date-dependent findings; NULL = real clock */
 } DmdDeviceConfig;
 
@@ -72,21 +73,49 @@ void             dmd_device_config_set_password   (DmdDeviceConfig        *confi
 void             dmd_device_config_set_oauth_token(DmdDeviceConfig        *config,
                                                    const char             *token);
 
-/* The effective values (defaults applied). */
+/* dmd_device_config_new: STARTTLS, IPv4, timeout 10 s, no server (smtp-auth:
+ * smtp.office365.com; direct-send/relay: the domain's MX) and port 0 (587 / 25).
+ * dmd_device_config_free wipes the password and token memory before freeing it;
+ * set_password/set_oauth_token copy the secret (NULL clears) and wipe the old one. */
+
+/* The effective values (defaults applied): get_server is NULL for direct-send/relay without
+ * a server (the domain's MX must be looked up). get_auth_mech: XOAUTH2 with a token, LOGIN
+ * with a password or user name (Exchange Online does not offer PLAIN), NONE otherwise and
+ * for direct-send/relay. */
 const char      *dmd_device_config_get_server     (const DmdDeviceConfig  *config);
 guint16          dmd_device_config_get_port       (const DmdDeviceConfig  *config);
 guint16          dmd_device_config_default_port   (DmdOption               option);
 DmdAuthMech      dmd_device_config_get_auth_mech  (const DmdDeviceConfig  *config);
 
-/* Validates every field; returns a GPtrArray of DmdFieldError* (empty when valid). */
+/* Validates every field; returns a GPtrArray of DmdFieldError* (empty when valid), in field
+ * order, with a free func. Syntax and consistency only: what is valid but unwise (an IP
+ * literal as server, port 465, From ≠ login…) is a pre-flight finding of the catalog. */
 GPtrArray       *dmd_device_config_validate       (const DmdDeviceConfig  *config);
 void             dmd_field_error_free             (DmdFieldError          *error);
 
-/* Parse "HOST:PORT:ADDR:PORT" (IPv6 in brackets). */
+/* Errors of dmd_connect_to_parse, dmd_host_to_ascii, dmd_address_validate, dmd_port_parse;
+ * messages are translated and quote the (escaped) input. */
+typedef enum {
+  DMD_CONFIG_ERROR_INVALID_HOST,
+  DMD_CONFIG_ERROR_INVALID_ADDRESS,
+  DMD_CONFIG_ERROR_INVALID_PORT,
+  DMD_CONFIG_ERROR_INVALID_CONNECT_TO,
+} DmdConfigError;
+#define DMD_CONFIG_ERROR (dmd_config_error_quark ())
+GQuark           dmd_config_error_quark           (void);
+
+/* Parse "HOST:PORT:ADDR:PORT" (IPv6 in brackets). As curl: an empty HOST or first PORT
+ * matches any (host NULL, port 0), an empty ADDR means the same host (to_addr NULL), an empty
+ * last PORT the same port (to_port 0). Host names are stored in their ASCII (A-label) form,
+ * IP addresses in canonical form without brackets. */
 DmdConnectTo    *dmd_connect_to_parse             (const char             *spec,
                                                    GError                **error);
 void             dmd_connect_to_free              (DmdConnectTo           *ct);
-/* Apply the mappings to host:port; returns TRUE and fills out_* when one matched. */
+/* Apply the mappings to host:port; returns TRUE and fills out_* when one matched (the first
+ * that matches wins, as in curl). *out_host is newly allocated, *out_port is the effective
+ * port (the original one when the mapping leaves it empty). Host names match
+ * case-insensitively, with or without a trailing dot, U-label or A-label; IP addresses by
+ * value. */
 gboolean         dmd_device_config_map_connect_to (const DmdDeviceConfig  *config,
                                                    const char             *host,
                                                    guint16                 port,
@@ -94,14 +123,32 @@ gboolean         dmd_device_config_map_connect_to (const DmdDeviceConfig  *confi
                                                    guint16                *out_port);
 
 /* Host name checks. Converts an IDN (U-label) name to its ASCII (A-label) form; returns NULL
- * and sets a translated error when the name is not a valid host name. */
+ * and sets a translated error when the name is not a valid host name. Surrounding white space
+ * and a trailing dot are dropped, the result is lower case; UTS #46 mapping applies (full-width
+ * letters and the ideographic full stop "。" become ASCII). IP literals (IPv6 also in
+ * brackets) are accepted and returned in canonical form without brackets. */
 char            *dmd_host_to_ascii                (const char             *host,
                                                    GError                **error);
+/* IPv4 or IPv6 address, IPv6 also in brackets ("[2001:db8::1]"). */
 gboolean         dmd_host_is_ip_literal           (const char             *host);
+/* local@domain: dot-atom or quoted local part (UTF-8 allowed: SMTPUTF8), at most 64 bytes,
+ * domain a valid host name (IDN allowed; no IP literal), 254 bytes in all. *out_domain (may
+ * be NULL) gets the domain in ASCII (A-label), lower case: compare domains with it. */
 gboolean         dmd_address_is_valid             (const char             *address,
                                                    char                  **out_domain);
+/* The same, with a translated reason. */
+gboolean         dmd_address_validate             (const char             *address,
+                                                   char                  **out_domain,
+                                                   GError                **error);
+/* A port typed by a person: 1-65535, surrounding white space allowed. */
+gboolean         dmd_port_parse                   (const char             *text,
+                                                   guint16                *out_port,
+                                                   GError                **error);
 
-/* Known Microsoft endpoints. */
+/* Known Microsoft endpoints (case-insensitive, trailing dot allowed, U-labels normalised).
+ * Not SMTP AUTH endpoints for the MX check: smtp.hve.mx.microsoft is HVE, not an MX host.
+ * dmd_host_is_microsoft: either of those, or a name under office365.com, outlook.com,
+ * microsoft.com, office.com, office365.us, partner.outlook.cn or the .microsoft TLD. */
 gboolean         dmd_host_is_smtp_auth_endpoint   (const char             *host); /* smtp.office365.com, legacy, hve */
 gboolean         dmd_host_is_mx_endpoint          (const char             *host); /* *.mail.protection.outlook.com, *.X-v1.mx.microsoft */
 gboolean         dmd_host_is_microsoft            (const char             *host);
