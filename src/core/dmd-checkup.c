@@ -1,0 +1,1698 @@
+/* dmd-checkup.c — runs the checks of one option
+ *
+ * The dialogue with the server and each TLS version probe run in worker threads with blocking,
+ * deadline-bounded, cancellable I/O (DmdConn). Workers never touch the result: they post
+ * events to the caller's main context, where the result is built and the signals are emitted.
+ * Once the run has completed or was cancelled, events still in flight are dropped, so nothing
+ * is called back after a cancel.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "dmd-catalog.h"
+#include "dmd-checkup.h"
+#include "dmd-conn.h"
+#include "dmd-oauth.h"
+#include "dmd-smtp-client.h"
+#include "dmd-tls.h"
+
+#define MICROSOFT_SMTP_AUTH_HOST "smtp.office365.com"
+
+struct _DmdCheckup
+{
+  GObject          parent_instance;
+
+  DmdDeviceConfig *config;
+  GMainContext    *context;
+  GTask           *task;
+  GCancellable    *cancellable;     /* ours, cancelled when the caller's is */
+  GCancellable    *caller_cancellable;
+  gulong           cancel_handler;
+  DmdResult       *result;
+  GHashTable      *started;         /* check id → start time (µs) */
+  gint             workers;         /* atomic: incremented by workers that start workers */
+  gboolean         done;
+};
+
+enum {
+  SIGNAL_CHECK_STARTED,
+  SIGNAL_CHECK_FINISHED,
+  SIGNAL_TRANSCRIPT_LINE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (DmdCheckup, dmd_checkup, G_TYPE_OBJECT)
+
+/* ------------------------------------------------------------------------------------------ */
+/* Events from workers to the main context                                                    */
+
+typedef enum {
+  EV_CHECK_START,
+  EV_CHECK_END,
+  EV_LINE,
+  EV_FINDING,
+  EV_TLS_VERSION,
+  EV_NETWORK,
+  EV_TLS_INFO,
+  EV_WORKER_DONE,
+} EventKind;
+
+typedef struct {
+  DmdCheckup         *self;
+  EventKind           kind;
+  char               *check;
+  DmdCheckStatus      status;
+  char               *text;
+  char                dir;
+  DmdFinding         *finding;
+  int                 tls_index;
+  DmdTlsVersionState  tls_state;
+  char               *public_ip;
+  char               *family;
+  char               *peer;
+  DmdTlsInfo         *tls_info;
+} Event;
+
+static void
+event_free (Event *ev)
+{
+  g_object_unref (ev->self);
+  g_free (ev->check);
+  g_free (ev->text);
+  g_clear_pointer (&ev->finding, dmd_finding_free);
+  g_free (ev->public_ip);
+  g_free (ev->family);
+  g_free (ev->peer);
+  g_clear_pointer (&ev->tls_info, dmd_tls_info_free);
+  g_free (ev);
+}
+
+static void complete (DmdCheckup *self);
+
+static gboolean
+event_dispatch (gpointer data)
+{
+  Event *ev = data;
+  DmdCheckup *self = ev->self;
+  DmdResult *result = self->result;
+  DmdCheck *check;
+
+  if (self->done)
+    return G_SOURCE_REMOVE;
+
+  switch (ev->kind)
+    {
+    case EV_CHECK_START:
+      check = dmd_result_add_check (result, ev->check);
+      check->status = DMD_CHECK_RUNNING;
+      g_hash_table_insert (self->started, g_strdup (ev->check),
+                           (gpointer) (gintptr) (g_get_monotonic_time () / 1000));
+      g_signal_emit (self, signals[SIGNAL_CHECK_STARTED], 0, ev->check, dmd_check_title (ev->check));
+      break;
+
+    case EV_CHECK_END:
+      {
+        gintptr start_ms = (gintptr) g_hash_table_lookup (self->started, ev->check);
+
+        check = dmd_result_add_check (result, ev->check);
+        check->status = ev->status;
+        g_free (check->summary);
+        check->summary = g_strdup (ev->text);
+        if (start_ms != 0)
+          check->elapsed_ms = g_get_monotonic_time () / 1000 - start_ms;
+        g_signal_emit (self, signals[SIGNAL_CHECK_FINISHED], 0, ev->check, (int) ev->status, ev->text);
+      }
+      break;
+
+    case EV_LINE:
+      check = dmd_result_add_check (result, ev->check);
+      dmd_check_add_line (check, ev->dir, ev->text);
+      g_ptr_array_add (result->transcript, dmd_transcript_line_new (ev->dir, ev->text));
+      g_signal_emit (self, signals[SIGNAL_TRANSCRIPT_LINE], 0, ev->check, (int) ev->dir, ev->text);
+      break;
+
+    case EV_FINDING:
+      dmd_result_add_finding (result, g_steal_pointer (&ev->finding));
+      break;
+
+    case EV_TLS_VERSION:
+      result->network.versions[ev->tls_index].state = ev->tls_state;
+      g_free (result->network.versions[ev->tls_index].detail);
+      result->network.versions[ev->tls_index].detail = g_strdup (ev->text);
+      break;
+
+    case EV_NETWORK:
+      if (ev->public_ip != NULL)
+        {
+          g_free (result->network.public_ip);
+          result->network.public_ip = g_strdup (ev->public_ip);
+        }
+      if (ev->family != NULL)
+        {
+          g_free (result->network.address_family);
+          result->network.address_family = g_strdup (ev->family);
+        }
+      if (ev->peer != NULL)
+        {
+          g_free (result->network.peer_address);
+          result->network.peer_address = g_strdup (ev->peer);
+        }
+      break;
+
+    case EV_TLS_INFO:
+      {
+        DmdNetwork *net = &result->network;
+        DmdTlsInfo *info = ev->tls_info;
+
+        g_free (net->tls_negotiated);
+        net->tls_negotiated = g_strdup (info->version);
+        g_free (net->tls_cipher);
+        net->tls_cipher = g_strdup (info->cipher);
+        g_ptr_array_set_size (net->chain, 0);
+        for (guint i = 0; info->chain != NULL && i < info->chain->len; i++)
+          g_ptr_array_add (net->chain, dmd_cert_info_copy (g_ptr_array_index (info->chain, i)));
+        net->cert_verified = info->verified;
+        g_free (net->cert_problem);
+        net->cert_problem = g_strdup (info->problem);
+      }
+      break;
+
+    case EV_WORKER_DONE:
+      if (g_atomic_int_dec_and_test (&self->workers))
+        complete (self);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+post (Event *ev)
+{
+  g_main_context_invoke_full (ev->self->context, G_PRIORITY_DEFAULT, event_dispatch, ev,
+                              (GDestroyNotify) event_free);
+}
+
+static Event *
+event_new (DmdCheckup *self,
+           EventKind   kind,
+           const char *check)
+{
+  Event *ev = g_new0 (Event, 1);
+
+  ev->self = g_object_ref (self);
+  ev->kind = kind;
+  ev->check = g_strdup (check);
+  return ev;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Worker helpers                                                                             */
+
+typedef struct {
+  DmdCheckup      *self;
+  DmdDeviceConfig *config;          /* the checkup's, read-only */
+  GCancellable    *cancellable;
+  char            *current_check;   /* which check transcript lines go to */
+  GPtrArray       *addresses;       /* GInetSocketAddress*, resolved for the connection */
+  char            *server;          /* the configured (ASCII) server name */
+  guint16          port;
+  int              tls_index;       /* probes: which version */
+} Worker;
+
+static Worker *
+worker_new (DmdCheckup *self)
+{
+  Worker *w = g_new0 (Worker, 1);
+
+  w->self = g_object_ref (self);
+  w->config = self->config;
+  w->cancellable = g_object_ref (self->cancellable);
+  w->addresses = g_ptr_array_new_with_free_func (g_object_unref);
+  return w;
+}
+
+static void
+worker_free (Worker *w)
+{
+  post (event_new (w->self, EV_WORKER_DONE, NULL));
+  g_object_unref (w->self);
+  g_object_unref (w->cancellable);
+  g_free (w->current_check);
+  g_ptr_array_unref (w->addresses);
+  g_free (w->server);
+  g_free (w);
+}
+
+static void
+check_start (Worker     *w,
+             const char *check)
+{
+  g_free (w->current_check);
+  w->current_check = g_strdup (check);
+  post (event_new (w->self, EV_CHECK_START, check));
+}
+
+static void
+check_end (Worker         *w,
+           const char     *check,
+           DmdCheckStatus  status,
+           const char     *summary)
+{
+  Event *ev = event_new (w->self, EV_CHECK_END, check);
+
+  ev->status = status;
+  ev->text = g_strdup (summary);
+  post (ev);
+}
+
+static void
+check_skip (Worker     *w,
+            const char *check,
+            const char *summary)
+{
+  post (event_new (w->self, EV_CHECK_START, check));
+  check_end (w, check, DMD_CHECK_SKIP, summary);
+}
+
+static void
+line_to (Worker     *w,
+         const char *check,
+         char        dir,
+         const char *text)
+{
+  Event *ev = event_new (w->self, EV_LINE, check);
+
+  ev->dir = dir;
+  ev->text = g_strdup (text);
+  post (ev);
+}
+
+static void
+info_line (Worker     *w,
+           const char *text)
+{
+  line_to (w, w->current_check, 'I', text);
+}
+
+static void
+smtp_line_cb (char        dir,
+              const char *text,
+              gpointer    user_data)
+{
+  Worker *w = user_data;
+
+  line_to (w, w->current_check, dir, text);
+}
+
+static void
+add_finding (Worker     *w,
+             const char *id,
+             const char *check,
+             const char *evidence)
+{
+  Event *ev = event_new (w->self, EV_FINDING, NULL);
+
+  ev->finding = dmd_catalog_make_finding (id, w->config, evidence);
+  if (ev->finding == NULL)
+    {
+      g_warning ("checkup: no catalogue entry for %s", id);
+      event_free (ev);
+      return;
+    }
+  if (check != NULL)
+    {
+      g_free (ev->finding->check);
+      ev->finding->check = g_strdup (check);
+    }
+  post (ev);
+}
+
+/* Findings for a reply that is not what the step wanted. Returns how many were added. */
+static guint
+reply_findings (Worker         *w,
+                const DmdReply *reply,
+                DmdStep         step,
+                DmdAuthMech     mech,
+                const char     *check)
+{
+  g_autoptr(GPtrArray) ids = dmd_catalog_match_reply (reply, w->config->option, step, mech);
+  g_autofree char *evidence = dmd_reply_to_string (reply);
+
+  for (guint i = 0; i < ids->len; i++)
+    add_finding (w, g_ptr_array_index (ids, i), check, evidence);
+  return ids->len;
+}
+
+static gboolean
+cancelled (Worker *w)
+{
+  return g_cancellable_is_cancelled (w->cancellable);
+}
+
+static double
+step_timeout (Worker *w)
+{
+  return w->config->timeout_seconds > 0 ? w->config->timeout_seconds : 10;
+}
+
+static char *
+address_to_string (GInetSocketAddress *addr)
+{
+  g_autofree char *ip = g_inet_address_to_string (g_inet_socket_address_get_address (addr));
+
+  if (g_inet_address_get_family (g_inet_socket_address_get_address (addr)) == G_SOCKET_FAMILY_IPV6)
+    return g_strdup_printf ("[%s]:%u", ip, g_inet_socket_address_get_port (addr));
+  return g_strdup_printf ("%s:%u", ip, g_inet_socket_address_get_port (addr));
+}
+
+static gboolean
+family_wanted (DmdIpVersion  version,
+               GInetAddress *address)
+{
+  GSocketFamily family = g_inet_address_get_family (address);
+
+  switch (version)
+    {
+    case DMD_IP_VERSION_4:   return family == G_SOCKET_FAMILY_IPV4;
+    case DMD_IP_VERSION_6:   return family == G_SOCKET_FAMILY_IPV6;
+    case DMD_IP_VERSION_ANY: return TRUE;
+    default:                 g_return_val_if_reached (FALSE);
+    }
+}
+
+/* Resolve host:port (after --connect-to) into w->addresses. Reports through the dns check when
+ * `report` is set. Returns FALSE (with a translated message in *why) when nothing usable. */
+static gboolean
+resolve (Worker      *w,
+         const char  *host,
+         guint16      port,
+         gboolean     report,
+         char       **why)
+{
+  g_autofree char *to_host = NULL;
+  guint16 to_port = 0;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) literal = NULL;
+  GList *list = NULL;
+
+  g_ptr_array_set_size (w->addresses, 0);
+
+  if (dmd_device_config_map_connect_to (w->config, host, port, &to_host, &to_port))
+    {
+      if (report)
+        {
+          g_autofree char *msg = g_strdup_printf (_("--connect-to: connecting to %s port %u instead of %s port %u; %s is not looked up"),
+                                                  to_host, to_port, host, port, host);
+          info_line (w, msg);
+        }
+      host = to_host;
+      port = to_port;
+    }
+
+  literal = g_inet_address_new_from_string (host);
+  if (literal != NULL)
+    {
+      if (!family_wanted (w->config->ip_version, literal))
+        {
+          *why = g_strdup_printf (_("%s is not an address of the IP version chosen (--ip-version=%s)"),
+                                  host, dmd_ip_version_to_string (w->config->ip_version));
+          return FALSE;
+        }
+      g_ptr_array_add (w->addresses, g_inet_socket_address_new (literal, port));
+      return TRUE;
+    }
+
+  list = g_resolver_lookup_by_name (g_resolver_get_default (), host, w->cancellable, &error);
+  if (list == NULL)
+    {
+      *why = g_strdup_printf (_("%s could not be resolved: %s"), host, error->message);
+      return FALSE;
+    }
+  for (GList *l = list; l != NULL; l = l->next)
+    if (family_wanted (w->config->ip_version, l->data))
+      g_ptr_array_add (w->addresses, g_inet_socket_address_new (l->data, port));
+  g_resolver_free_addresses (list);
+
+  if (w->addresses->len == 0)
+    {
+      *why = g_strdup_printf (_("%s has no address of the IP version chosen (--ip-version=%s)"),
+                              host, dmd_ip_version_to_string (w->config->ip_version));
+      return FALSE;
+    }
+  if (report)
+    for (guint i = 0; i < w->addresses->len; i++)
+      {
+        g_autofree char *addr = address_to_string (g_ptr_array_index (w->addresses, i));
+        g_autofree char *msg = g_strdup_printf (_("%s → %s"), host, addr);
+        info_line (w, msg);
+      }
+  return TRUE;
+}
+
+typedef enum {
+  CONNECT_OK,
+  CONNECT_TIMEOUT,
+  CONNECT_REFUSED,
+  CONNECT_NO_ROUTE,
+  CONNECT_OTHER,
+} ConnectOutcome;
+
+static ConnectOutcome
+classify_connect_error (const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    return CONNECT_TIMEOUT;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    return CONNECT_REFUSED;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
+    return CONNECT_NO_ROUTE;
+  return CONNECT_OTHER;
+}
+
+static DmdConn *
+connect_first (Worker              *w,
+               GInetSocketAddress **used,
+               GError             **error)
+{
+  /* Devices use the first address; so do we (the others are listed in the dns check). */
+  GInetSocketAddress *addr = g_ptr_array_index (w->addresses, 0);
+
+  *used = addr;
+  return dmd_conn_connect (addr, dmd_deadline_in (step_timeout (w)), w->cancellable, error);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Port triage: when the chosen port cannot be reached, can another one be?                    */
+
+typedef struct {
+  Worker  *parent;
+  char    *host;
+  guint16  port;
+  char    *outcome;   /* translated words */
+  gboolean reachable;
+} Triage;
+
+static gpointer
+triage_thread (gpointer data)
+{
+  Triage *t = data;
+  Worker *w = t->parent;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *to_host = NULL;
+  guint16 to_port = 0;
+  const char *host = t->host;
+  guint16 port = t->port;
+  g_autoptr(GInetAddress) literal = NULL;
+  GInetSocketAddress *addr = NULL;
+  GList *list = NULL;
+  g_autoptr(DmdConn) conn = NULL;
+
+  if (dmd_device_config_map_connect_to (w->config, host, port, &to_host, &to_port))
+    {
+      host = to_host;
+      port = to_port;
+    }
+  literal = g_inet_address_new_from_string (host);
+  if (literal != NULL)
+    addr = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new (literal, port));
+  else if ((list = g_resolver_lookup_by_name (g_resolver_get_default (), host, w->cancellable, &error)))
+    {
+      for (GList *l = list; l != NULL && addr == NULL; l = l->next)
+        if (family_wanted (w->config->ip_version, l->data))
+          addr = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new (l->data, port));
+      g_resolver_free_addresses (list);
+    }
+  if (addr == NULL)
+    {
+      t->outcome = g_strdup_printf (_("%s port %u: could not be resolved"), t->host, t->port);
+      return t;
+    }
+
+  conn = dmd_conn_connect (addr, dmd_deadline_in (step_timeout (w)), w->cancellable, &error);
+  g_object_unref (addr);
+  if (conn != NULL)
+    {
+      g_autoptr(DmdReply) banner = dmd_conn_read_reply (conn, dmd_deadline_in (step_timeout (w)),
+                                                        w->cancellable, NULL);
+      t->reachable = TRUE;
+      if (banner != NULL && banner->code == 220)
+        t->outcome = g_strdup_printf (_("%s port %u answers from this network"), t->host, t->port);
+      else
+        t->outcome = g_strdup_printf (_("%s port %u accepts connections from this network"), t->host, t->port);
+      dmd_conn_close (conn);
+    }
+  else
+    {
+      switch (classify_connect_error (error))
+        {
+        case CONNECT_TIMEOUT:
+          t->outcome = g_strdup_printf (_("%s port %u is blocked too (no answer in %u s)"),
+                                        t->host, t->port, (guint) step_timeout (w));
+          break;
+        case CONNECT_REFUSED:
+          t->outcome = g_strdup_printf (_("%s port %u is refused too"), t->host, t->port);
+          break;
+        case CONNECT_OK:
+        case CONNECT_NO_ROUTE:
+        case CONNECT_OTHER:
+        default:
+          t->outcome = g_strdup_printf (_("%s port %u: %s"), t->host, t->port, error->message);
+          break;
+        }
+    }
+  return t;
+}
+
+/* Returns the outcomes joined as evidence; runs the triage targets in parallel. */
+static char *
+port_triage (Worker  *w,
+             guint16  failed_port)
+{
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  g_autoptr(GString) out = g_string_new (NULL);
+  struct { const char *host; guint16 port; } targets[2];
+  guint n = 0;
+
+  if (w->config->option == DMD_OPTION_SMTP_AUTH)
+    {
+      /* The other SMTP AUTH port of Microsoft's endpoint (587 ↔ 25). */
+      targets[n].host = MICROSOFT_SMTP_AUTH_HOST;
+      targets[n++].port = failed_port == 587 ? 25 : 587;
+      if (failed_port != 587 && failed_port != 25)
+        {
+          targets[n].host = MICROSOFT_SMTP_AUTH_HOST;
+          targets[n++].port = 25;
+        }
+    }
+  else
+    {
+      /* The MX endpoint takes port 25 only: would SMTP AUTH work from this network instead? */
+      targets[n].host = MICROSOFT_SMTP_AUTH_HOST;
+      targets[n++].port = 587;
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      Triage *t = g_new0 (Triage, 1);
+      t->parent = w;
+      t->host = g_strdup (targets[i].host);
+      t->port = targets[i].port;
+      g_ptr_array_add (threads, g_thread_new ("dmd-triage", triage_thread, t));
+    }
+  for (guint i = 0; i < threads->len; i++)
+    {
+      Triage *t = g_thread_join (g_ptr_array_index (threads, i));
+      if (out->len > 0)
+        g_string_append (out, "; ");
+      g_string_append (out, t->outcome ? t->outcome : "?");
+      line_to (w, "connect", 'I', t->outcome);
+      g_free (t->outcome);
+      g_free (t->host);
+      g_free (t);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The main dialogue                                                                          */
+
+static char *
+ehlo_name (void)
+{
+  const char *host = g_get_host_name ();
+
+  /* A bare, non-qualified name is what many devices send; Exchange Online accepts it. */
+  if (host != NULL && *host != '\0' && strspn (host, "abcdefghijklmnopqrstuvwxyz"
+                                                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == strlen (host))
+    return g_strdup (host);
+  return g_strdup ("device-mail-doctor");
+}
+
+static gboolean
+looks_masked (const DmdReply *banner)
+{
+  g_autofree char *text = dmd_reply_text (banner);
+  guint stars = 0, other = 0;
+
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '*')
+        stars++;
+      else if (!g_ascii_isspace (*p))
+        other++;
+    }
+  return stars >= 3 && stars >= other;
+}
+
+static gboolean
+is_microsoft_greeting (const DmdReply *banner)
+{
+  g_autofree char *text = dmd_reply_text (banner);
+  g_autofree char *lower = g_ascii_strdown (text, -1);
+
+  return strstr (lower, "microsoft esmtp") != NULL || strstr (lower, "outlook.com") != NULL ||
+         strstr (lower, "office365.com") != NULL;
+}
+
+static const char *
+family_name (GInetSocketAddress *addr)
+{
+  return g_inet_address_get_family (g_inet_socket_address_get_address (addr)) == G_SOCKET_FAMILY_IPV6
+         ? "ipv6" : "ipv4";
+}
+
+static void
+post_network (Worker     *w,
+              const char *public_ip,
+              const char *family,
+              const char *peer)
+{
+  Event *ev = event_new (w->self, EV_NETWORK, NULL);
+
+  ev->public_ip = g_strdup (public_ip);
+  ev->family = g_strdup (family);
+  ev->peer = g_strdup (peer);
+  post (ev);
+}
+
+static char *
+describe_reply (const DmdReply *reply)
+{
+  g_autofree char *text = dmd_reply_to_string (reply);
+  char *nl = strchr (text, '\n');
+
+  if (nl != NULL)
+    *nl = '\0';   /* the first line is enough for a summary */
+  return g_steal_pointer (&text);
+}
+
+/* TLS on the main connection; reports the tls check and returns whether to go on. */
+static gboolean
+main_tls (Worker       *w,
+          DmdConn      *conn,
+          gboolean     *verified)
+{
+  g_autoptr(GError) error = NULL;
+  DmdTlsInfo *info = NULL;
+  gboolean ok;
+
+  check_start (w, "tls");
+  ok = dmd_conn_start_tls_client (conn, w->server, dmd_tls_priority_default (),
+                                  w->config->ca_file, dmd_deadline_in (step_timeout (w)),
+                                  w->cancellable, &info, &error);
+  if (!ok)
+    {
+      if (cancelled (w))
+        return FALSE;
+      if (g_error_matches (error, DMD_CONN_ERROR, DMD_CONN_ERROR_INJECTION))
+        {
+          add_finding (w, "tls-starttls-injection", "starttls", error->message);
+          check_end (w, "tls", DMD_CHECK_FAIL, _("Plaintext was injected after the STARTTLS reply: session aborted"));
+        }
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        {
+          g_autofree char *ev = g_strdup_printf (_("No TLS handshake answer within %u s"), (guint) step_timeout (w));
+          add_finding (w, "smtp-timeout", "tls", ev);
+          check_end (w, "tls", DMD_CHECK_FAIL, ev);
+        }
+      else
+        {
+          add_finding (w, "tls-handshake-failed", "tls", error->message);
+          check_end (w, "tls", DMD_CHECK_FAIL, error->message);
+        }
+      g_clear_pointer (&info, dmd_tls_info_free);
+      return FALSE;
+    }
+
+  {
+    g_autofree char *msg = g_strdup_printf (_("TLS established: %s, %s"), info->version, info->cipher);
+    info_line (w, msg);
+  }
+  *verified = info->verified;
+  if (info->verified)
+    {
+      g_autofree char *summary = g_strdup_printf (_("%s, certificate valid for %s"), info->version, w->server);
+      check_end (w, "tls", DMD_CHECK_PASS, summary);
+    }
+  else
+    {
+      g_autofree char *summary = g_strdup_printf (_("%s, but the certificate is not valid: %s"),
+                                                  info->version, info->problem ? info->problem : "?");
+      g_autofree char *evidence = NULL;
+      DmdCertInfo *leaf = info->chain && info->chain->len ? g_ptr_array_index (info->chain, 0) : NULL;
+
+      evidence = g_strdup_printf ("%s (%s: %s; %s: %s)", info->problem ? info->problem : "?",
+                                  _("subject"), leaf && leaf->subject ? leaf->subject : "?",
+                                  _("issuer"), leaf && leaf->issuer ? leaf->issuer : "?");
+      add_finding (w, "tls-certificate-invalid", "tls", evidence);
+      check_end (w, "tls", DMD_CHECK_FAIL, summary);
+    }
+
+  {
+    Event *ev = event_new (w->self, EV_TLS_INFO, NULL);
+    ev->tls_info = info;
+    post (ev);
+  }
+  return TRUE;
+}
+
+static void
+skip_rest (Worker      *w,
+           const char **checks,
+           const char  *why)
+{
+  for (guint i = 0; checks[i] != NULL; i++)
+    check_skip (w, checks[i], why);
+}
+
+static gpointer
+main_worker (gpointer data)
+{
+  Worker *w = data;
+  const DmdDeviceConfig *cfg = w->config;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdSmtpClient) client = NULL;
+  g_autoptr(DmdReply) banner = NULL;
+  g_autoptr(DmdReply) reply = NULL;
+  g_autoptr(DmdEhlo) ehlo = NULL;
+  g_autofree char *why = NULL;
+  g_autofree char *name = ehlo_name ();
+  g_autofree char *peer = NULL;
+  GInetSocketAddress *used = NULL;
+  DmdConn *conn;
+  gboolean tls_active = FALSE;
+  gboolean tls_verified = FALSE;
+  gboolean implicit = cfg->security == DMD_SECURITY_IMPLICIT_TLS;
+  gboolean authenticated = FALSE;
+  DmdAuthMech mech = DMD_AUTH_NONE;
+  const char *after_connect[] = { "banner", "ehlo", "starttls", "auth", "mail-from", "rcpt-to", NULL };
+
+  /* dns */
+  check_start (w, "dns");
+  if (!resolve (w, w->server, w->port, TRUE, &why))
+    {
+      if (cancelled (w))
+        goto out;
+      add_finding (w, "dns-resolve-failed", "dns", why);
+      check_end (w, "dns", DMD_CHECK_FAIL, why);
+      skip_rest (w, (const char *[]) { "connect", "banner", "ehlo", "starttls", "auth", "mail-from", "rcpt-to", NULL },
+                 _("Not run: the server name did not resolve"));
+      goto out;
+    }
+  {
+    g_autofree char *first = address_to_string (g_ptr_array_index (w->addresses, 0));
+    g_autofree char *summary = g_strdup_printf (_("%s resolves to %s"), w->server, first);
+    check_end (w, "dns", DMD_CHECK_PASS, summary);
+  }
+
+  /* connect */
+  check_start (w, "connect");
+  conn = connect_first (w, &used, &error);
+  peer = address_to_string (used);
+  if (conn == NULL)
+    {
+      g_autofree char *triage = NULL;
+      g_autofree char *evidence = NULL;
+      const char *id;
+
+      if (cancelled (w))
+        goto out;
+      switch (classify_connect_error (error))
+        {
+        case CONNECT_TIMEOUT:
+          id = "network-port-blocked";
+          evidence = g_strdup_printf (_("Port %u of %s: no answer in %u s (%s)"), w->port, w->server,
+                                      (guint) step_timeout (w), peer);
+          break;
+        case CONNECT_REFUSED:
+          id = "network-connection-refused";
+          evidence = g_strdup_printf (_("Port %u of %s: connection refused (%s)"), w->port, w->server, peer);
+          break;
+        case CONNECT_NO_ROUTE:
+          id = "network-no-route";
+          evidence = g_strdup_printf (_("Port %u of %s: %s (%s)"), w->port, w->server, error->message, peer);
+          break;
+        case CONNECT_OK:
+        case CONNECT_OTHER:
+        default:
+          id = "network-no-route";
+          evidence = g_strdup_printf (_("Port %u of %s: %s (%s)"), w->port, w->server, error->message, peer);
+          break;
+        }
+      line_to (w, "connect", 'I', evidence);
+      triage = port_triage (w, w->port);
+      if (cancelled (w))
+        goto out;
+      {
+        g_autofree char *full = g_strdup_printf ("%s. %s.", evidence, triage);
+        add_finding (w, id, "connect", full);
+      }
+      check_end (w, "connect", DMD_CHECK_FAIL, evidence);
+      skip_rest (w, after_connect, _("Not run: no connection"));
+      goto out;
+    }
+  post_network (w, NULL, family_name (used), peer);
+  {
+    g_autofree char *msg = g_strdup_printf (_("Connected to %s"), peer);
+    line_to (w, "connect", 'I', msg);
+    check_end (w, "connect", DMD_CHECK_PASS, msg);
+  }
+  client = dmd_smtp_client_new (conn, step_timeout (w), w->cancellable, smtp_line_cb, w);
+
+  /* implicit TLS: the handshake comes first */
+  if (implicit)
+    {
+      if (!main_tls (w, conn, &tls_verified))
+        {
+          skip_rest (w, after_connect, _("Not run: the TLS handshake failed"));
+          goto out;
+        }
+      tls_active = TRUE;
+    }
+
+  /* banner */
+  check_start (w, "banner");
+  banner = dmd_smtp_client_read_banner (client, &error);
+  if (banner == NULL)
+    {
+      if (cancelled (w))
+        goto out;
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        {
+          g_autofree char *ev = g_strdup_printf (_("No greeting from %s within %u s"), peer, (guint) step_timeout (w));
+          add_finding (w, "smtp-timeout", "banner", ev);
+          check_end (w, "banner", DMD_CHECK_FAIL, ev);
+        }
+      else
+        {
+          add_finding (w, "smtp-protocol-error", "banner", error->message);
+          check_end (w, "banner", DMD_CHECK_FAIL, error->message);
+        }
+      skip_rest (w, (const char *[]) { "ehlo", "starttls", "auth", "mail-from", "rcpt-to", NULL },
+                 _("Not run: no greeting"));
+      goto out;
+    }
+  if (banner->code != 220)
+    {
+      g_autofree char *summary = describe_reply (banner);
+      reply_findings (w, banner, DMD_STEP_BANNER, DMD_AUTH_NONE, "banner");
+      check_end (w, "banner", DMD_CHECK_FAIL, summary);
+      skip_rest (w, (const char *[]) { "ehlo", "starttls", "auth", "mail-from", "rcpt-to", NULL },
+                 _("Not run: the server refused the session"));
+      goto out;
+    }
+  {
+    g_autofree char *summary = describe_reply (banner);
+    gboolean ms_host = dmd_host_is_microsoft (w->server);
+
+    if (looks_masked (banner) || (ms_host && !is_microsoft_greeting (banner)))
+      {
+        add_finding (w, "network-smtp-inspection", "banner", summary);
+        check_end (w, "banner", DMD_CHECK_WARN, summary);
+      }
+    else
+      check_end (w, "banner", DMD_CHECK_PASS, summary);
+  }
+
+  /* ehlo */
+  check_start (w, "ehlo");
+  reply = dmd_smtp_client_ehlo (client, name, &ehlo, &error);
+  if (reply == NULL || reply->code != 250 || ehlo == NULL)
+    {
+      if (cancelled (w))
+        goto out;
+      if (reply != NULL)
+        {
+          g_autofree char *summary = describe_reply (reply);
+          reply_findings (w, reply, DMD_STEP_EHLO, DMD_AUTH_NONE, "ehlo");
+          check_end (w, "ehlo", DMD_CHECK_FAIL, summary);
+        }
+      else
+        {
+          add_finding (w, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? "smtp-timeout" : "smtp-protocol-error",
+                       "ehlo", error->message);
+          check_end (w, "ehlo", DMD_CHECK_FAIL, error->message);
+        }
+      skip_rest (w, (const char *[]) { "starttls", "auth", "mail-from", "rcpt-to", NULL }, _("Not run: EHLO failed"));
+      goto out;
+    }
+  if (ehlo->public_ip != NULL)
+    {
+      g_autoptr(GInetAddress) pub = g_inet_address_new_from_string (ehlo->public_ip);
+      g_autofree char *msg = g_strdup_printf (_("The server sees this network as %s"), ehlo->public_ip);
+      post_network (w, ehlo->public_ip, NULL, NULL);
+      info_line (w, msg);
+      (void) pub;
+    }
+  {
+    g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u capability", "%u capabilities",
+                                                           ehlo->keywords->len),
+                                              ehlo->keywords->len);
+    /* Keywords are protocol names, not words: they stay as they are. */
+    g_autofree char *summary = g_strconcat (count, ehlo->starttls ? ", STARTTLS" : "",
+                                            ehlo->pipelining ? ", PIPELINING" : "", NULL);
+    check_end (w, "ehlo", DMD_CHECK_PASS, summary);
+  }
+
+  /* starttls */
+  if (!implicit)
+    {
+      if (cfg->security == DMD_SECURITY_NONE)
+        check_skip (w, "starttls", _("Not used: the device is set to no encryption"));
+      else if (!ehlo->starttls)
+        {
+          g_autofree char *ev = g_strdup_printf (_("EHLO from %s lists no STARTTLS"), peer);
+          check_start (w, "starttls");
+          add_finding (w, "tls-starttls-not-offered", "starttls", ev);
+          if (dmd_host_is_microsoft (w->server))
+            add_finding (w, "network-smtp-inspection", "starttls", ev);
+          check_end (w, "starttls", DMD_CHECK_FAIL, ev);
+        }
+      else
+        {
+          check_start (w, "starttls");
+          g_clear_pointer (&reply, dmd_reply_free);
+          reply = dmd_smtp_client_command (client, "STARTTLS", NULL, &error);
+          if (reply == NULL)
+            {
+              if (cancelled (w))
+                goto out;
+              add_finding (w, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? "smtp-timeout" : "smtp-protocol-error",
+                           "starttls", error->message);
+              check_end (w, "starttls", DMD_CHECK_FAIL, error->message);
+              skip_rest (w, (const char *[]) { "auth", "mail-from", "rcpt-to", NULL }, _("Not run: STARTTLS failed"));
+              goto out;
+            }
+          if (reply->code != 220)
+            {
+              g_autofree char *summary = describe_reply (reply);
+              reply_findings (w, reply, DMD_STEP_STARTTLS, DMD_AUTH_NONE, "starttls");
+              check_end (w, "starttls", DMD_CHECK_FAIL, summary);
+            }
+          else
+            {
+              g_autofree char *summary = describe_reply (reply);
+              check_end (w, "starttls", DMD_CHECK_PASS, summary);
+              if (!main_tls (w, conn, &tls_verified))
+                {
+                  skip_rest (w, (const char *[]) { "auth", "mail-from", "rcpt-to", NULL },
+                             _("Not run: the TLS handshake failed"));
+                  goto out;
+                }
+              tls_active = TRUE;
+              /* EHLO again: the capabilities after TLS are the ones that count. */
+              g_clear_pointer (&ehlo, dmd_ehlo_free);
+              g_clear_pointer (&reply, dmd_reply_free);
+              w->current_check = (g_free (w->current_check), g_strdup ("ehlo"));
+              reply = dmd_smtp_client_ehlo (client, name, &ehlo, &error);
+              if (reply == NULL || reply->code != 250 || ehlo == NULL)
+                {
+                  if (cancelled (w))
+                    goto out;
+                  if (reply != NULL)
+                    reply_findings (w, reply, DMD_STEP_EHLO, DMD_AUTH_NONE, "ehlo");
+                  else
+                    add_finding (w, "smtp-protocol-error", "ehlo", error->message);
+                  skip_rest (w, (const char *[]) { "auth", "mail-from", "rcpt-to", NULL }, _("Not run: EHLO after TLS failed"));
+                  goto out;
+                }
+            }
+        }
+    }
+
+  /* auth */
+  if (cfg->option != DMD_OPTION_SMTP_AUTH)
+    check_skip (w, "auth", _("Not used by this option (no sign-in)"));
+  else
+    {
+      const char *secret = cfg->oauth_token ? cfg->oauth_token : cfg->password;
+      gboolean safe = tls_active && tls_verified;
+
+      check_start (w, "auth");
+      mech = cfg->oauth_token ? DMD_AUTH_XOAUTH2
+           : ehlo->auth_login ? DMD_AUTH_LOGIN
+           : ehlo->auth_plain ? DMD_AUTH_PLAIN
+           : DMD_AUTH_LOGIN;
+      if (cfg->username == NULL || *cfg->username == '\0' || secret == NULL || *secret == '\0')
+        check_end (w, "auth", DMD_CHECK_SKIP, _("Not tried: no user name or no password/token"));
+      else if (!safe && !cfg->allow_insecure_auth)
+        check_end (w, "auth", DMD_CHECK_SKIP,
+                   tls_active ? _("Not tried: credentials are not sent over TLS whose certificate failed verification")
+                              : _("Not tried: credentials are not sent over an unencrypted connection"));
+      else if ((mech == DMD_AUTH_XOAUTH2 && !ehlo->auth_xoauth2) ||
+               (mech != DMD_AUTH_XOAUTH2 && !ehlo->auth_login && !ehlo->auth_plain))
+        {
+          g_autoptr(GString) offered = g_string_new (NULL);
+          g_autofree char *ev = NULL;
+
+          for (guint i = 0; i < ehlo->auth_mechs->len; i++)
+            g_string_append_printf (offered, "%s%s", i ? " " : "",
+                                    (const char *) g_ptr_array_index (ehlo->auth_mechs, i));
+          ev = g_strdup_printf (_("The server offers AUTH: %s"), offered->len ? offered->str : _("none"));
+          add_finding (w, "auth-mechanism-unsupported", "auth", ev);
+          check_end (w, "auth", DMD_CHECK_FAIL, ev);
+        }
+      else
+        {
+          g_clear_pointer (&reply, dmd_reply_free);
+          reply = dmd_smtp_client_auth (client, mech, cfg->username, secret, &error);
+          if (reply == NULL)
+            {
+              if (cancelled (w))
+                goto out;
+              add_finding (w, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? "smtp-timeout" : "smtp-protocol-error",
+                           "auth", error->message);
+              check_end (w, "auth", DMD_CHECK_FAIL, error->message);
+              skip_rest (w, (const char *[]) { "mail-from", "rcpt-to", NULL }, _("Not run: authentication failed"));
+              goto out;
+            }
+          if (reply->code == 235)
+            {
+              g_autofree char *summary = g_strdup_printf (_("Signed in as %s (%s)"), cfg->username,
+                                                          dmd_auth_mech_to_string (mech));
+              authenticated = TRUE;
+              check_end (w, "auth", DMD_CHECK_PASS, summary);
+            }
+          else
+            {
+              g_autofree char *summary = describe_reply (reply);
+              reply_findings (w, reply, DMD_STEP_AUTH, mech, "auth");
+              if (mech == DMD_AUTH_XOAUTH2)
+                {
+                  g_autoptr(DmdOAuthToken) tok = dmd_oauth_token_inspect (cfg->oauth_token, cfg->username,
+                                                                          cfg->today ? g_date_time_to_unix (cfg->today)
+                                                                                     : g_get_real_time () / G_USEC_PER_SEC);
+                  for (guint i = 0; i < tok->problems->len; i++)
+                    info_line (w, g_ptr_array_index (tok->problems, i));
+                }
+              check_end (w, "auth", DMD_CHECK_FAIL, summary);
+              /* Go on to MAIL FROM: its reply says more (e.g. 530 5.7.57). */
+            }
+        }
+    }
+  (void) authenticated;
+
+  /* mail-from and rcpt-to, pipelined when offered */
+  {
+    g_autofree char *mail = g_strdup_printf ("MAIL FROM:<%s>", cfg->from ? cfg->from : "");
+    g_autofree char *rcpt = g_strdup_printf ("RCPT TO:<%s>", cfg->to ? cfg->to : "");
+    g_autoptr(GPtrArray) replies = NULL;
+    DmdReply *mail_reply = NULL, *rcpt_reply = NULL;
+    gboolean mail_ok;
+
+    check_start (w, "mail-from");
+    if (ehlo->pipelining)
+      {
+        const char *lines[] = { mail, rcpt, NULL };
+        replies = dmd_smtp_client_pipeline (client, lines, &error);
+      }
+    else
+      {
+        replies = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_reply_free);
+        mail_reply = dmd_smtp_client_command (client, mail, NULL, &error);
+        if (mail_reply != NULL)
+          {
+            g_ptr_array_add (replies, mail_reply);
+            if (mail_reply->code == 250)
+              {
+                w->current_check = (g_free (w->current_check), g_strdup ("rcpt-to"));
+                rcpt_reply = dmd_smtp_client_command (client, rcpt, NULL, &error);
+                if (rcpt_reply != NULL)
+                  g_ptr_array_add (replies, rcpt_reply);
+              }
+          }
+      }
+    mail_reply = replies->len > 0 ? g_ptr_array_index (replies, 0) : NULL;
+    rcpt_reply = replies->len > 1 ? g_ptr_array_index (replies, 1) : NULL;
+
+    if (mail_reply == NULL)
+      {
+        if (cancelled (w))
+          goto out;
+        add_finding (w, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? "smtp-timeout" : "smtp-protocol-error",
+                     "mail-from", error->message);
+        check_end (w, "mail-from", DMD_CHECK_FAIL, error->message);
+        check_skip (w, "rcpt-to", _("Not run: MAIL FROM failed"));
+        goto out;
+      }
+    mail_ok = mail_reply->code == 250;
+    {
+      g_autofree char *summary = describe_reply (mail_reply);
+      if (!mail_ok)
+        reply_findings (w, mail_reply, DMD_STEP_MAIL, mech, "mail-from");
+      check_end (w, "mail-from", mail_ok ? DMD_CHECK_PASS : DMD_CHECK_FAIL, summary);
+    }
+
+    if (!mail_ok)
+      check_skip (w, "rcpt-to", _("Not run: the sender was refused"));
+    else
+      {
+        check_start (w, "rcpt-to");
+        if (rcpt_reply == NULL)
+          {
+            if (cancelled (w))
+              goto out;
+            add_finding (w, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? "smtp-timeout" : "smtp-protocol-error",
+                         "rcpt-to", error ? error->message : "?");
+            check_end (w, "rcpt-to", DMD_CHECK_FAIL, error ? error->message : "?");
+            goto out;
+          }
+        else
+          {
+            g_autofree char *summary = describe_reply (rcpt_reply);
+            gboolean rcpt_ok = rcpt_reply->code == 250 || rcpt_reply->code == 251;
+            if (!rcpt_ok)
+              reply_findings (w, rcpt_reply, DMD_STEP_RCPT, mech, "rcpt-to");
+            check_end (w, "rcpt-to", rcpt_ok ? DMD_CHECK_PASS : DMD_CHECK_FAIL, summary);
+
+            /* data: only when asked */
+            if (rcpt_ok && cfg->send)
+              {
+                g_autofree char *message = dmd_smtp_build_test_message (cfg->from, cfg->to, NULL);
+                g_autoptr(DmdReply) data_reply = NULL;
+
+                check_start (w, "data");
+                data_reply = dmd_smtp_client_data (client, message, &error);
+                if (data_reply == NULL)
+                  {
+                    if (cancelled (w))
+                      goto out;
+                    add_finding (w, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? "smtp-timeout" : "smtp-protocol-error",
+                                 "data", error->message);
+                    check_end (w, "data", DMD_CHECK_FAIL, error->message);
+                  }
+                else
+                  {
+                    g_autofree char *dsummary = describe_reply (data_reply);
+                    gboolean data_ok = data_reply->code == 250;
+                    if (!data_ok)
+                      reply_findings (w, data_reply, DMD_STEP_DATA, mech, "data");
+                    check_end (w, "data", data_ok ? DMD_CHECK_PASS : DMD_CHECK_FAIL, dsummary);
+                  }
+              }
+          }
+      }
+  }
+
+  if (!cancelled (w))
+    dmd_smtp_client_quit (client);
+
+out:
+  worker_free (w);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* TLS version probes: one short connection per version, never authenticating                 */
+
+static const char *version_names[DMD_N_TLS_VERSIONS] = { "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3" };
+
+static void
+probe_result (Worker             *w,
+              DmdTlsVersionState  state,
+              const char         *detail)
+{
+  Event *ev = event_new (w->self, EV_TLS_VERSION, NULL);
+  g_autofree char *line = g_strdup_printf ("%s: %s%s%s", version_names[w->tls_index],
+                                           dmd_tls_version_state_to_string (state),
+                                           detail ? " — " : "", detail ? detail : "");
+
+  ev->tls_index = w->tls_index;
+  ev->tls_state = state;
+  ev->text = g_strdup (detail);
+  post (ev);
+  line_to (w, "tls-versions", 'I', line);
+}
+
+static gpointer
+probe_worker (gpointer data)
+{
+  Worker *w = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdConn) conn = NULL;
+  g_autoptr(DmdReply) reply = NULL;
+  g_autoptr(DmdEhlo) ehlo = NULL;
+  g_autofree char *name = ehlo_name ();
+  DmdTlsInfo *info = NULL;
+  GInetSocketAddress *addr = g_ptr_array_index (w->addresses, 0);
+  gint64 deadline = dmd_deadline_in (step_timeout (w));
+  gboolean implicit = w->config->security == DMD_SECURITY_IMPLICIT_TLS;
+
+  conn = dmd_conn_connect (addr, deadline, w->cancellable, &error);
+  if (conn == NULL && cancelled (w))
+    goto out;
+  if (conn == NULL)
+    {
+      probe_result (w, DMD_TLS_VERSION_NOT_TESTABLE, error->message);
+      goto out;
+    }
+  if (!implicit)
+    {
+      reply = dmd_conn_read_reply (conn, deadline, w->cancellable, &error);
+      if (reply == NULL || reply->code != 220)
+        {
+          probe_result (w, DMD_TLS_VERSION_NOT_TESTABLE, reply ? _("no greeting") : error->message);
+          goto out;
+        }
+      g_clear_pointer (&reply, dmd_reply_free);
+      {
+        g_autofree char *line = g_strdup_printf ("EHLO %s\r\n", name);
+        if (!dmd_conn_write_all (conn, line, strlen (line), deadline, w->cancellable, &error) ||
+            !(reply = dmd_conn_read_reply (conn, deadline, w->cancellable, &error)))
+          {
+            probe_result (w, DMD_TLS_VERSION_NOT_TESTABLE, error->message);
+            goto out;
+          }
+      }
+      ehlo = reply->code == 250 ? dmd_ehlo_parse (reply) : NULL;
+      if (ehlo == NULL || !ehlo->starttls)
+        {
+          probe_result (w, DMD_TLS_VERSION_NOT_TESTABLE, _("the server does not offer STARTTLS"));
+          goto out;
+        }
+      g_clear_pointer (&reply, dmd_reply_free);
+      if (!dmd_conn_write_all (conn, "STARTTLS\r\n", 10, deadline, w->cancellable, &error) ||
+          !(reply = dmd_conn_read_reply (conn, deadline, w->cancellable, &error)) ||
+          reply->code != 220)
+        {
+          probe_result (w, DMD_TLS_VERSION_NOT_TESTABLE, reply ? _("STARTTLS refused") : error->message);
+          goto out;
+        }
+    }
+
+  if (!dmd_conn_start_tls_client (conn, w->server, dmd_tls_priority_for_version (w->tls_index),
+                                  w->config->ca_file, deadline, w->cancellable, &info, &error))
+    {
+      if (!cancelled (w))
+        probe_result (w, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
+                           ? DMD_TLS_VERSION_NOT_TESTABLE : DMD_TLS_VERSION_REFUSED,
+                      error->message);
+      goto out;
+    }
+  g_clear_pointer (&info, dmd_tls_info_free);
+
+  /* Exchange Online completes a TLS 1.0 handshake and only then says no (421 4.7.66). */
+  g_clear_pointer (&reply, dmd_reply_free);
+  {
+    g_autofree char *line = g_strdup_printf ("EHLO %s\r\n", name);
+    if (!dmd_conn_write_all (conn, line, strlen (line), deadline, w->cancellable, &error) ||
+        !(reply = dmd_conn_read_reply (conn, deadline, w->cancellable, &error)))
+      {
+        if (!cancelled (w))
+          probe_result (w, DMD_TLS_VERSION_REFUSED, error->message);
+        goto out;
+      }
+  }
+  if (cancelled (w))
+    goto out;
+  if (reply->code == 250)
+    probe_result (w, DMD_TLS_VERSION_ACCEPTED, NULL);
+  else
+    {
+      g_autofree char *text = describe_reply (reply);
+      probe_result (w, DMD_TLS_VERSION_REFUSED, text);
+    }
+  dmd_conn_write_all (conn, "QUIT\r\n", 6, dmd_deadline_in (1), w->cancellable, NULL);
+
+out:
+  if (conn != NULL)
+    dmd_conn_close (conn);
+  worker_free (w);
+  return NULL;
+}
+
+/* The probes need the address: resolve once, then run the four versions in parallel. */
+static gpointer
+probes_worker (gpointer data)
+{
+  Worker *w = data;
+  g_autofree char *why = NULL;
+
+  check_start (w, "tls-versions");
+  if (w->config->security == DMD_SECURITY_NONE && w->config->option == DMD_OPTION_DIRECT_SEND)
+    {
+      /* Still worth knowing: Direct Send may use TLS. Probe anyway. */
+    }
+  if (!resolve (w, w->server, w->port, FALSE, &why))
+    {
+      for (int i = 0; i < DMD_N_TLS_VERSIONS; i++)
+        {
+          Event *ev = event_new (w->self, EV_TLS_VERSION, NULL);
+          ev->tls_index = i;
+          ev->tls_state = DMD_TLS_VERSION_NOT_TESTABLE;
+          ev->text = g_strdup (why);
+          post (ev);
+        }
+      check_end (w, "tls-versions", DMD_CHECK_SKIP, why);
+      worker_free (w);
+      return NULL;
+    }
+
+  {
+    GThread *threads[DMD_N_TLS_VERSIONS];
+
+    for (int i = 0; i < DMD_N_TLS_VERSIONS; i++)
+      {
+        Worker *p = worker_new (w->self);
+        p->server = g_strdup (w->server);
+        p->port = w->port;
+        p->tls_index = i;
+        p->current_check = g_strdup ("tls-versions");
+        for (guint j = 0; j < w->addresses->len; j++)
+          g_ptr_array_add (p->addresses, g_object_ref (g_ptr_array_index (w->addresses, j)));
+        g_atomic_int_inc (&w->self->workers);
+        threads[i] = g_thread_new ("dmd-tls-probe", probe_worker, p);
+      }
+    for (int i = 0; i < DMD_N_TLS_VERSIONS; i++)
+      g_thread_join (threads[i]);
+  }
+  /* The summary is written on the main context from the collected states (complete()). */
+  worker_free (w);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static void
+finish_tls_versions (DmdCheckup *self)
+{
+  DmdResult *result = self->result;
+  DmdCheck *check = dmd_result_get_check (result, "tls-versions");
+  g_autoptr(GString) accepted = g_string_new (NULL);
+  g_autoptr(GString) refused = g_string_new (NULL);
+  guint n_tested = 0;
+
+  if (check == NULL || check->status == DMD_CHECK_SKIP)
+    return;
+  for (int i = 0; i < DMD_N_TLS_VERSIONS; i++)
+    {
+      DmdTlsVersionResult *v = &result->network.versions[i];
+      GString *into = v->state == DMD_TLS_VERSION_ACCEPTED ? accepted
+                    : v->state == DMD_TLS_VERSION_REFUSED ? refused : NULL;
+      if (into == NULL)
+        continue;
+      n_tested++;
+      g_string_append_printf (into, "%s%s", into->len ? ", " : "", version_names[i]);
+    }
+
+  check->status = n_tested == 0 ? DMD_CHECK_SKIP
+                : accepted->len == 0 ? DMD_CHECK_FAIL : DMD_CHECK_PASS;
+  g_free (check->summary);
+  if (n_tested == 0)
+    check->summary = g_strdup (_("No TLS version could be tested"));
+  else
+    check->summary = g_strdup_printf (_("Accepted: %s; refused: %s"),
+                                      accepted->len ? accepted->str : _("none"),
+                                      refused->len ? refused->str : _("none"));
+  {
+    gintptr start_ms = (gintptr) g_hash_table_lookup (self->started, "tls-versions");
+    if (start_ms != 0)
+      check->elapsed_ms = g_get_monotonic_time () / 1000 - start_ms;
+  }
+  if (n_tested > 0)
+    {
+      g_autofree char *evidence = g_strdup (check->summary);
+      DmdFinding *f = dmd_catalog_make_finding ("tls-version-matrix", self->config, evidence);
+      if (f != NULL)
+        dmd_result_add_finding (result, f);
+    }
+  g_signal_emit (self, signals[SIGNAL_CHECK_FINISHED], 0, "tls-versions", (int) check->status, check->summary);
+}
+
+static void
+complete (DmdCheckup *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+
+  finish_tls_versions (self);
+  self->done = TRUE;
+  if (self->cancel_handler != 0)
+    g_cancellable_disconnect (self->caller_cancellable, self->cancel_handler);
+  self->cancel_handler = 0;
+  dmd_result_sort_findings (self->result);
+  g_task_return_pointer (task, dmd_result_ref (self->result), (GDestroyNotify) dmd_result_unref);
+}
+
+static gboolean
+cancel_idle_cb (gpointer data)
+{
+  DmdCheckup *self = data;
+  g_autoptr(GTask) task = NULL;
+
+  if (self->done || self->task == NULL)
+    return G_SOURCE_REMOVE;
+  task = g_steal_pointer (&self->task);
+  self->done = TRUE;
+  self->result->cancelled = TRUE;
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("The checks were cancelled"));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+caller_cancelled_cb (GCancellable *cancellable,
+                     gpointer      data)
+{
+  DmdCheckup *self = data;
+
+  /* May run in any thread: cancel the workers' I/O now, complete on our context. */
+  g_cancellable_cancel (self->cancellable);
+  g_main_context_invoke_full (self->context, G_PRIORITY_HIGH, cancel_idle_cb,
+                              g_object_ref (self), g_object_unref);
+}
+
+void
+dmd_checkup_run_async (DmdCheckup          *self,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  const DmdDeviceConfig *cfg;
+  g_autoptr(GError) error = NULL;
+  Worker *w;
+
+  g_return_if_fail (DMD_IS_CHECKUP (self));
+  g_return_if_fail (self->task == NULL && !self->done);
+
+  cfg = self->config;
+  self->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (self->task, dmd_checkup_run_async);
+  g_task_set_check_cancellable (self->task, FALSE);
+  self->context = g_main_context_ref_thread_default ();
+
+  /* config: the pre-flight findings, no network */
+  dmd_result_add_check (self->result, "config");
+  dmd_catalog_preflight (cfg, self->result);
+  g_ptr_array_extend_and_steal (self->result->recommended, dmd_catalog_recommended_settings (cfg));
+  {
+    guint errors = dmd_result_count_severity (self->result, DMD_SEVERITY_ERROR);
+    guint warnings = dmd_result_count_severity (self->result, DMD_SEVERITY_WARNING);
+    Event *ev;
+
+    /* Reported like every other check, on the caller's context. */
+    post (event_new (self, EV_CHECK_START, "config"));
+    ev = event_new (self, EV_CHECK_END, "config");
+    ev->status = errors ? DMD_CHECK_FAIL : warnings ? DMD_CHECK_WARN : DMD_CHECK_PASS;
+    ev->text = errors || warnings
+      ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u problem in the settings as entered",
+                                      "%u problems in the settings as entered", errors + warnings),
+                         errors + warnings)
+      : g_strdup (_("The settings as entered look right for this option"));
+    post (ev);
+  }
+
+  if (cancellable != NULL)
+    {
+      self->caller_cancellable = g_object_ref (cancellable);
+      self->cancel_handler = g_cancellable_connect (cancellable, G_CALLBACK (caller_cancelled_cb), self, NULL);
+    }
+
+  {
+    const char *server = dmd_device_config_get_server (cfg);
+    g_autofree char *ascii = NULL;
+
+    if (server == NULL || *server == '\0' || (ascii = dmd_host_to_ascii (server, &error)) == NULL)
+      {
+        /* Nothing to connect to: the pre-flight findings are the result. */
+        DmdCheck *dns = dmd_result_add_check (self->result, "dns");
+        dns->status = DMD_CHECK_SKIP;
+        dns->summary = g_strdup (error ? error->message : _("No server to test: enter the tenant’s MX endpoint"));
+        g_atomic_int_set (&self->workers, 1);
+        w = worker_new (self);
+        worker_free (w);   /* posts the single "done" */
+        return;
+      }
+
+    g_atomic_int_set (&self->workers, 2);
+    w = worker_new (self);
+    w->server = g_strdup (ascii);
+    w->port = dmd_device_config_get_port (cfg);
+    w->current_check = g_strdup ("dns");
+    g_thread_unref (g_thread_new ("dmd-dialogue", main_worker, w));
+
+    w = worker_new (self);
+    w->server = g_strdup (ascii);
+    w->port = dmd_device_config_get_port (cfg);
+    g_thread_unref (g_thread_new ("dmd-tls-probes", probes_worker, w));
+  }
+}
+
+DmdResult *
+dmd_checkup_run_finish (DmdCheckup    *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (DMD_IS_CHECKUP (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct {
+  GMainLoop *loop;
+  DmdResult *result;
+  GError    *error;
+} SyncData;
+
+static void
+sync_done_cb (GObject      *source,
+              GAsyncResult *res,
+              gpointer      data)
+{
+  SyncData *sd = data;
+
+  sd->result = dmd_checkup_run_finish (DMD_CHECKUP (source), res, &sd->error);
+  g_main_loop_quit (sd->loop);
+}
+
+DmdResult *
+dmd_checkup_run_sync (DmdCheckup    *self,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  SyncData sd = { 0 };
+  GMainContext *context = g_main_context_ref_thread_default ();
+
+  sd.loop = g_main_loop_new (context, FALSE);
+  dmd_checkup_run_async (self, cancellable, sync_done_cb, &sd);
+  g_main_loop_run (sd.loop);
+  g_main_loop_unref (sd.loop);
+  g_main_context_unref (context);
+  if (sd.error != NULL)
+    g_propagate_error (error, sd.error);
+  return sd.result;
+}
+
+const DmdDeviceConfig *
+dmd_checkup_get_config (DmdCheckup *self)
+{
+  g_return_val_if_fail (DMD_IS_CHECKUP (self), NULL);
+  return self->config;
+}
+
+const char *
+dmd_check_title (const char *check_id)
+{
+  static const struct { const char *id; const char *title; } titles[] = {
+    { "config",       N_("Settings as entered") },
+    { "dns",          N_("Name lookup") },
+    { "connect",      N_("Connection") },
+    { "banner",       N_("Server greeting") },
+    { "ehlo",         N_("EHLO and capabilities") },
+    { "starttls",     N_("STARTTLS") },
+    { "tls",          N_("TLS and certificate") },
+    { "tls-versions", N_("TLS versions") },
+    { "auth",         N_("Sign-in") },
+    { "mail-from",    N_("Sender (MAIL FROM)") },
+    { "rcpt-to",      N_("Recipient (RCPT TO)") },
+    { "data",         N_("Test message") },
+    { "spf",          N_("SPF record") },
+    { "blocklist",    N_("Blocklists") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    if (g_strcmp0 (titles[i].id, check_id) == 0)
+      return _(titles[i].title);
+  return check_id;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static void
+dmd_checkup_dispose (GObject *object)
+{
+  DmdCheckup *self = DMD_CHECKUP (object);
+
+  if (self->cancel_handler != 0)
+    g_cancellable_disconnect (self->caller_cancellable, self->cancel_handler);
+  self->cancel_handler = 0;
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->caller_cancellable);
+
+  G_OBJECT_CLASS (dmd_checkup_parent_class)->dispose (object);
+}
+
+static void
+dmd_checkup_finalize (GObject *object)
+{
+  DmdCheckup *self = DMD_CHECKUP (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->task);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->result, dmd_result_unref);
+  g_clear_pointer (&self->started, g_hash_table_unref);
+  g_clear_pointer (&self->config, dmd_device_config_free);
+
+  G_OBJECT_CLASS (dmd_checkup_parent_class)->finalize (object);
+}
+
+static void
+dmd_checkup_class_init (DmdCheckupClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = dmd_checkup_dispose;
+  object_class->finalize = dmd_checkup_finalize;
+
+  signals[SIGNAL_CHECK_STARTED] =
+    g_signal_new ("check-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_CHECK_FINISHED] =
+    g_signal_new ("check-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_INT, G_TYPE_STRING);
+  signals[SIGNAL_TRANSCRIPT_LINE] =
+    g_signal_new ("transcript-line", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_INT, G_TYPE_STRING);
+}
+
+static void
+dmd_checkup_init (DmdCheckup *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->started = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+DmdCheckup *
+dmd_checkup_new (const DmdDeviceConfig *config)
+{
+  DmdCheckup *self;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  self = g_object_new (DMD_TYPE_CHECKUP, NULL);
+  self->config = dmd_device_config_copy (config);
+  self->result = dmd_result_new (config->option);
+  return self;
+}
