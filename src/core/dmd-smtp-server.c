@@ -247,13 +247,15 @@ static const char * const server_keys[] = {
   "stall_timeout", "max_message", "max_sessions", NULL
 };
 static const char * const tls_keys[] = {
-  "priority", "legacy_below", "legacy_reply", "certificate", "implicit", NULL
+  "priority", "legacy_below", "legacy_reply", "certificate", "implicit", "detect_implicit",
+  NULL
 };
 
 /* Keys whose values are not escape-processed (lists, numbers, names). */
 static const char * const plain_keys[] = {
   "profile", "description", "idle_timeout", "stall_timeout", "max_message", "max_sessions",
-  "priority", "legacy_below", "certificate", "implicit", "mechanisms", "require_tls",
+  "priority", "legacy_below", "certificate", "implicit", "detect_implicit", "mechanisms",
+  "require_tls",
   "require_auth",
   "action", "delay", "close_after", "long_line", "partial", NULL
 };
@@ -479,7 +481,7 @@ load_key (GHashTable  *values,
   if (g_str_equal (key, "action"))
     ok = check_action (raw, error);
   else if (g_str_equal (key, "delay") || g_str_equal (key, "idle_timeout")
-           || g_str_equal (key, "stall_timeout"))
+           || g_str_equal (key, "stall_timeout") || g_str_equal (key, "detect_implicit"))
     ok = check_number (raw, TRUE, error);
   else if (g_str_equal (key, "long_line") || g_str_equal (key, "partial")
            || g_str_equal (key, "max_message") || g_str_equal (key, "max_sessions"))
@@ -868,6 +870,7 @@ struct _Session {
 
   gboolean         tls;
   gboolean         legacy_tls;    /* handshake below legacy_below: answer legacy_reply */
+  gboolean         implicit_tls;  /* TLS began at once, without STARTTLS */
   gboolean         hello;
   gboolean         authed;
   gboolean         have_mail;
@@ -883,12 +886,13 @@ typedef enum {
 } StepResult;
 
 static void
-server_emit (DmdSmtpServer    *server,
-             guint             session,
-             DmdSmtpEventKind  kind,
-             const char       *text)
+server_emit (DmdSmtpServer            *server,
+             guint                     session,
+             DmdSmtpEventKind          kind,
+             const char               *text,
+             const DmdSmtpEventDetail *detail)
 {
-  DmdSmtpEvent event = { session, kind, (char *) text };
+  DmdSmtpEvent event = { session, kind, (char *) text, detail };
 
   g_mutex_lock (&server->lock);
   g_ptr_array_add (server->events, event_copy (&event));
@@ -898,11 +902,23 @@ server_emit (DmdSmtpServer    *server,
 }
 
 static void
+session_emit_detail (Session            *s,
+                     DmdSmtpEventKind    kind,
+                     const char         *text,
+                     DmdSmtpEventDetail *detail)
+{
+  detail->conn = s->conn;
+  server_emit (s->server, s->id, kind, text, detail);
+}
+
+static void
 session_emit (Session          *s,
               DmdSmtpEventKind  kind,
               const char       *text)
 {
-  server_emit (s->server, s->id, kind, text);
+  DmdSmtpEventDetail detail = { NULL };
+
+  session_emit_detail (s, kind, text, &detail);
 }
 
 static char *
@@ -1383,14 +1399,17 @@ session_start_tls (Session *s)
   g_autoptr(DmdTlsInfo) info = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *note = NULL;
+  DmdSmtpEventDetail detail = { NULL, };
   int below_index;
 
+  detail.implicit_tls = s->implicit_tls;
   if (!dmd_conn_start_tls_server (s->conn, s->server->creds, priority,
                                   dmd_deadline_in (s->idle_timeout), s->cancellable, &info,
                                   &error))
     {
       note = g_strdup_printf ("failed: %s", error->message);
-      session_emit (s, DMD_SMTP_EVENT_TLS, note);
+      detail.error = error;
+      session_emit_detail (s, DMD_SMTP_EVENT_TLS, note, &detail);
       s->close_reason = g_strdup_printf ("TLS handshake failed: %s", error->message);
       return STEP_END;
     }
@@ -1409,7 +1428,7 @@ session_start_tls (Session *s)
                           info->cipher != NULL ? info->cipher : "?",
                           info->sni != NULL ? info->sni : "(none)",
                           s->legacy_tls ? " (legacy: every command gets legacy_reply)" : "");
-  session_emit (s, DMD_SMTP_EVENT_TLS, note);
+  session_emit_detail (s, DMD_SMTP_EVENT_TLS, note, &detail);
   return STEP_CONTINUE;
 }
 
@@ -1514,6 +1533,8 @@ session_auth (Session    *s,
   gsize token_len = 0;
   gboolean creds_ok = TRUE;
   gboolean supported = FALSE;
+  gboolean secret_sent = FALSE;
+  DmdSmtpEventDetail detail = { NULL, };
   StepResult res;
   guint code = 0;
   g_autofree char *note = NULL;
@@ -1561,10 +1582,15 @@ session_auth (Session    *s,
       decoded = g_base64_decode (user_b64, &len);
       user = g_strndup ((const char *) decoded, len);
       g_free (decoded);
-      decoded = g_base64_decode (pass_b64, &len);
-      password = g_strndup ((const char *) decoded, len);
-      password_len = len;
-      base64_free (decoded, len);
+      secret_sent = pass_b64_len > 0;
+      /* The password is only decoded when there is one to compare it with. */
+      if (want_password != NULL)
+        {
+          decoded = g_base64_decode (pass_b64, &len);
+          password = g_strndup ((const char *) decoded, len);
+          password_len = len;
+          base64_free (decoded, len);
+        }
       secret_free (pass_b64, pass_b64_len);
     }
   else if (g_str_equal (mech, "PLAIN") || g_str_equal (mech, "XOAUTH2"))
@@ -1603,9 +1629,15 @@ session_auth (Session    *s,
 
           if (nul2 != NULL)
             {
+              gsize secret_len = len - (nul2 + 1 - decoded);
+
               user = g_strndup ((const char *) nul1 + 1, nul2 - nul1 - 1);
-              password_len = len - (nul2 + 1 - decoded);
-              password = g_strndup ((const char *) nul2 + 1, password_len);
+              secret_sent = secret_len > 0;
+              if (want_password != NULL)
+                {
+                  password_len = secret_len;
+                  password = g_strndup ((const char *) nul2 + 1, password_len);
+                }
             }
         }
       else
@@ -1623,6 +1655,9 @@ session_auth (Session    *s,
                 }
               else if (g_ascii_strncasecmp (fields[i], "auth=Bearer ", 12) == 0)
                 {
+                  secret_sent = fields[i][12] != '\0';
+                  if (want_token == NULL)
+                    continue;
                   secret_free (token, token_len);
                   token_len = strlen (fields[i] + 12);
                   token = g_strdup (fields[i] + 12);
@@ -1677,7 +1712,10 @@ session_auth (Session    *s,
   note = g_strdup_printf ("%s user=%s %s", mech, user != NULL ? user : "",
                           code == 235 ? "accepted" : "refused");
   shown = dmd_escape_bytes ((const guint8 *) note, strlen (note));
-  session_emit (s, DMD_SMTP_EVENT_AUTH, shown);
+  detail.mechanism = mech;
+  detail.username = user;
+  detail.secret_sent = secret_sent;
+  session_emit_detail (s, DMD_SMTP_EVENT_AUTH, shown, &detail);
   return res;
 }
 
@@ -1691,6 +1729,8 @@ session_read_message (Session *s)
   gboolean in_headers = TRUE;
   g_autofree char *from = NULL;
   g_autofree char *note = NULL;
+  g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func (g_free);
+  DmdSmtpEventDetail detail = { NULL, };
 
   for (;;)
     {
@@ -1715,10 +1755,14 @@ session_read_message (Session *s)
         in_headers = FALSE;
       else if (in_headers && from == NULL && g_ascii_strncasecmp (line, "From:", 5) == 0)
         from = escape_line (line + 5, len - 5, 256);
+      if (in_headers && headers->len < DMD_SMTP_MAX_HEADERS)
+        g_ptr_array_add (headers, g_strndup (line, MIN (len, 998)));
     }
   note = g_strdup_printf ("size=%" G_GUINT64_FORMAT " from=%s", size,
                           from != NULL ? g_strstrip (from) : "");
-  session_emit (s, DMD_SMTP_EVENT_MESSAGE, note);
+  detail.headers = headers;
+  detail.size = size;
+  session_emit_detail (s, DMD_SMTP_EVENT_MESSAGE, note, &detail);
   return STEP_CONTINUE;
 }
 
@@ -1864,6 +1908,49 @@ session_command (Session    *s,
   return session_answer1 (s, "unknown", "reply", NULL);
 }
 
+/* Wait up to `seconds` for the client's first bytes, without consuming them: TRUE when they
+ * begin a TLS handshake record (0x16 0x03, or an SSL 2 style ClientHello). A client that
+ * says nothing, or speaks SMTP early, gets the banner. */
+static gboolean
+session_sniff_tls (Session *s,
+                   double   seconds)
+{
+  GSocket *sock = dmd_conn_get_socket (s->conn);
+  gint64 until = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  if (seconds <= 0)
+    return FALSE;
+  for (;;)
+    {
+      guint8 head[3] = { 0, };
+      GInputVector vec = { head, sizeof head };
+      gint flags = G_SOCKET_MSG_PEEK;
+      gint64 remaining = until - g_get_monotonic_time ();
+      gssize n;
+
+      if (remaining <= 0 ||
+          !g_socket_condition_timed_wait (sock, G_IO_IN, remaining, s->cancellable, NULL))
+        return FALSE;
+      n = g_socket_receive_message (sock, NULL, &vec, 1, NULL, NULL, &flags, NULL, NULL);
+      if (n <= 0)
+        return FALSE;   /* closed, or an error the session will meet again */
+      if (head[0] == 0x16)
+        {
+          if (n >= 2)
+            return head[1] == 0x03;
+        }
+      else if ((head[0] & 0x80) != 0)
+        {
+          if (n >= 3)
+            return head[2] == 0x01;
+        }
+      else
+        return FALSE;
+      /* Only part of the record header so far: wait for the rest. */
+      g_usleep (10 * 1000);
+    }
+}
+
 static void
 session_run (Session *s)
 {
@@ -1887,9 +1974,15 @@ session_run (Session *s)
   s->idle_timeout = scenario_number (s->sc, server_groups, "idle_timeout", 30);
   s->conn = dmd_conn_new_for_socket (s->socket);
 
-  /* Implicit TLS (port 465 style): the handshake comes before the banner. */
-  if (scenario_bool (s->sc, tls_groups, "implicit") && s->server->creds != NULL)
-    go_on = session_start_tls (s) == STEP_CONTINUE;
+  /* Implicit TLS (port 465 style): the handshake comes before the banner. With
+   * detect_implicit, only when the client's first bytes are a TLS handshake. */
+  if (s->server->creds != NULL &&
+      (scenario_bool (s->sc, tls_groups, "implicit") ||
+       session_sniff_tls (s, scenario_number (s->sc, tls_groups, "detect_implicit", 0))))
+    {
+      s->implicit_tls = TRUE;
+      go_on = session_start_tls (s) == STEP_CONTINUE;
+    }
 
   if (go_on && session_answer1 (s, "banner", "reply", NULL) == STEP_CONTINUE)
     {

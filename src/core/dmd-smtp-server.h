@@ -21,6 +21,7 @@
 
 #include <gio/gio.h>
 
+#include "dmd-conn.h"
 #include "dmd-tls.h"
 
 G_BEGIN_DECLS
@@ -60,10 +61,30 @@ typedef enum {
   DMD_SMTP_EVENT_SESSION_CLOSE,  /* text: why ("quit", "client closed", "timeout", ...) */
 } DmdSmtpEventKind;
 
+/* What an event's text cannot carry, for the event callback only (the copies that
+ * dmd_smtp_server_dup_events returns have none). Raw values: escape them before showing.
+ * Never a secret: a password or token is only decoded when the scenario has one to compare,
+ * and wiped at once. */
 typedef struct {
-  guint             session;   /* 1, 2, ... in accept order */
-  DmdSmtpEventKind  kind;
-  char             *text;
+  DmdConn      *conn;          /* the session's connection (dmd_conn_get_client_hello …);
+                                * NULL for SESSION_OPEN */
+  const GError *error;         /* TLS "failed: …": the handshake's error */
+  gboolean      implicit_tls;  /* TLS: the handshake began at once, without STARTTLS */
+  const char   *mechanism;     /* AUTH: "LOGIN", "PLAIN", "XOAUTH2" */
+  const char   *username;      /* AUTH: the user name as decoded (up to a NUL), or NULL */
+  gboolean      secret_sent;   /* AUTH: a non-empty password or token was sent */
+  GPtrArray    *headers;       /* MESSAGE: the header lines (char*, raw; at most
+                                * DMD_SMTP_MAX_HEADERS lines, each cut at 998 bytes) */
+  guint64       size;          /* MESSAGE: bytes, dot-unstuffed */
+} DmdSmtpEventDetail;
+
+#define DMD_SMTP_MAX_HEADERS 100
+
+typedef struct {
+  guint                     session;   /* 1, 2, ... in accept order */
+  DmdSmtpEventKind          kind;
+  char                     *text;
+  const DmdSmtpEventDetail *detail;    /* callback only; NULL in copies */
 } DmdSmtpEvent;
 
 const char *dmd_smtp_event_kind_to_string (DmdSmtpEventKind kind);  /* "open", "cmd", ... */
