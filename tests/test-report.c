@@ -339,7 +339,7 @@ test_json_minimal (void)
   json = dmd_report_to_json (result, config);
   root = parse_json (json);
   obj = json_node_get_object (root);
-  assert_string_member (obj, "verdict", "pass");
+  assert_string_member (obj, "verdict", "warn");  /* cancelled: never a pass */
   assert_string_member (obj, "option", "relay");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (obj, "settings"), "port"),
                    ==, 25);
@@ -663,6 +663,41 @@ test_pass_scope (void)
   g_assert_nonnull (strstr (text, "A real test message was sent and accepted"));
 }
 
+/* A run cancelled before the end is never a pass, and says it is incomplete. */
+static void
+test_cancelled (void)
+{
+  g_autoptr(DmdDeviceConfig) config = dmd_device_config_new (DMD_OPTION_SMTP_AUTH);
+  g_autoptr(DmdResult) result = dmd_result_new (DMD_OPTION_SMTP_AUTH);
+  g_autofree char *text = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  result->cancelled = TRUE;
+  dmd_result_add_check (result, "banner")->status = DMD_CHECK_RUNNING;
+
+  text = dmd_report_to_text (result, config, FALSE);
+  g_assert_null (strstr (text, "Ready to send"));
+  g_assert_null (strstr (text, "accepted the sender"));
+  g_assert_nonnull (strstr (text, "cancelled"));
+  html = dmd_report_to_html (result, config);
+  g_assert_null (strstr (html, "Ready to send"));
+  g_assert_nonnull (strstr (html, "class=\"verdict warn\""));
+  g_assert_nonnull (strstr (html, "cancelled"));
+  json = dmd_report_to_json (result, config);
+  root = parse_json (json);
+  assert_string_member (json_node_get_object (root), "verdict", "warn");
+
+  /* An error found before the interruption still fails. */
+  dmd_result_add_finding (result, dmd_finding_new ("network-port-blocked", DMD_SEVERITY_ERROR));
+  g_clear_pointer (&json, g_free);
+  g_clear_pointer (&root, json_node_unref);
+  json = dmd_report_to_json (result, config);
+  root = parse_json (json);
+  assert_string_member (json_node_get_object (root), "verdict", "fail");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -678,5 +713,6 @@ main (int    argc,
   g_test_add_func ("/dmd/report/text-charset", test_text_charset);
   g_test_add_func ("/dmd/report/findings-text", test_findings_text);
   g_test_add_func ("/dmd/report/pass-scope", test_pass_scope);
+  g_test_add_func ("/dmd/report/cancelled", test_cancelled);
   return g_test_run ();
 }

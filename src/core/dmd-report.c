@@ -315,17 +315,31 @@ n_problems (DmdResult *result)
          + dmd_result_count_severity (result, DMD_SEVERITY_WARNING);
 }
 
+/* The verdict: the result's, except that a run cancelled before the end is never a pass
+ * (what was not checked may be broken); the schema has no word for "incomplete". */
+static const char *
+report_verdict (DmdResult *result)
+{
+  const char *verdict = dmd_result_verdict (result);
+
+  if (result->cancelled && g_str_equal (verdict, "pass"))
+    return "warn";
+  return verdict;
+}
+
 /* Headline of the verdict, translated. */
 static char *
 verdict_headline (DmdResult *result)
 {
-  const char *verdict = dmd_result_verdict (result);
+  const char *verdict = report_verdict (result);
   guint n = n_problems (result);
 
   if (g_str_equal (verdict, "fail"))
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                          "%u problem found: mail will not flow",
                                          "%u problems found: mail will not flow", n), n);
+  if (result->cancelled)
+    return g_strdup (_("Not known yet: the checks did not finish"));
   if (g_str_equal (verdict, "warn"))
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                          "Ready to send, with %u warning",
@@ -337,7 +351,7 @@ verdict_headline (DmdResult *result)
 static const char *
 verdict_scope (DmdResult *result)
 {
-  if (g_str_equal (dmd_result_verdict (result), "fail"))
+  if (result->cancelled || g_str_equal (report_verdict (result), "fail"))
     return NULL;
   if (result->sent)
     return _("A real test message was sent and accepted by the server.");
@@ -619,7 +633,7 @@ static void
 text_verdict (TextCtx   *ctx,
               DmdResult *result)
 {
-  const char *verdict = dmd_result_verdict (result);
+  const char *verdict = report_verdict (result);
   g_autofree char *headline = verdict_headline (result);
   DmdFinding *top = top_finding (result);
   const char *scope = verdict_scope (result);
@@ -796,6 +810,24 @@ text_kv_block (TextCtx *ctx,
     }
 }
 
+/* The settings as a table when it fits a terminal of TEXT_WIDTH columns, else stacked. */
+#define TEXT_WIDTH 80
+
+static void
+text_setting_mark (TextCtx       *ctx,
+                   SettingOrder   order)
+{
+  g_string_append (ctx->out, "  ");
+  if (order == SETTING_DIFFERS)
+    text_style (ctx, SGR_RED);
+  else if (order == SETTING_OK)
+    text_style (ctx, SGR_GREEN);
+  text_put_padded (ctx, sym (ctx, order == SETTING_DIFFERS ? SYM_BAD
+                                  : order == SETTING_OK ? SYM_OK : SYM_SKIP), 3);
+  if (order != SETTING_NOT_APPLICABLE)
+    text_end_style (ctx);
+}
+
 static void
 text_settings (TextCtx   *ctx,
                DmdResult *result)
@@ -804,7 +836,7 @@ text_settings (TextCtx   *ctx,
   const char *h_setting = _("Setting");
   const char *h_recommended = _("Recommended");
   const char *h_entered = _("Entered");
-  gsize w_label, w_rec;
+  gsize w_label, w_rec, w_entered;
 
   if (rows->len == 0)
     return;
@@ -812,38 +844,71 @@ text_settings (TextCtx   *ctx,
   text_heading (ctx, _("Recommended settings for the device"));
   w_label = safe_width (h_setting);
   w_rec = safe_width (h_recommended);
+  w_entered = safe_width (h_entered);
   for (guint i = 0; i < rows->len; i++)
     {
       DmdSettingRow *row = g_ptr_array_index (rows, i);
       w_label = MAX (w_label, safe_width (has_text (row->label) ? row->label : row->name));
       w_rec = MAX (w_rec, safe_width (row->recommended));
+      w_entered = MAX (w_entered, safe_width (row->entered != NULL ? row->entered : _("(not set)")));
     }
 
-  g_string_append (ctx->out, "     ");
-  text_style (ctx, SGR_DIM);
-  text_put_padded (ctx, h_setting, w_label + 2);
-  text_put_padded (ctx, h_recommended, w_rec + 2);
-  text_put (ctx, h_entered);
-  text_end_style (ctx);
-  g_string_append_c (ctx->out, '\n');
+  if (5 + w_label + 2 + w_rec + 2 + w_entered <= TEXT_WIDTH)
+    {
+      g_string_append (ctx->out, "     ");
+      text_style (ctx, SGR_DIM);
+      text_put_padded (ctx, h_setting, w_label + 2);
+      text_put_padded (ctx, h_recommended, w_rec + 2);
+      text_put (ctx, h_entered);
+      text_end_style (ctx);
+      g_string_append_c (ctx->out, '\n');
 
+      for (guint i = 0; i < rows->len; i++)
+        {
+          DmdSettingRow *row = g_ptr_array_index (rows, i);
+
+          text_setting_mark (ctx, setting_order (row));
+          text_put_padded (ctx, has_text (row->label) ? row->label : row->name, w_label + 2);
+          text_put_padded (ctx, row->recommended != NULL ? row->recommended : "", w_rec + 2);
+          text_put (ctx, row->entered != NULL ? row->entered : _("(not set)"));
+          g_string_append_c (ctx->out, '\n');
+        }
+      return;
+    }
+
+  /* Stacked: a difference shows both values under the setting; a match or a note is one
+   * line ("Server: smtp.office365.com"). */
   for (guint i = 0; i < rows->len; i++)
     {
       DmdSettingRow *row = g_ptr_array_index (rows, i);
       SettingOrder order = setting_order (row);
+      const char *label = has_text (row->label) ? row->label : row->name;
+      g_autofree char *key_label = g_strdup_printf (_("%s:"), label);
+      g_autofree char *key_entered = g_strdup_printf (_("%s:"), h_entered);
+      g_autofree char *key_recommended = g_strdup_printf (_("%s:"), h_recommended);
+      gsize w_key = MAX (safe_width (key_entered), safe_width (key_recommended));
 
-      g_string_append (ctx->out, "  ");
-      if (order == SETTING_DIFFERS)
-        text_style (ctx, SGR_RED);
-      else if (order == SETTING_OK)
-        text_style (ctx, SGR_GREEN);
-      text_put_padded (ctx, sym (ctx, order == SETTING_DIFFERS ? SYM_BAD
-                                      : order == SETTING_OK ? SYM_OK : SYM_SKIP), 3);
-      if (order != SETTING_NOT_APPLICABLE)
-        text_end_style (ctx);
-      text_put_padded (ctx, has_text (row->label) ? row->label : row->name, w_label + 2);
-      text_put_padded (ctx, row->recommended != NULL ? row->recommended : "", w_rec + 2);
+      text_setting_mark (ctx, order);
+      if (order != SETTING_DIFFERS)
+        {
+          const char *value = order == SETTING_OK && row->entered != NULL ? row->entered
+                                                                          : row->recommended;
+          text_put (ctx, key_label);
+          g_string_append_c (ctx->out, ' ');
+          text_put (ctx, value != NULL ? value : "");
+          g_string_append_c (ctx->out, '\n');
+          continue;
+        }
+
+      text_put_styled (ctx, SGR_BOLD, label);
+      g_string_append_c (ctx->out, '\n');
+      g_string_append (ctx->out, "       ");
+      text_put_padded (ctx, key_entered, w_key + 1);
       text_put (ctx, row->entered != NULL ? row->entered : _("(not set)"));
+      g_string_append_c (ctx->out, '\n');
+      g_string_append (ctx->out, "       ");
+      text_put_padded (ctx, key_recommended, w_key + 1);
+      text_put (ctx, row->recommended != NULL ? row->recommended : "");
       g_string_append_c (ctx->out, '\n');
     }
 }
@@ -1376,7 +1441,7 @@ dmd_report_build_json (DmdResult             *result,
   json_builder_end_object (b);
 
   json_member_string (b, "option", dmd_option_to_string (result->option));
-  json_member_string (b, "verdict", dmd_result_verdict (result));
+  json_member_string (b, "verdict", report_verdict (result));
   json_builder_set_member_name (b, "sent");
   json_builder_add_boolean_value (b, result->sent);
 
@@ -1568,7 +1633,7 @@ static void
 html_verdict (GString   *out,
               DmdResult *result)
 {
-  const char *verdict = dmd_result_verdict (result);
+  const char *verdict = report_verdict (result);
   g_autofree char *headline = verdict_headline (result);
   const char *scope = verdict_scope (result);
   DmdFinding *top = top_finding (result);
