@@ -67,15 +67,31 @@ test_server_start (ServerScript script,
 }
 
 static void
-test_server_stop (TestServer *server)
+test_server_free (TestServer *server,
+                  gboolean    cancel)
 {
-  g_cancellable_cancel (server->cancellable);
+  if (cancel)
+    g_cancellable_cancel (server->cancellable);
   g_thread_join (server->thread);
   g_socket_close (server->listener, NULL);
   g_object_unref (server->listener);
   g_object_unref (server->address);
   g_object_unref (server->cancellable);
   g_free (server);
+}
+
+/* Cancel whatever the server waits for, then join it. */
+static void
+test_server_stop (TestServer *server)
+{
+  test_server_free (server, TRUE);
+}
+
+/* Let the server's script finish on its own. */
+static void
+test_server_join (TestServer *server)
+{
+  test_server_free (server, FALSE);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_stop)
@@ -375,6 +391,710 @@ test_connect_timeout (void)
   g_assert_cmpint (g_get_monotonic_time (), >=, deadline);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* TLS: an SMTP-like STARTTLS exchange against a DmdConn TLS server                            */
+/* ------------------------------------------------------------------------------------------ */
+
+static char *
+cert_path (const char *name)
+{
+  return g_test_build_filename (G_TEST_BUILT, name, NULL);
+}
+
+/* TRUE when tests/make-test-certs.sh ran (certtool was found at configure time). */
+static gboolean
+have_test_certs (void)
+{
+  g_autofree char *ca = cert_path ("test-ca.pem");
+
+  if (g_file_test (ca, G_FILE_TEST_EXISTS))
+    return TRUE;
+  g_test_skip ("no test certificates (certtool missing when configured)");
+  return FALSE;
+}
+
+typedef struct {
+  /* set by the test */
+  const char     *cert;           /* file name in the build dir */
+  const char     *priority;       /* server priority, NULL: permissive */
+  const char     *after_220;      /* bytes sent right after "220 go ahead" (injection) */
+  gboolean        late_injection; /* send after_220 in a separate write, a bit later */
+  gboolean        mute;           /* say 220 to STARTTLS, then never answer the handshake */
+  /* set by the server */
+  gboolean        handshake_ok;
+  GError         *error;
+  DmdTlsInfo     *info;
+  DmdClientHello *hello;
+} TlsSpec;
+
+static void
+tls_spec_clear (TlsSpec *spec)
+{
+  g_clear_error (&spec->error);
+  g_clear_pointer (&spec->info, dmd_tls_info_free);
+  g_clear_pointer (&spec->hello, dmd_client_hello_free);
+}
+
+static void
+tls_script (TestServer *server,
+            DmdConn    *conn)
+{
+  TlsSpec *spec = server->data;
+  g_autofree char *cert = cert_path (spec->cert ? spec->cert : "test-server.pem");
+  g_autofree char *key = cert_path ("test-server-key.pem");
+  g_autoptr(DmdTlsServerCreds) creds = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *ping = NULL;
+
+  creds = dmd_tls_server_creds_new_from_files (cert, key, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (dmd_tls_server_creds_get_sha256 (creds));
+
+  server_send (conn, "220 mx.test ESMTP\r\n");
+  if (!dmd_conn_read_line (conn, &line, NULL, dmd_deadline_in (5), server->cancellable, NULL))
+    return;
+  g_assert_cmpstr (line, ==, "STARTTLS");
+
+  if (spec->after_220 != NULL && !spec->late_injection)
+    {
+      g_autofree char *both = g_strconcat ("220 go ahead\r\n", spec->after_220, NULL);
+
+      server_send (conn, both);
+      server_wait_for_close (server, conn);
+      return;
+    }
+  server_send (conn, "220 go ahead\r\n");
+  if (spec->after_220 != NULL)
+    {
+      g_usleep (50 * 1000);
+      server_send (conn, spec->after_220);
+      server_wait_for_close (server, conn);
+      return;
+    }
+  if (spec->mute)
+    {
+      /* Swallow the ClientHello, answer nothing, until the client gives up. */
+      server_wait_for_close (server, conn);
+      return;
+    }
+
+  spec->handshake_ok = dmd_conn_start_tls_server (conn, creds, spec->priority,
+                                                  dmd_deadline_in (5), server->cancellable,
+                                                  &spec->info, &spec->error);
+  spec->hello = dmd_client_hello_copy (dmd_conn_get_client_hello (conn));
+  if (!spec->handshake_ok)
+    return;
+
+  g_assert_true (dmd_conn_is_tls (conn));
+  if (!dmd_conn_read_line (conn, &ping, NULL, dmd_deadline_in (5), server->cancellable, NULL))
+    return;
+  g_assert_cmpstr (ping, ==, "NOOP");
+  server_send (conn, "250 2.0.0 OK\r\n");
+  server_wait_for_close (server, conn);
+}
+
+/* Connect, read the banner, say STARTTLS, read the 220. */
+static DmdConn *
+starttls_prelude (TestServer *server)
+{
+  g_autoptr(DmdConn) conn = connect_to (server);
+  g_autoptr(DmdReply) banner = NULL;
+  g_autoptr(DmdReply) go = NULL;
+  g_autoptr(GError) error = NULL;
+
+  banner = dmd_conn_read_reply (conn, dmd_deadline_in (5), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (banner->code, ==, 220);
+  dmd_conn_write_all (conn, "STARTTLS\r\n", 10, dmd_deadline_in (5), NULL, &error);
+  g_assert_no_error (error);
+  go = dmd_conn_read_reply (conn, dmd_deadline_in (5), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (go->code, ==, 220);
+  return g_steal_pointer (&conn);
+}
+
+/* The whole exchange; returns the client's info (or NULL with *error) and fills spec. */
+static DmdTlsInfo *
+run_tls (TlsSpec     *spec,
+         const char  *server_name,
+         const char  *client_priority,
+         gboolean     trust_test_ca,
+         GError     **error)
+{
+  TestServer *server = test_server_start (tls_script, spec);
+  g_autoptr(DmdConn) conn = starttls_prelude (server);
+  g_autofree char *ca = trust_test_ca ? cert_path ("test-ca.pem") : NULL;
+  g_autoptr(DmdTlsInfo) info = NULL;
+
+  if (dmd_conn_start_tls_client (conn, server_name, client_priority, ca, dmd_deadline_in (5),
+                                 NULL, &info, error))
+    {
+      g_autoptr(DmdReply) reply = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      g_assert_nonnull (info);
+      g_assert_true (dmd_conn_is_tls (conn));
+      /* Lines now go through TLS, transparently. */
+      dmd_conn_write_all (conn, "NOOP\r\n", 6, dmd_deadline_in (5), NULL, &local_error);
+      g_assert_no_error (local_error);
+      reply = dmd_conn_read_reply (conn, dmd_deadline_in (5), NULL, &local_error);
+      g_assert_no_error (local_error);
+      g_assert_cmpuint (reply->code, ==, 250);
+    }
+  else
+    g_assert_null (info);
+  dmd_conn_close (conn);
+  test_server_stop (server);
+  return g_steal_pointer (&info);
+}
+
+static gboolean
+has_string (GPtrArray  *array,
+            const char *s)
+{
+  for (guint i = 0; i < array->len; i++)
+    if (g_str_equal (g_ptr_array_index (array, i), s))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_tls_priorities (void)
+{
+  for (int i = DMD_TLS10; i < DMD_N_TLS_VERSIONS; i++)
+    {
+      gnutls_priority_t prio;
+
+      g_assert_cmpint (gnutls_priority_init (&prio, dmd_tls_priority_for_version (i), NULL), ==,
+                       GNUTLS_E_SUCCESS);
+      gnutls_priority_deinit (prio);
+      g_assert_cmpint (dmd_tls_version_index (dmd_tls_version_name (i)), ==, i);
+    }
+  g_assert_null (dmd_tls_version_name (DMD_N_TLS_VERSIONS));
+  g_assert_cmpint (dmd_tls_version_index ("SSL3.0"), ==, -1);
+  for (guint i = 0; i < 2; i++)
+    {
+      gnutls_priority_t prio;
+      const char *p = i == 0 ? dmd_tls_priority_default () : dmd_tls_priority_permissive_server ();
+
+      g_assert_cmpint (gnutls_priority_init (&prio, p, NULL), ==, GNUTLS_E_SUCCESS);
+      gnutls_priority_deinit (prio);
+    }
+}
+
+static void
+assert_test_leaf (DmdTlsInfo *info)
+{
+  DmdCertInfo *leaf;
+
+  g_assert_cmpuint (info->chain->len, >=, 1);
+  leaf = g_ptr_array_index (info->chain, 0);
+  g_assert_nonnull (strstr (leaf->subject, "CN=localhost"));
+  g_assert_nonnull (strstr (leaf->issuer, "CN=Device Mail Doctor Test CA"));
+  g_assert_true (has_string (leaf->sans, "smtp.office365.com"));
+  g_assert_true (has_string (leaf->sans, "contoso-com.mail.protection.outlook.com"));
+  g_assert_true (has_string (leaf->sans, "127.0.0.1"));
+  g_assert_true (has_string (leaf->sans, "::1"));
+  g_assert_true (g_str_has_suffix (leaf->not_after, "Z"));
+  g_assert_cmpuint (strlen (leaf->not_before), ==, strlen ("2026-01-01T00:00:00Z"));
+  g_assert_cmpuint (strlen (leaf->sha256), ==, 32 * 3 - 1);
+}
+
+static void
+test_tls12_verified (void)
+{
+  TlsSpec spec = { 0 };
+  g_autoptr(DmdTlsInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!have_test_certs ())
+    return;
+  info = run_tls (&spec, "localhost", dmd_tls_priority_for_version (DMD_TLS12), TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (info->version, ==, "TLS1.2");
+  g_assert_nonnull (info->cipher);
+  g_assert_nonnull (info->description);
+  g_assert_true (info->verified);
+  g_assert_cmpuint (info->verify_status, ==, 0);
+  g_assert_null (info->problem);
+  assert_test_leaf (info);
+
+  /* The server's view: the same version, the SNI, the ClientHello. */
+  g_assert_no_error (spec.error);
+  g_assert_true (spec.handshake_ok);
+  g_assert_cmpstr (spec.info->version, ==, "TLS1.2");
+  g_assert_cmpstr (spec.info->cipher, ==, info->cipher);
+  g_assert_cmpstr (spec.info->sni, ==, "localhost");
+  g_assert_nonnull (spec.hello);
+  g_assert_cmpstr (spec.hello->legacy_version, ==, "TLS1.2");
+  g_assert_cmpstr (spec.hello->max_version, ==, "TLS1.2");
+  g_assert_cmpstr (spec.hello->sni, ==, "localhost");
+  g_assert_cmpuint (spec.hello->cipher_suites->len, >, 0);
+  tls_spec_clear (&spec);
+}
+
+static void
+test_tls13_verified_connect_to (void)
+{
+  TlsSpec spec = { .cert = "test-server-chain.pem" };
+  g_autoptr(DmdTlsInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!have_test_certs ())
+    return;
+  /* As with --connect-to: connected to 127.0.0.1, verified against the configured name. */
+  info = run_tls (&spec, "smtp.office365.com", NULL, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (info->version, ==, "TLS1.3");
+  g_assert_true (g_str_has_prefix (info->cipher, "TLS_"));
+  g_assert_true (info->verified);
+  g_assert_null (info->problem);
+  g_assert_cmpuint (info->chain->len, ==, 2);
+  assert_test_leaf (info);
+  g_assert_nonnull (strstr (((DmdCertInfo *) g_ptr_array_index (info->chain, 1))->subject,
+                            "CN=Device Mail Doctor Test CA"));
+
+  g_assert_cmpstr (spec.info->sni, ==, "smtp.office365.com");
+  g_assert_cmpstr (spec.hello->legacy_version, ==, "TLS1.2");
+  g_assert_cmpstr (spec.hello->max_version, ==, "TLS1.3");
+  g_assert_true (has_string (spec.hello->supported_versions, "TLS1.3"));
+  g_assert_true (has_string (spec.hello->supported_versions, "TLS1.0"));
+  g_assert_true (has_string (spec.hello->cipher_suites, "TLS_AES_128_GCM_SHA256"));
+  tls_spec_clear (&spec);
+}
+
+static void
+test_tls_ip_literal (void)
+{
+  TlsSpec spec = { 0 };
+  g_autoptr(DmdTlsInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!have_test_certs ())
+    return;
+  /* An address is checked against the IP SANs and never sent as SNI. */
+  info = run_tls (&spec, "127.0.0.1", NULL, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_true (info->verified);
+  g_assert_null (spec.info->sni);
+  g_assert_null (spec.hello->sni);
+  tls_spec_clear (&spec);
+}
+
+static DmdTlsInfo *
+run_unverified (const char *cert,
+                const char *server_name,
+                gboolean    trust_test_ca,
+                guint       expected_status)
+{
+  TlsSpec spec = { .cert = cert };
+  g_autoptr(DmdTlsInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  info = run_tls (&spec, server_name, NULL, trust_test_ca, &error);
+  /* The handshake succeeds: verification is reported, the caller decides. */
+  g_assert_no_error (error);
+  g_assert_false (info->verified);
+  g_assert_true ((info->verify_status & expected_status) == expected_status);
+  g_assert_nonnull (info->problem);
+  g_test_message ("%s: %s", cert, info->problem);
+  tls_spec_clear (&spec);
+  return g_steal_pointer (&info);
+}
+
+static void
+test_tls_wrong_name (void)
+{
+  g_autoptr(DmdTlsInfo) info = NULL;
+  g_autoptr(DmdTlsInfo) other = NULL;
+
+  if (!have_test_certs ())
+    return;
+  info = run_unverified ("test-wrong-name.pem", "smtp.office365.com", TRUE,
+                         GNUTLS_CERT_UNEXPECTED_OWNER);
+  g_assert_nonnull (strstr (info->problem, "wrong-name.example"));
+  g_assert_nonnull (strstr (info->problem, "smtp.office365.com"));
+  g_assert_cmpuint (info->chain->len, ==, 1);
+
+  /* A good certificate for the wrong configured name. */
+  other = run_unverified ("test-server.pem", "contoso.example", TRUE,
+                          GNUTLS_CERT_UNEXPECTED_OWNER);
+  g_assert_nonnull (strstr (other->problem, "contoso.example"));
+}
+
+static void
+test_tls_expired (void)
+{
+  g_autoptr(DmdTlsInfo) info = NULL;
+
+  if (!have_test_certs ())
+    return;
+  info = run_unverified ("test-expired.pem", "localhost", TRUE, GNUTLS_CERT_EXPIRED);
+  g_assert_nonnull (strstr (info->problem, "2021-01-01"));
+  g_assert_cmpstr (((DmdCertInfo *) g_ptr_array_index (info->chain, 0))->not_after, ==,
+                   "2021-01-01T00:00:00Z");
+}
+
+static void
+test_tls_not_yet_valid (void)
+{
+  g_autoptr(DmdTlsInfo) info = NULL;
+
+  if (!have_test_certs ())
+    return;
+  info = run_unverified ("test-not-yet-valid.pem", "localhost", TRUE, GNUTLS_CERT_NOT_ACTIVATED);
+  g_assert_nonnull (strstr (info->problem, "2099-01-01"));
+}
+
+static void
+test_tls_self_signed (void)
+{
+  g_autoptr(DmdTlsInfo) info = NULL;
+
+  if (!have_test_certs ())
+    return;
+  info = run_unverified ("test-self-signed.pem", "localhost", TRUE, GNUTLS_CERT_SIGNER_NOT_FOUND);
+  g_assert_nonnull (strstr (info->problem, "self-signed"));
+}
+
+static void
+test_tls_untrusted (void)
+{
+  g_autoptr(DmdTlsInfo) info = NULL;
+
+  if (!have_test_certs ())
+    return;
+  /* The test CA is not in the system store. */
+  info = run_unverified ("test-server.pem", "localhost", FALSE, GNUTLS_CERT_SIGNER_NOT_FOUND);
+  g_assert_nonnull (strstr (info->problem, "CN=Device Mail Doctor Test CA"));
+  g_assert_null (strstr (info->problem, "self-signed"));
+}
+
+static void
+test_tls13_only_refuses_tls12 (void)
+{
+  TlsSpec spec = { .priority = "NORMAL:-VERS-ALL:+VERS-TLS1.3" };
+  g_autoptr(DmdTlsInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!have_test_certs ())
+    return;
+  info = run_tls (&spec, "localhost", dmd_tls_priority_for_version (DMD_TLS12), TRUE, &error);
+  g_assert_null (info);
+  g_assert_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS_ALERT);
+  g_test_message ("client: %s", error->message);
+
+  /* The server failed too, and still saw what the client offered. */
+  g_assert_false (spec.handshake_ok);
+  g_assert_nonnull (spec.error);
+  g_test_message ("server: %s", spec.error->message);
+  g_assert_nonnull (spec.hello);
+  g_assert_cmpstr (spec.hello->max_version, ==, "TLS1.2");
+  g_assert_cmpuint (spec.hello->supported_versions->len, ==, 0);
+  tls_spec_clear (&spec);
+}
+
+static void
+test_tls_legacy_versions (void)
+{
+  if (!have_test_certs ())
+    return;
+
+  for (int v = DMD_TLS10; v <= DMD_TLS11; v++)
+    {
+      TlsSpec spec = { 0 };
+      g_autoptr(DmdTlsInfo) info = NULL;
+      g_autoptr(GError) error = NULL;
+
+      /* The permissive server (as the capture listener) accepts TLS 1.0 and 1.1. */
+      info = run_tls (&spec, "localhost", dmd_tls_priority_for_version (v), TRUE, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (info->version, ==, dmd_tls_version_name (v));
+      g_assert_true (info->verified);
+      g_assert_cmpstr (spec.hello->max_version, ==, dmd_tls_version_name (v));
+      tls_spec_clear (&spec);
+    }
+
+  /* A TLS 1.0-only server refuses a client limited to TLS 1.2. */
+  {
+    TlsSpec spec = { .priority = "NORMAL:-VERS-ALL:+VERS-TLS1.0" };
+    g_autoptr(DmdTlsInfo) info = NULL;
+    g_autoptr(GError) error = NULL;
+
+    info = run_tls (&spec, "localhost", dmd_tls_priority_for_version (DMD_TLS12), TRUE, &error);
+    g_assert_null (info);
+    g_assert_true (g_error_matches (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS) ||
+                   g_error_matches (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS_ALERT));
+    g_test_message ("client: %s", error->message);
+    tls_spec_clear (&spec);
+  }
+}
+
+static void
+test_tls_injection (void)
+{
+  TlsSpec spec = { .after_220 = "250 injected\r\n" };
+  TestServer *server;
+  g_autoptr(DmdConn) conn = NULL;
+  g_autoptr(DmdTlsInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!have_test_certs ())
+    return;
+  server = test_server_start (tls_script, &spec);
+  conn = starttls_prelude (server);
+  g_assert_cmpuint (dmd_conn_pending (conn), >, 0);
+  g_assert_false (dmd_conn_start_tls_client (conn, "localhost", NULL, NULL, dmd_deadline_in (5),
+                                             NULL, &info, &error));
+  g_assert_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_INJECTION);
+  g_assert_null (info);
+  g_assert_false (dmd_conn_is_tls (conn));
+  dmd_conn_close (conn);
+  test_server_stop (server);
+  tls_spec_clear (&spec);
+}
+
+static void
+test_tls_late_injection (void)
+{
+  TlsSpec spec = { .after_220 = "250 injected\r\n", .late_injection = TRUE };
+  TestServer *server;
+  g_autoptr(DmdConn) conn = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!have_test_certs ())
+    return;
+  server = test_server_start (tls_script, &spec);
+  conn = starttls_prelude (server);
+  /* Not read yet: the peek sees it arrive, and start_tls sees it in the socket. */
+  g_assert_true (dmd_conn_peek_pending (conn, dmd_deadline_in (5), NULL));
+  g_assert_false (dmd_conn_start_tls_client (conn, "localhost", NULL, NULL, dmd_deadline_in (5),
+                                             NULL, NULL, &error));
+  g_assert_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_INJECTION);
+  dmd_conn_close (conn);
+  test_server_stop (server);
+  tls_spec_clear (&spec);
+}
+
+static void
+test_tls_no_injection_peek (void)
+{
+  TlsSpec spec = { 0 };
+  TestServer *server;
+  g_autoptr(DmdConn) conn = NULL;
+  g_autoptr(DmdTlsInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!have_test_certs ())
+    return;
+  server = test_server_start (tls_script, &spec);
+  conn = starttls_prelude (server);
+  /* An honest server sends nothing more: the peek times out quietly. */
+  g_assert_false (dmd_conn_peek_pending (conn, dmd_deadline_in (0.1), NULL));
+  g_assert_true (dmd_conn_start_tls_client (conn, "localhost", NULL, NULL, dmd_deadline_in (5),
+                                            NULL, &info, &error));
+  g_assert_no_error (error);
+  dmd_conn_close (conn);
+  test_server_stop (server);
+  tls_spec_clear (&spec);
+}
+
+typedef struct {
+  TlsSpec  spec;
+  gboolean ok;
+  GError  *error;
+} ServerInjection;
+
+static void
+server_injection_script (TestServer *server,
+                         DmdConn    *conn)
+{
+  ServerInjection *si = server->data;
+  g_autofree char *cert = cert_path ("test-server.pem");
+  g_autofree char *key = cert_path ("test-server-key.pem");
+  g_autoptr(DmdTlsServerCreds) creds = dmd_tls_server_creds_new_from_files (cert, key, NULL);
+  g_autofree char *line = NULL;
+
+  if (!dmd_conn_read_line (conn, &line, NULL, dmd_deadline_in (5), server->cancellable, NULL))
+    return;
+  g_assert_cmpstr (line, ==, "STARTTLS");
+  si->ok = dmd_conn_start_tls_server (conn, creds, NULL, dmd_deadline_in (5),
+                                      server->cancellable, NULL, &si->error);
+}
+
+static void
+test_tls_server_injection (void)
+{
+  ServerInjection si = { 0 };
+  TestServer *server;
+  g_autoptr(DmdConn) conn = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!have_test_certs ())
+    return;
+  /* A client pipelining commands after STARTTLS: the capture side refuses TLS too. */
+  server = test_server_start (server_injection_script, &si);
+  conn = connect_to (server);
+  dmd_conn_write_all (conn, "STARTTLS\r\nAUTH LOGIN\r\n", 22, dmd_deadline_in (5), NULL, &error);
+  g_assert_no_error (error);
+  test_server_join (server);
+  g_assert_false (si.ok);
+  g_assert_error (si.error, DMD_CONN_ERROR, DMD_CONN_ERROR_INJECTION);
+  g_clear_error (&si.error);
+}
+
+static void
+test_tls_handshake_timeout (void)
+{
+  TlsSpec spec = { .mute = TRUE };
+  TestServer *server;
+  g_autoptr(DmdConn) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline;
+
+  if (!have_test_certs ())
+    return;
+  server = test_server_start (tls_script, &spec);
+  conn = starttls_prelude (server);
+  deadline = dmd_deadline_in (0.3);
+  g_assert_false (dmd_conn_start_tls_client (conn, "localhost", NULL, NULL, deadline, NULL, NULL,
+                                             &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_cmpint (g_get_monotonic_time (), >=, deadline);
+  dmd_conn_close (conn);
+  test_server_stop (server);
+  tls_spec_clear (&spec);
+}
+
+static void
+test_tls_handshake_cancel (void)
+{
+  TlsSpec spec = { .mute = TRUE };
+  TestServer *server;
+  g_autoptr(DmdConn) conn = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  GThread *canceller;
+
+  if (!have_test_certs ())
+    return;
+  server = test_server_start (tls_script, &spec);
+  conn = starttls_prelude (server);
+  canceller = g_thread_new ("cancel", cancel_later, cancellable);
+  g_assert_false (dmd_conn_start_tls_client (conn, "localhost", NULL, NULL, dmd_deadline_in (30),
+                                             cancellable, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_thread_join (canceller);
+  dmd_conn_close (conn);
+  test_server_stop (server);
+  tls_spec_clear (&spec);
+}
+
+static void
+test_tls_bad_ca_file (void)
+{
+  TlsSpec spec = { 0 };
+  TestServer *server;
+  g_autoptr(DmdConn) conn = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!have_test_certs ())
+    return;
+  server = test_server_start (tls_script, &spec);
+  conn = starttls_prelude (server);
+  g_assert_false (dmd_conn_start_tls_client (conn, "localhost", NULL, "/nonexistent/ca.pem",
+                                             dmd_deadline_in (5), NULL, NULL, &error));
+  g_assert_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/ca.pem"));
+  dmd_conn_close (conn);
+  test_server_stop (server);
+  tls_spec_clear (&spec);
+}
+
+static void
+test_server_creds_errors (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdTlsServerCreds) creds = NULL;
+
+  creds = dmd_tls_server_creds_new_from_files ("/nonexistent/cert.pem", "/nonexistent/key.pem",
+                                               &error);
+  g_assert_null (creds);
+  g_assert_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* ClientHello parsing of hostile bytes                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+static void
+test_client_hello_parse (void)
+{
+  /* A minimal hello: TLS1.2, empty session id, two suites + GREASE, null compression, SNI
+   * "a.test" and supported_versions {GREASE, TLS1.3, TLS1.2}. */
+  static const guint8 body[] = {
+    0x03, 0x03,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0x00,
+    0x00, 0x06, 0x1A, 0x1A, 0x13, 0x01, 0xC0, 0x2F,
+    0x01, 0x00,
+    0x00, 0x1A,
+    0x00, 0x00, 0x00, 0x0B, 0x00, 0x09, 0x00, 0x00, 0x06, 'a', '.', 't', 'e', 's', 't',
+    0x00, 0x2B, 0x00, 0x07, 0x06, 0x2A, 0x2A, 0x03, 0x04, 0x03, 0x03,
+  };
+  g_autoptr(DmdClientHello) hello = dmd_client_hello_parse (body, sizeof body);
+  g_autofree guint8 *with_header = g_malloc (sizeof body + 4);
+  g_autoptr(DmdClientHello) hello2 = NULL;
+  g_autoptr(DmdClientHello) copy = NULL;
+
+  g_assert_nonnull (hello);
+  g_assert_cmpstr (hello->legacy_version, ==, "TLS1.2");
+  g_assert_cmpstr (hello->max_version, ==, "TLS1.3");
+  g_assert_cmpuint (hello->supported_versions->len, ==, 2);
+  g_assert_cmpuint (hello->cipher_suites->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (hello->cipher_suites, 0), ==, "TLS_AES_128_GCM_SHA256");
+  g_assert_cmpstr (hello->sni, ==, "a.test");
+
+  with_header[0] = 0x01;
+  with_header[1] = 0;
+  with_header[2] = 0;
+  with_header[3] = sizeof body;
+  memcpy (with_header + 4, body, sizeof body);
+  hello2 = dmd_client_hello_parse (with_header, sizeof body + 4);
+  g_assert_nonnull (hello2);
+  g_assert_cmpstr (hello2->sni, ==, "a.test");
+  copy = dmd_client_hello_copy (hello2);
+  g_assert_cmpstr (copy->max_version, ==, "TLS1.3");
+  g_assert_cmpuint (copy->cipher_suites->len, ==, 2);
+
+  /* Every truncation is refused or parsed without reading past the end (ASan checks). */
+  for (gsize len = 0; len < sizeof body; len++)
+    {
+      g_autofree guint8 *cut = g_memdup2 (body, len);
+      DmdClientHello *h = dmd_client_hello_parse (cut, len);
+
+      dmd_client_hello_free (h);
+    }
+
+  /* Random bytes and random mutations. */
+  for (guint i = 0; i < 20000; i++)
+    {
+      guint8 buf[sizeof body];
+      gsize len = g_test_rand_int_range (0, sizeof body + 1);
+
+      memcpy (buf, body, sizeof body);
+      for (guint k = 0; k < 4; k++)
+        buf[g_test_rand_int_range (0, sizeof body)] = (guint8) g_test_rand_int_range (0, 256);
+      {
+        g_autofree guint8 *exact = g_memdup2 (buf, len);
+
+        dmd_client_hello_free (dmd_client_hello_parse (exact, len));
+      }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -389,6 +1109,26 @@ main (int   argc,
   g_test_add_func ("/dmd/conn/cancel", test_plain_cancel);
   g_test_add_func ("/dmd/conn/connect-refused", test_connect_refused);
   g_test_add_func ("/dmd/conn/connect-timeout", test_connect_timeout);
+  g_test_add_func ("/dmd/conn/tls-priorities", test_tls_priorities);
+  g_test_add_func ("/dmd/conn/tls12-verified", test_tls12_verified);
+  g_test_add_func ("/dmd/conn/tls13-verified-connect-to", test_tls13_verified_connect_to);
+  g_test_add_func ("/dmd/conn/tls-ip-literal", test_tls_ip_literal);
+  g_test_add_func ("/dmd/conn/tls-wrong-name", test_tls_wrong_name);
+  g_test_add_func ("/dmd/conn/tls-expired", test_tls_expired);
+  g_test_add_func ("/dmd/conn/tls-not-yet-valid", test_tls_not_yet_valid);
+  g_test_add_func ("/dmd/conn/tls-self-signed", test_tls_self_signed);
+  g_test_add_func ("/dmd/conn/tls-untrusted", test_tls_untrusted);
+  g_test_add_func ("/dmd/conn/tls13-only-refuses-tls12", test_tls13_only_refuses_tls12);
+  g_test_add_func ("/dmd/conn/tls-legacy-versions", test_tls_legacy_versions);
+  g_test_add_func ("/dmd/conn/starttls-injection", test_tls_injection);
+  g_test_add_func ("/dmd/conn/starttls-late-injection", test_tls_late_injection);
+  g_test_add_func ("/dmd/conn/starttls-no-injection", test_tls_no_injection_peek);
+  g_test_add_func ("/dmd/conn/starttls-server-injection", test_tls_server_injection);
+  g_test_add_func ("/dmd/conn/tls-handshake-timeout", test_tls_handshake_timeout);
+  g_test_add_func ("/dmd/conn/tls-handshake-cancel", test_tls_handshake_cancel);
+  g_test_add_func ("/dmd/conn/tls-bad-ca-file", test_tls_bad_ca_file);
+  g_test_add_func ("/dmd/conn/tls-server-creds-errors", test_server_creds_errors);
+  g_test_add_func ("/dmd/conn/client-hello-parse", test_client_hello_parse);
 
   return g_test_run ();
 }

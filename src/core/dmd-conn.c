@@ -371,7 +371,7 @@ tls_receive (DmdConn       *conn,
   for (;;)
     {
       ret = gnutls_record_recv (conn->session, buffer, size);
-      if (ret >= 0 || gnutls_error_is_fatal ((int) ret))
+      if (ret >= 0 || gnutls_error_is_fatal ((int) ret) || conn->io_error != NULL)
         break;
       /* Non-fatal: a warning alert, a refused renegotiation, a TLS 1.3 ticket. A peer sending
        * those forever still meets the deadline. */
@@ -405,7 +405,7 @@ tls_send (DmdConn       *conn,
   io_begin (conn, deadline, cancellable);
   do
     ret = gnutls_record_send (conn->session, data, len);
-  while (ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED);
+  while ((ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED) && conn->io_error == NULL);
   io_end (conn);
 
   if (ret >= 0)
@@ -779,15 +779,16 @@ handshake (DmdConn       *conn,
   int ret;
 
   io_begin (conn, deadline, cancellable);
-  do
+  for (;;)
     {
       ret = gnutls_handshake (conn->session);
-      if (ret < 0 && !gnutls_error_is_fatal (ret) &&
-          (g_cancellable_set_error_if_cancelled (cancellable, &conn->io_error) ||
-           deadline_passed (deadline, &conn->io_error)))
+      if (ret >= 0 || gnutls_error_is_fatal (ret) || conn->io_error != NULL)
+        break;
+      /* Non-fatal (a warning alert): go on, within the deadline. */
+      if (g_cancellable_set_error_if_cancelled (cancellable, &conn->io_error) ||
+          deadline_passed (deadline, &conn->io_error))
         break;
     }
-  while (ret < 0 && !gnutls_error_is_fatal (ret));
 
   if (ret < 0)
     {
