@@ -146,7 +146,8 @@ gboolean         dmd_port_parse                   (const char             *text,
                                                    GError                **error);
 
 /* Known Microsoft endpoints (case-insensitive, trailing dot allowed, U-labels normalised).
- * Not SMTP AUTH endpoints for the MX check: smtp.hve.mx.microsoft is HVE, not an MX host.
+ * smtp.hve.mx.microsoft is an SMTP AUTH (HVE) endpoint, not an MX endpoint: MX endpoints are
+ * <x>.mail.protection.outlook.com and <x>.<letter>-v1.mx.microsoft.
  * dmd_host_is_microsoft: either of those, or a name under office365.com, outlook.com,
  * microsoft.com, office.com, office365.us, partner.outlook.cn or the .microsoft TLD. */
 gboolean         dmd_host_is_smtp_auth_endpoint   (const char             *host); /* smtp.office365.com, legacy, hve */

@@ -26,6 +26,7 @@ struct _DmdLineBuffer {
   GByteArray *data;
   gsize       start;
   gsize       scanned;
+  gsize       tail;        /* bytes after the last LF held (the unterminated line so far) */
   gboolean    discarding;
 };
 
@@ -68,18 +69,6 @@ line_buffer_compact (DmdLineBuffer *buf)
     }
 }
 
-/* Length of the unterminated tail: the bytes after the last LF (all unread bytes if none). */
-static gsize
-line_buffer_tail_len (DmdLineBuffer *buf)
-{
-  const guint8 *p = buf->data->data;
-  gsize i = buf->data->len;
-
-  while (i > buf->start && p[i - 1] != '\n')
-    i--;
-  return buf->data->len - i;
-}
-
 void
 dmd_line_buffer_push (DmdLineBuffer *buf,
                       const guint8  *data,
@@ -107,14 +96,20 @@ dmd_line_buffer_push (DmdLineBuffer *buf,
   line_buffer_compact (buf);
   g_byte_array_append (buf->data, data, len);
 
-  tail = line_buffer_tail_len (buf);
-  if (tail > TAIL_CAP)
+  /* Only the new bytes need looking at to know the unterminated tail's length. */
+  tail = len;
+  while (tail > 0 && data[tail - 1] != '\n')
+    tail--;
+  buf->tail = tail > 0 ? len - tail : buf->tail + len;
+
+  if (buf->tail > TAIL_CAP)
     {
       static const guint8 lf = '\n';
 
       /* Stripping one CR still leaves MAX_LINE + 1 bytes: reported as too long. */
-      g_byte_array_set_size (buf->data, buf->data->len - (tail - TAIL_CAP));
+      g_byte_array_set_size (buf->data, buf->data->len - (buf->tail - TAIL_CAP));
       g_byte_array_append (buf->data, &lf, 1);
+      buf->tail = 0;
       buf->discarding = TRUE;
     }
 }
@@ -152,6 +147,7 @@ dmd_line_buffer_take_line (DmdLineBuffer  *buf,
           g_byte_array_set_size (buf->data, 0);
           buf->start = 0;
           buf->scanned = 0;
+          buf->tail = 0;
           buf->discarding = TRUE;
           return DMD_LINE_TOO_LONG;
         }
@@ -193,6 +189,7 @@ dmd_line_buffer_clear (DmdLineBuffer *buf)
   g_byte_array_set_size (buf->data, 0);
   buf->start = 0;
   buf->scanned = 0;
+  buf->tail = 0;
   buf->discarding = FALSE;
 }
 
@@ -205,8 +202,14 @@ append_hex_bytes (GString      *out,
                   const guint8 *p,
                   gsize         n)
 {
+  static const char hex[] = "0123456789ABCDEF";
+
   for (gsize i = 0; i < n; i++)
-    g_string_append_printf (out, "\\x%02X", p[i]);
+    {
+      char e[4] = { '\\', 'x', hex[p[i] >> 4], hex[p[i] & 0xF] };
+
+      g_string_append_len (out, e, sizeof e);
+    }
 }
 
 /* Characters that are valid UTF-8 but must not reach a terminal, a log or a report raw:

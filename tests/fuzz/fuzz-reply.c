@@ -62,8 +62,8 @@ LLVMFuzzerTestOneInput (const guint8 *data,
             }
           g_free (line);
         }
-      /* Never more than one line's worth of an unterminated tail. */
-      FUZZ_CHECK (dmd_line_buffer_pending (buf) <= size);
+      /* Every complete line was taken: what is left is at most one line's worth. */
+      FUZZ_CHECK (dmd_line_buffer_pending (buf) <= DMD_REPLY_MAX_LINE + 1);
     }
 
   /* The same bytes pasted by a user (up to the first NUL, as a C string would be). */
