@@ -18,8 +18,11 @@ G_BEGIN_DECLS
 
 typedef struct {
   const char  *text;      /* N_() — translated at render time */
-  const char  *command;   /* not translated; placeholders {user} {from} {to} {domain} {ip}
-                           * {server} are replaced by PowerShell-quoted values */
+  const char  *command;   /* not translated; Exchange Online PowerShell (or a DNS value), with
+                           * placeholders {user} {from} {to} {domain} {ip} {server} {mx}
+                           * replaced by PowerShell-quoted values, and {spf-ip} by a validated
+                           * "ip4:…"/"ip6:…" SPF mechanism. A value that is not known becomes
+                           * an unquoted <Placeholder>, which PowerShell refuses to run. */
   const char  *url;       /* Microsoft documentation, or NULL */
   DmdAudience  audience;
 } DmdCatalogFix;
@@ -27,21 +30,42 @@ typedef struct {
 typedef struct {
   const char    *id;
   DmdSeverity    severity;
-  const char    *check;        /* default check id */
+  const char    *check;        /* default check id; NULL for device-capture findings */
   const char    *title;        /* N_() */
   const char    *explanation;  /* N_() */
   DmdCatalogFix  fixes[DMD_CATALOG_MAX_FIXES]; /* terminated by an entry with text == NULL */
 } DmdCatalogEntry;
+
+/* Facts the tool learnt outside the device's settings, used to fill in commands. */
+typedef struct {
+  const char *public_ip;   /* the address Microsoft saw ("Hello [IP]"), or NULL */
+  const char *mx_host;     /* the domain's MX host as looked up, or NULL */
+} DmdCatalogFacts;
+
+/* A time-sensitive fact, with its date, as data. */
+typedef struct {
+  const char *id;
+  const char *date;         /* ISO 8601 date (YYYY-MM-DD) the fact takes effect */
+  const char *description;  /* N_() */
+  const char *source;       /* URL of the source */
+} DmdCatalogDatedFact;
 
 /* Every entry, terminated by { NULL }. */
 const DmdCatalogEntry *dmd_catalog_entries   (void);
 const DmdCatalogEntry *dmd_catalog_lookup    (const char             *id);
 
 /* Build a finding for id: translated title/explanation, fixes with commands filled in from
- * config (may be NULL), the given evidence. */
+ * config (may be NULL), the given evidence. For "server-unexpected-reply" whose evidence is a
+ * reply line, the explanation also gives the code's RFC 3463 meaning; for
+ * "config-basic-auth-retiring" the explanation depends on config->today (else the clock). */
 DmdFinding            *dmd_catalog_make_finding (const char             *id,
                                                  const DmdDeviceConfig  *config,
                                                  const char             *evidence);
+/* The same, with facts (public IP, MX host) for the commands; facts may be NULL. */
+DmdFinding            *dmd_catalog_make_finding_full (const char             *id,
+                                                      const DmdDeviceConfig  *config,
+                                                      const DmdCatalogFacts  *facts,
+                                                      const char             *evidence);
 
 /* Map a reply to finding ids (most specific first; a reply nobody claims gives
  * "server-unexpected-reply"; a 2xx/3xx success gives an empty array).
@@ -51,20 +75,54 @@ GPtrArray             *dmd_catalog_match_reply  (const DmdReply         *reply,
                                                  DmdStep                 step,
                                                  DmdAuthMech             mech);
 
+/* match_reply + make_finding: DmdFinding* with the reply as evidence and the check id of
+ * the step (when the step is known). config and facts may be NULL. */
+GPtrArray             *dmd_catalog_reply_findings (const DmdReply        *reply,
+                                                   DmdOption              option,
+                                                   DmdStep                step,
+                                                   DmdAuthMech            mech,
+                                                   const DmdDeviceConfig *config,
+                                                   const DmdCatalogFacts *facts);
+
+/* A reply line as pasted by a person (from a device log or a bounce message): uses
+ * dmd_reply_parse_text, and else finds "NNN X.Y.Z" / "X.Y.Z" / "NNN" inside the text
+ * (e.g. "Remote Server returned '550 5.7.60 SMTP; …'"). NULL when no code is found. */
+DmdReply              *dmd_catalog_parse_pasted_reply (const char          *text);
+
 /* RFC 3463 meaning of an enhanced status code (translated), e.g. 5.7.1 "Delivery not
- * authorized, message refused"; never NULL. */
+ * authorized, message refused"; the subject's meaning when the detail is not defined there
+ * (5.7.139 "Security or policy status"); never NULL. */
 const char            *dmd_catalog_enhanced_code_meaning (guint klass,
                                                           guint subject,
                                                           guint detail);
+/* RFC 3463 class meaning: 2 success, 4 persistent transient failure, 5 permanent failure. */
+const char            *dmd_catalog_enhanced_class_meaning (guint klass);
+/* RFC 5321/4954 meaning of a basic reply code (translated); never NULL. */
+const char            *dmd_catalog_basic_code_meaning (guint code);
+/* One sentence on a reply's codes, e.g. "5.7.139: permanent failure; security or policy
+ * status." (translated, newly allocated); NULL when the reply has no code at all. */
+char                  *dmd_catalog_describe_reply_codes (const DmdReply  *reply);
 
-/* PowerShell single-quoted literal: '…' with ' and U+2018–U+201B doubled. */
+/* PowerShell single-quoted literal: '…' with every single-quote character doubled —
+ * ' and U+2018, U+2019, U+201A, U+201B, which PowerShell's tokenizer treats as quotes. */
 char                  *dmd_powershell_quote     (const char             *value);
 
-/* Pre-flight findings that need no network; `today` decides the Basic-auth text. */
+/* Pre-flight findings that need no network; `today` decides the Basic-auth text. Adds
+ * test-message-not-sent when !config->send. */
 void                   dmd_catalog_preflight    (const DmdDeviceConfig  *config,
                                                  DmdResult              *result);
+/* The same, knowing the domain's MX host from a lookup (for config-mx-host-too-long). */
+void                   dmd_catalog_preflight_with_mx (const DmdDeviceConfig *config,
+                                                      const char            *mx_host,
+                                                      DmdResult             *result);
 
 /* The recommended device settings for the config's option, compared with what was entered. */
 GPtrArray             *dmd_catalog_recommended_settings (const DmdDeviceConfig *config); /* DmdSettingRow* */
+
+/* Time-sensitive facts, terminated by { NULL }. */
+const DmdCatalogDatedFact *dmd_catalog_dated_facts (void);
+/* TRUE when Basic authentication for SMTP AUTH is off by default for existing tenants
+ * (from the end of December 2026) at `now` (NULL = the real clock). */
+gboolean               dmd_catalog_basic_auth_default_off (GDateTime *now);
 
 G_END_DECLS

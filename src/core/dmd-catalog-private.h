@@ -1,0 +1,23 @@
+/* dmd-catalog-private.h — shared between the catalogue's source files
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "dmd-catalog.h"
+
+G_BEGIN_DECLS
+
+/* Basic authentication for SMTP AUTH: off by default for existing tenants at the end of
+ * December 2026 (Exchange Team blog 4489835, Jan 2026). */
+#define DMD_CATALOG_BASIC_AUTH_OFF_DATE "2026-12-31"
+
+/* The organization's domain: config->domain, else the sender's or the user's domain
+ * (lower case); NULL when none is known. */
+char       *_dmd_catalog_org_domain                   (const DmdDeviceConfig *config);
+char       *_dmd_catalog_fill_command                 (const char            *command,
+                                                       const DmdDeviceConfig *config,
+                                                       const DmdCatalogFacts *facts);
+const char *_dmd_catalog_basic_auth_after_explanation (void);
+
+G_END_DECLS

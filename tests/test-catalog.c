@@ -1,0 +1,961 @@
+/* test-catalog.c — the knowledge base: every id, its texts in C and Japanese, the reply rules,
+ * the pre-flight findings, the recommended settings, PowerShell quoting
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "dmd-catalog.h"
+
+/* Every id of ../shared/CATALOG.md (the contract). Keep in step with that file. */
+static const char *catalog_ids[] = {
+  "config-no-credentials", "config-sender-mismatch", "config-ip-literal-server",
+  "config-port-465", "config-implicit-tls", "config-tls-disabled",
+  "config-wrong-endpoint-direct-send", "config-wrong-endpoint-smtp-auth",
+  "config-external-recipient-direct-send", "config-mx-host-too-long",
+  "config-basic-auth-retiring", "config-insecure-auth-allowed", "test-message-not-sent",
+  "dns-resolve-failed", "dns-mx-not-microsoft", "network-port-blocked",
+  "network-connection-refused", "network-smtp-inspection", "network-no-route", "smtp-timeout",
+  "smtp-protocol-error",
+  "tls-starttls-not-offered", "tls-starttls-injection", "tls-handshake-failed",
+  "tls-certificate-invalid", "tls-legacy-version-refused", "tls-version-matrix",
+  "smtp-starttls-required",
+  "auth-required", "auth-failed", "auth-smtp-auth-disabled-tenant", "auth-basic-auth-blocked",
+  "auth-credentials-incorrect", "auth-security-defaults", "auth-conditional-access",
+  "auth-federation-sts-unreachable", "auth-federation-sts-no-https", "auth-5-7-139-unknown",
+  "auth-mechanism-unsupported", "auth-oauth-token-rejected",
+  "device-no-starttls", "device-legacy-tls-only", "device-implicit-tls",
+  "device-rejects-certificate", "device-no-auth",
+  "sender-send-as-denied", "sender-blocked-outbound-spam", "relay-tenant-attribution",
+  "relay-connector-ip-mismatch", "relay-wrong-region", "direct-send-rejected",
+  "recipient-not-found", "recipient-external-refused", "ip-banned", "ip-low-reputation",
+  "ip-on-dnsbl", "spf-missing-record", "spf-missing-ip", "spf-no-microsoft-include",
+  "spf-invalid", "blocklist-unknown", "throttled", "server-unexpected-reply",
+};
+
+/* The only documentation links allowed: pages the references name. */
+static const char *allowed_urls[] = {
+  "https://learn.microsoft.com/exchange/mail-flow-best-practices/fix-issues-with-printers-scanners-and-lob-applications-that-send-email-using-off",
+  "https://docs.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/authenticated-client-smtp-submission",
+  "https://aka.ms/smtp_auth_disabled",
+  "https://aka.ms/smtp_auth_tls",
+  "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/opt-in-exchange-online-endpoint-for-legacy-tls-using-smtp-auth",
+  "https://techcommunity.microsoft.com/blog/exchange/updated-exchange-online-smtp-auth-basic-authentication-deprecation-timeline/4489835",
+  "https://techcommunity.microsoft.com/blog/exchange/introducing-more-control-over-direct-send-in-exchange-online/4408790",
+  "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/relay-access-denied-smtp",
+  "https://sender.office.com/",
+  "https://go.microsoft.com/fwlink/?LinkID=526655",
+  "https://go.microsoft.com/fwlink/p/?LinkId=390676",
+  "https://learn.microsoft.com/exchange/monitoring/mail-flow-reports/mfr-smtp-auth-clients-report",
+  "https://learn.microsoft.com/en-us/purview/how-smtp-dane-works",
+  "https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/remote-connectivity-analyzer-tests",
+};
+
+static DmdDeviceConfig *
+full_config (DmdOption option)
+{
+  DmdDeviceConfig *config = dmd_device_config_new (option);
+
+  config->server = g_strdup (option == DMD_OPTION_SMTP_AUTH ? "smtp.office365.com"
+                                                            : "contoso-com.mail.protection.outlook.com");
+  config->username = g_strdup ("scanner@contoso.com");
+  config->from = g_strdup ("scanner@contoso.com");
+  config->to = g_strdup ("someone@contoso.com");
+  config->domain = g_strdup ("contoso.com");
+  dmd_device_config_set_password (config, "not-a-real-password");
+  return config;
+}
+
+static const DmdCatalogFacts full_facts = { "203.0.113.7", "contoso-com.mail.protection.outlook.com" };
+
+/* ------------------------------------------------------------------------------------------ */
+
+static void
+test_ids_complete (void)
+{
+  const DmdCatalogEntry *entries = dmd_catalog_entries ();
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (catalog_ids); i++)
+    {
+      const DmdCatalogEntry *entry = dmd_catalog_lookup (catalog_ids[i]);
+
+      if (entry == NULL)
+        g_test_message ("no entry for %s", catalog_ids[i]);
+      g_assert_nonnull (entry);
+    }
+
+  for (; entries[n].id != NULL; n++)
+    {
+      gboolean listed = FALSE;
+
+      for (guint i = 0; i < G_N_ELEMENTS (catalog_ids); i++)
+        listed = listed || g_str_equal (catalog_ids[i], entries[n].id);
+      if (!listed)
+        g_test_message ("entry %s is not in CATALOG.md", entries[n].id);
+      g_assert_true (listed);
+      for (guint k = 0; k < n; k++)
+        g_assert_cmpstr (entries[k].id, !=, entries[n].id);
+    }
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (catalog_ids));
+}
+
+static gboolean
+url_allowed (const char *url)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (allowed_urls); i++)
+    if (g_str_equal (url, allowed_urls[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+assert_nonempty (const char *s)
+{
+  g_autofree char *copy = NULL;
+
+  g_assert_nonnull (s);
+  copy = g_strstrip (g_strdup (s));
+  g_assert_cmpstr (copy, !=, "");
+  g_assert_true (g_utf8_validate (s, -1, NULL));
+}
+
+/* Render one entry with a full config and check every field. */
+static void
+check_entry_rendering (const char *id,
+                       gboolean    japanese)
+{
+  const DmdCatalogEntry *entry = dmd_catalog_lookup (id);
+  g_autoptr(DmdDeviceConfig) config = full_config (DMD_OPTION_SMTP_AUTH);
+  g_autoptr(DmdFinding) finding = NULL;
+  guint n_fixes = 0;
+
+  g_assert_nonnull (entry);
+  finding = dmd_catalog_make_finding_full (id, config, &full_facts, "550 5.7.1 evidence");
+  g_assert_nonnull (finding);
+  g_assert_cmpstr (finding->id, ==, id);
+  g_assert_cmpint (finding->severity, ==, entry->severity);
+  g_assert_cmpstr (finding->evidence, ==, "550 5.7.1 evidence");
+  assert_nonempty (finding->title);
+  assert_nonempty (finding->explanation);
+  if (!g_str_has_prefix (id, "device-") && !g_str_equal (id, "server-unexpected-reply"))
+    assert_nonempty (finding->check);
+
+  if (japanese)
+    {
+      /* Translated means: the catalogue returned its own string, even when it reads the same
+       * as the English one ("Microsoft 365" stays "Microsoft 365"). */
+      g_assert_true (g_dgettext (GETTEXT_PACKAGE, entry->title) != entry->title);
+      g_assert_true (g_dgettext (GETTEXT_PACKAGE, entry->explanation) != entry->explanation);
+      g_assert_cmpstr (finding->title, !=, entry->title);
+    }
+  else
+    {
+      g_assert_cmpstr (finding->title, ==, entry->title);
+    }
+
+  g_assert_cmpuint (finding->fixes->len, >, 0);
+  for (guint i = 0; i < finding->fixes->len; i++)
+    {
+      DmdFix *fix = g_ptr_array_index (finding->fixes, i);
+      const DmdCatalogFix *src = &entry->fixes[i];
+
+      assert_nonempty (fix->text);
+      g_assert_cmpint (fix->audience, <=, DMD_AUDIENCE_ANYONE);
+      if (fix->url != NULL)
+        {
+          if (!url_allowed (fix->url))
+            g_test_message ("%s: URL not from the references: %s", id, fix->url);
+          g_assert_true (url_allowed (fix->url));
+        }
+      if (fix->command != NULL)
+        {
+          static const char *placeholders[] = {
+            "{user}", "{from}", "{to}", "{domain}", "{ip}", "{server}", "{mx}", "{spf-ip}",
+            "<SignInAddress>", "<SenderAddress>", "<RecipientAddress>", "<Domain>",
+            "<PublicIPAddress>", "<Server>", "<MXEndpoint>",
+          };
+          for (guint k = 0; k < G_N_ELEMENTS (placeholders); k++)
+            g_assert_null (strstr (fix->command, placeholders[k]));
+          g_assert_true (g_utf8_validate (fix->command, -1, NULL));
+        }
+      if (japanese)
+        g_assert_true (g_dgettext (GETTEXT_PACKAGE, src->text) != src->text);
+      n_fixes++;
+    }
+  g_assert_cmpuint (n_fixes, <, DMD_CATALOG_MAX_FIXES);
+}
+
+static void
+test_entry_c (gconstpointer data)
+{
+  check_entry_rendering (data, FALSE);
+}
+
+static void
+test_entry_ja (gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *localedir = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
+
+      g_setenv ("LANGUAGE", "ja", TRUE);
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, localedir);
+      check_entry_rendering (data, TRUE);
+      /* The date-dependent explanation too. */
+      if (g_str_equal (data, "config-basic-auth-retiring"))
+        {
+          g_autoptr(DmdDeviceConfig) config = full_config (DMD_OPTION_SMTP_AUTH);
+          g_autoptr(DmdFinding) after = NULL;
+
+          config->today = g_date_time_new_utc (2027, 3, 1, 0, 0, 0);
+          after = dmd_catalog_make_finding ("config-basic-auth-retiring", config, NULL);
+          g_assert_true (g_utf8_validate (after->explanation, -1, NULL));
+          g_assert_null (strstr (after->explanation, "Basic authentication for SMTP AUTH has been"));
+        }
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* Completeness of the Japanese catalogue for this file's strings, from msgfmt's statistics
+ * (not by comparing strings: "Microsoft 365" stays "Microsoft 365"). */
+static void
+test_ja_statistics (void)
+{
+  g_autofree char *po = g_test_build_filename (G_TEST_DIST, "..", "po", "ja.po", NULL);
+  g_autofree char *tmpdir = NULL;
+  g_autofree char *subset = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *grep_argv[] = { "msggrep", "--location=src/core/dmd-catalog*.c", "-o", NULL, NULL, NULL };
+  const char *fmt_argv[] = { "msgfmt", "--check", "--statistics", "-o", "/dev/null", NULL, NULL };
+  int status = 0;
+  guint64 translated;
+
+  if (g_find_program_in_path ("msggrep") == NULL || g_find_program_in_path ("msgfmt") == NULL)
+    {
+      g_test_skip ("gettext tools not installed");
+      return;
+    }
+  g_assert_true (g_file_test (po, G_FILE_TEST_EXISTS));
+  tmpdir = g_dir_make_tmp ("test-catalog-XXXXXX", &error);
+  g_assert_no_error (error);
+  subset = g_build_filename (tmpdir, "catalog.po", NULL);
+  grep_argv[3] = subset;
+  grep_argv[4] = po;
+  g_assert_true (g_spawn_sync (NULL, (char **) grep_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  fmt_argv[5] = subset;
+  g_assert_true (g_spawn_sync (NULL, (char **) fmt_argv, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, &err, &status, &error));
+  g_assert_no_error (error);
+  g_test_message ("ja.po, src/core/dmd-catalog*.c: %s", err);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_null (strstr (err, "untranslated"));
+  g_assert_null (strstr (err, "fuzzy"));
+  translated = g_ascii_strtoull (err, NULL, 10);
+  /* Every entry has a title, an explanation and at least one fix. */
+  g_assert_cmpuint (translated, >=, 3 * G_N_ELEMENTS (catalog_ids));
+
+  g_unlink (subset);
+  g_rmdir (tmpdir);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+  const char  *line;
+  DmdOption    option;
+  DmdStep      step;
+  DmdAuthMech  mech;
+  const char  *id;     /* NULL: no finding (a success) */
+} ReplyCase;
+
+#define SA    DMD_OPTION_SMTP_AUTH
+#define DS    DMD_OPTION_DIRECT_SEND
+#define RELAY DMD_OPTION_RELAY
+#define TRAILER " [SN4PR0201CA0041.namprd02.prod.outlook.com 2025-03-20T11:25:21.972Z 08DD66EDEFB0DFDF]"
+
+static const ReplyCase reply_cases[] = {
+  /* Authentication (m365-facts.md §5) */
+  { "535 5.7.3 Authentication unsuccessful [SGXP274CA0016.SGPP274.PROD.OUTLOOK.COM 2025-03-20T11:25:21.972Z 08DD66EDEFB0DFDF]",
+    SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-failed" },
+  { "535 5.7.3 Authentication unsuccessful [SGXP274CA0016.SGPP274.PROD.OUTLOOK.COM 2025-03-20T11:25:21.972Z 08DD66EDEFB0DFDF]",
+    SA, DMD_STEP_AUTH, DMD_AUTH_XOAUTH2, "auth-oauth-token-rejected" },
+  { "535 5.7.3 Authentication unsuccessful", SA, DMD_STEP_ANY, DMD_AUTH_NONE, "auth-failed" },
+  { "Sep 28 13:03:50 relay postfix/smtp[17059]: 9BDCBA19EA: SASL authentication failed; server smtp.office365.com[40.99.150.50] said: 535 5.7.3 Authentication unsuccessful [FR3P281CA0094.DEUP281.PROD.OUTLOOK.COM]",
+    SA, DMD_STEP_ANY, DMD_AUTH_LOGIN, "auth-failed" },
+  { "535 5.7.3 認証に失敗しました", SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-failed" },
+  { "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [MN2PR05CA0004.namprd05.prod.outlook.com 2023-09-12T20:59:57.214Z 08DBB276B7E699C4]",
+    SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-smtp-auth-disabled-tenant" },
+  { "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.",
+    SA, DMD_STEP_AUTH, DMD_AUTH_XOAUTH2, "auth-smtp-auth-disabled-tenant" },
+  { "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [PN0PR01CA0024.INDPRD01.PROD.OUTLOOK.COM 2025-01-26T18:54:30.055Z 08DD3DD7D75D7743]",
+    SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-basic-auth-blocked" },
+  { "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect. [PH0PR07CA0004.namprd07.prod.outlook.com]",
+    SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-credentials-incorrect" },
+  { "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy.",
+    SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-security-defaults" },
+  { "535 5.7.139 Authentication unsuccessful, user is locked by your organization’s security defaults policy." TRAILER,
+    SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-security-defaults" },
+  { "535 5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator. [INDPRD01.PROD.OUTLOOK.COM]",
+    SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-conditional-access" },
+  /* multi-line, the keyword split over two lines */
+  { "535-5.7.139 Authentication unsuccessful, the request did not meet the\r\n535 5.7.139 criteria to be authenticated successfully. Contact your administrator." TRAILER,
+    SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-conditional-access" },
+  /* localised (Portuguese, gophish #3220): the code's general finding */
+  { "535 5.7.139 Autenticação malsucedida, a solicitação não atendeu aos critérios para ser autenticada com sucesso. Entre em contato com seu administrador. [MN2PR07CA0004.namprd07.prod.outlook.com 2024-08-13T18:27:55.030Z 08DCBB430284475F]",
+    SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-5-7-139-unknown" },
+  /* a trailer whose host looks like a keyword must not count */
+  { "535 5.7.139 Unbekannter Text [FEDERATIONSTS01.prod.outlook.com 2025-03-20T11:25:21.972Z 08DD66EDEFB0DFDF]",
+    SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-5-7-139-unknown" },
+  /* the seed's federation errors (Japanese), and English wording */
+  { "535 5.7.139 認証に失敗し、フェデレーション STS サービスに到達できませんでした。",
+    SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-federation-sts-unreachable" },
+  { "535 5.7.139 認証に失敗しました。フェデレーション STS URL は HTTPS をサポートしていません。",
+    SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-federation-sts-no-https" },
+  { "535 5.7.139 Authentication unsuccessful, the federation STS service could not be reached." TRAILER,
+    SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-federation-sts-unreachable" },
+  { "535 5.7.139 Authentication unsuccessful, Federation STS URL doesn’t support HTTPS." TRAILER,
+    SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-federation-sts-no-https" },
+  { "550 5.7.30 Basic authentication is not supported for Client Submission.",
+    SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-basic-auth-blocked" },
+  { "504 5.7.4 Unrecognized authentication type" TRAILER,
+    SA, DMD_STEP_AUTH, DMD_AUTH_PLAIN, "auth-mechanism-unsupported" },
+
+  /* Not signed in: depends on the option */
+  { "530 5.7.57 Client not authenticated to send mail", SA, DMD_STEP_MAIL, DMD_AUTH_NONE, "auth-required" },
+  { "530 5.7.57 Client not authenticated to send mail", DS, DMD_STEP_MAIL, DMD_AUTH_NONE,
+    "config-wrong-endpoint-direct-send" },
+  { "530 5.7.57 Client not authenticated to send mail", RELAY, DMD_STEP_MAIL, DMD_AUTH_NONE,
+    "config-wrong-endpoint-direct-send" },
+  { "5.7.57 SMTP; Client was not authenticated to send anonymous mail during MAIL FROM [AM0PR10CA0081.EURPRD10.PROD.OUTLOOK.COM]",
+    SA, DMD_STEP_ANY, DMD_AUTH_NONE, "auth-required" },
+  { "5.7.57 SMTP; Client was not authenticated to send anonymous mail during MAIL FROM [AM0PR10CA0081.EURPRD10.PROD.OUTLOOK.COM]",
+    DS, DMD_STEP_ANY, DMD_AUTH_NONE, "config-wrong-endpoint-direct-send" },
+  { "5.7.57 クライアントがメールを送信するために認証されない", SA, DMD_STEP_ANY, DMD_AUTH_NONE, "auth-required" },
+  { "530 5.7.57 クライアントは認証されていません" TRAILER, SA, DMD_STEP_MAIL, DMD_AUTH_NONE, "auth-required" },
+
+  /* Temporary and unknown */
+  { "451 4.7.0 Temporary server error. Please try again later. PRX4 [server.prod.outlook.com]",
+    SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "throttled" },
+  { "421 4.3.2 Service not available, closing transmission channel", SA, DMD_STEP_BANNER, DMD_AUTH_NONE, "throttled" },
+  { "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded" TRAILER, SA, DMD_STEP_DATA,
+    DMD_AUTH_LOGIN, "throttled" },
+  { "450 4.7.1 Server busy", DS, DMD_STEP_RCPT, DMD_AUTH_NONE, "throttled" },
+  { "500 5.3.3 Unrecognized command 'unknown' [xx.xx.PROD.OUTLOOK.COM 2024-03-03T19:48:24.046Z xx]",
+    SA, DMD_STEP_ANY, DMD_AUTH_NONE, "server-unexpected-reply" },
+  { "454 4.7.0 TLS not available due to local problem", SA, DMD_STEP_STARTTLS, DMD_AUTH_NONE,
+    "server-unexpected-reply" },
+
+  /* Sender identity */
+  { "550 5.7.60 SMTP; Client does not have permissions to send as this sender [MW2PR1901MB2155.namprd19.prod.outlook.com]",
+    SA, DMD_STEP_MAIL, DMD_AUTH_LOGIN, "sender-send-as-denied" },
+  { "5.7.60 SMTP;クライアントには、この送信者として送信するアクセス許可がありません。",
+    SA, DMD_STEP_ANY, DMD_AUTH_NONE, "sender-send-as-denied" },
+  { "Remote Server returned '550 5.7.60 SMTP; Client does not have permissions to send as this sender'",
+    SA, DMD_STEP_ANY, DMD_AUTH_NONE, "sender-send-as-denied" },
+  { "554 5.2.252 SendAsDenied; scanner@contoso.com not allowed to send as sales@contoso.com; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception with message [BeginDiagnosticData]Cannot submit message.",
+    SA, DMD_STEP_DATA, DMD_AUTH_LOGIN, "sender-send-as-denied" },
+  { "554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception",
+    SA, DMD_STEP_DATA, DMD_AUTH_LOGIN, "sender-send-as-denied" },
+  { "550 5.1.8 Access denied, bad outbound sender AS(42004)", SA, DMD_STEP_MAIL, DMD_AUTH_LOGIN,
+    "sender-blocked-outbound-spam" },
+  { "550 5.1.8 送信送信者が正しくありません", SA, DMD_STEP_MAIL, DMD_AUTH_LOGIN, "sender-blocked-outbound-spam" },
+
+  /* Relay, attribution, Direct Send: depends on the option and the step */
+  { "550 5.7.64 TenantAttribution; Relay Access Denied SMTP.", RELAY, DMD_STEP_RCPT, DMD_AUTH_NONE,
+    "relay-tenant-attribution" },
+  { "550 5.7.64 TenantAttribution; Relay Access Denied SMTP.", DS, DMD_STEP_RCPT, DMD_AUTH_NONE,
+    "recipient-external-refused" },
+  { "550 5.7.64 TenantAttribution; Relay Access Denied SMTP.", DS, DMD_STEP_MAIL, DMD_AUTH_NONE,
+    "relay-tenant-attribution" },
+  { "550 5.7.64 Relay Access Denied ATTR36.", RELAY, DMD_STEP_RCPT, DMD_AUTH_NONE, "relay-tenant-attribution" },
+  { "550 5.7.64 Relay Access Denied ATTR36." TRAILER, DS, DMD_STEP_ANY, DMD_AUTH_NONE, "recipient-external-refused" },
+  { "5.7.64 TenantAttribution;リレー アクセスが拒否されました", RELAY, DMD_STEP_ANY, DMD_AUTH_NONE,
+    "relay-tenant-attribution" },
+  { "451 4.4.62 Mail sent to the wrong Office 365 region. ATTR35.", RELAY, DMD_STEP_RCPT, DMD_AUTH_NONE,
+    "relay-wrong-region" },
+  { "550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources",
+    DS, DMD_STEP_MAIL, DMD_AUTH_NONE, "direct-send-rejected" },
+  { "550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources" TRAILER,
+    DS, DMD_STEP_RCPT, DMD_AUTH_NONE, "direct-send-rejected" },
+  { "550 5.4.1 Recipient address rejected: Access denied. AS(201806281) [PR2FRA01FT009.eop-fra01.prod.protection.outlook.com]",
+    DS, DMD_STEP_RCPT, DMD_AUTH_NONE, "recipient-not-found" },
+
+  /* IP and tenant reputation; codes compared as integers, not prefixes */
+  { "550 5.7.606 Access denied, banned sending IP [203.0.113.7]. To request removal from this list please visit https://sender.office.com/ and follow the directions.",
+    DS, DMD_STEP_RCPT, DMD_AUTH_NONE, "ip-banned" },
+  { "550 5.7.649 Access denied, banned sending IP [203.0.113.7].", DS, DMD_STEP_ANY, DMD_AUTH_NONE, "ip-banned" },
+  { "550 5.7.650 Something else", DS, DMD_STEP_ANY, DMD_AUTH_NONE, "server-unexpected-reply" },
+  { "550 5.7.605 Something else", DS, DMD_STEP_ANY, DMD_AUTH_NONE, "server-unexpected-reply" },
+  { "550 5.7.6 Something else", SA, DMD_STEP_MAIL, DMD_AUTH_LOGIN, "server-unexpected-reply" },
+  { "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP. For more information please go to https://go.microsoft.com/fwlink/?LinkID=526655 AS(7171)",
+    DS, DMD_STEP_ANY, DMD_AUTH_NONE, "ip-low-reputation" },
+  { "550 5.7.515 Access denied, sending domain EXAMPLE.JP doesn't meet the required authentication level.",
+    DS, DMD_STEP_DATA, DMD_AUTH_NONE, "server-unexpected-reply" },
+  { "550 5.7.1 Service unavailable; Client host [203.0.113.7] blocked using Spamhaus", DS,
+    DMD_STEP_RCPT, DMD_AUTH_NONE, "ip-on-dnsbl" },
+
+  /* TLS */
+  { "421 4.7.66 TLS 1.0 and 1.1 are not supported. Please upgrade/update your client to support TLS 1.2. Visit https://aka.ms/smtp_auth_tls",
+    SA, DMD_STEP_ANY, DMD_AUTH_NONE, "tls-legacy-version-refused" },
+  { "451 5.7.3 STARTTLS is required to send mail [SG2PR02CA0073.apcprd02.prod.outlook.com 2024-07-24T03:43:18.298Z 08DCAB6EB788477A]",
+    SA, DMD_STEP_MAIL, DMD_AUTH_NONE, "smtp-starttls-required" },
+  { "451 5.7.3 STARTTLS is required to send mail", SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "smtp-starttls-required" },
+  { "451 5.7.3 Verschlüsselung erforderlich", SA, DMD_STEP_MAIL, DMD_AUTH_NONE, "smtp-starttls-required" },
+  { "530 5.7.0 Must issue a STARTTLS command first", SA, DMD_STEP_MAIL, DMD_AUTH_NONE, "smtp-starttls-required" },
+
+  /* Successes give nothing */
+  { "250 2.1.0 Sender OK", DS, DMD_STEP_MAIL, DMD_AUTH_NONE, NULL },
+  { "250 2.1.5 Recipient OK", DS, DMD_STEP_RCPT, DMD_AUTH_NONE, NULL },
+  { "220 2.0.0 SMTP server ready", SA, DMD_STEP_STARTTLS, DMD_AUTH_NONE, NULL },
+  { "235 2.7.0 Authentication successful", SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, NULL },
+  { "334 VXNlcm5hbWU6", SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, NULL },
+  { "220 BE1P281CA0440.outlook.office365.com Microsoft ESMTP MAIL Service ready at Mon, 4 Aug 2025 11:15:30 +0000 [08DDD30471EE4ED5]",
+    SA, DMD_STEP_BANNER, DMD_AUTH_NONE, NULL },
+};
+
+static void
+test_reply_rules (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (reply_cases); i++)
+    {
+      const ReplyCase *c = &reply_cases[i];
+      g_autoptr(DmdReply) reply = dmd_catalog_parse_pasted_reply (c->line);
+      g_autoptr(GPtrArray) ids = NULL;
+
+      g_test_message ("case %u: %s (%s, %s, %s)", i, c->line, dmd_option_to_string (c->option),
+                      dmd_step_to_string (c->step), dmd_auth_mech_to_string (c->mech));
+      g_assert_nonnull (reply);
+      ids = dmd_catalog_match_reply (reply, c->option, c->step, c->mech);
+      if (c->id == NULL)
+        {
+          g_assert_cmpuint (ids->len, ==, 0);
+          continue;
+        }
+      g_assert_cmpuint (ids->len, >=, 1);
+      g_assert_cmpstr (g_ptr_array_index (ids, 0), ==, c->id);
+      for (guint k = 0; k < ids->len; k++)
+        g_assert_nonnull (dmd_catalog_lookup (g_ptr_array_index (ids, k)));
+    }
+}
+
+/* The same code in another class is another code: 4.7.57 is not 5.7.57. */
+static void
+test_reply_exact_codes (void)
+{
+  g_autoptr(DmdReply) reply = dmd_reply_new ();
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GPtrArray) ids2 = NULL;
+
+  reply->code = 451;
+  reply->enh_class = 4;
+  reply->enh_subject = 7;
+  reply->enh_detail = 57;
+  g_ptr_array_add (reply->lines, g_strdup ("4.7.57 Something"));
+  ids = dmd_catalog_match_reply (reply, SA, DMD_STEP_MAIL, DMD_AUTH_NONE);
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (ids, 0), ==, "server-unexpected-reply");
+
+  /* 5.7.1390 is not 5.7.139 either. */
+  reply->code = 535;
+  reply->enh_class = 5;
+  reply->enh_detail = 1390;
+  ids2 = dmd_catalog_match_reply (reply, SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN);
+  g_assert_cmpstr (g_ptr_array_index (ids2, 0), ==, "auth-failed");
+}
+
+static void
+test_reply_findings (void)
+{
+  g_autoptr(DmdDeviceConfig) config = full_config (DMD_OPTION_SMTP_AUTH);
+  g_autoptr(DmdReply) reply = dmd_catalog_parse_pasted_reply ("550 5.7.60 SMTP; Client does not have permissions to send as this sender");
+  g_autoptr(GPtrArray) findings = NULL;
+  DmdFinding *finding;
+  gboolean has_send_as = FALSE;
+
+  g_free (config->from);
+  config->from = g_strdup ("o'brien@contoso.com");
+  findings = dmd_catalog_reply_findings (reply, SA, DMD_STEP_MAIL, DMD_AUTH_LOGIN, config, NULL);
+  g_assert_cmpuint (findings->len, ==, 1);
+  finding = g_ptr_array_index (findings, 0);
+  g_assert_cmpstr (finding->id, ==, "sender-send-as-denied");
+  g_assert_cmpstr (finding->check, ==, "mail-from");
+  g_assert_nonnull (strstr (finding->evidence, "550 5.7.60"));
+  for (guint i = 0; i < finding->fixes->len; i++)
+    {
+      DmdFix *fix = g_ptr_array_index (finding->fixes, i);
+
+      if (fix->command != NULL &&
+          g_str_equal (fix->command, "Add-RecipientPermission -Identity 'o''brien@contoso.com' "
+                                     "-Trustee 'scanner@contoso.com' -AccessRights SendAs"))
+        {
+          has_send_as = TRUE;
+          g_assert_cmpint (fix->audience, ==, DMD_AUDIENCE_ADMIN);
+        }
+    }
+  g_assert_true (has_send_as);
+}
+
+static void
+test_unexpected_reply_meaning (void)
+{
+  g_autoptr(DmdReply) reply = dmd_catalog_parse_pasted_reply ("550 5.7.515 Access denied, sending domain EXAMPLE.JP doesn't meet the required authentication level.");
+  g_autoptr(GPtrArray) findings = dmd_catalog_reply_findings (reply, DS, DMD_STEP_DATA, DMD_AUTH_NONE, NULL, NULL);
+  g_autoptr(DmdFinding) direct = NULL;
+  DmdFinding *finding;
+
+  g_assert_cmpuint (findings->len, ==, 1);
+  finding = g_ptr_array_index (findings, 0);
+  g_assert_cmpstr (finding->id, ==, "server-unexpected-reply");
+  g_assert_cmpstr (finding->check, ==, "data");
+  g_assert_nonnull (strstr (finding->explanation, "5.7.515"));
+  g_assert_nonnull (strstr (finding->explanation, "Permanent failure"));
+  g_assert_nonnull (strstr (finding->explanation, "Security or policy status"));
+  g_assert_nonnull (strstr (finding->explanation, "Reply code 550"));
+
+  /* Through make_finding with the reply as evidence, as the checkup does. */
+  direct = dmd_catalog_make_finding ("server-unexpected-reply", NULL, "554 5.7.1 Delivery not authorized");
+  g_assert_nonnull (strstr (direct->explanation, "Delivery not authorized, message refused"));
+
+  g_assert_cmpstr (dmd_catalog_enhanced_code_meaning (5, 7, 1), ==, "Delivery not authorized, message refused");
+  g_assert_cmpstr (dmd_catalog_enhanced_code_meaning (4, 4, 1), ==, "No answer from host");
+  g_assert_cmpstr (dmd_catalog_enhanced_code_meaning (5, 7, 139), ==, "Security or policy status");
+  g_assert_cmpstr (dmd_catalog_enhanced_code_meaning (5, 9, 1), ==, "Unknown status");
+  g_assert_cmpstr (dmd_catalog_basic_code_meaning (530), ==, "Authentication required");
+  g_assert_cmpstr (dmd_catalog_basic_code_meaning (599), ==, "Permanent failure");
+  g_assert_nonnull (dmd_catalog_enhanced_class_meaning (7));
+}
+
+static void
+test_parse_pasted (void)
+{
+  g_autoptr(DmdReply) a = dmd_catalog_parse_pasted_reply ("nothing useful here");
+  g_autoptr(DmdReply) b = dmd_catalog_parse_pasted_reply ("Diagnostic: 5.7.606 banned");
+  g_autoptr(DmdReply) c = dmd_catalog_parse_pasted_reply ("550 5.7.60 x");
+
+  g_assert_null (a);
+  g_assert_nonnull (b);
+  g_assert_cmpuint (b->code, ==, 0);
+  g_assert_cmpuint (b->enh_detail, ==, 606);
+  g_assert_cmpuint (c->code, ==, 550);
+  g_assert_cmpuint (c->enh_detail, ==, 60);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static void
+test_powershell_quote (void)
+{
+  static const struct { const char *in, *out; } cases[] = {
+    { "scanner@contoso.com", "'scanner@contoso.com'" },
+    { "", "''" },
+    { "o'brien@contoso.com", "'o''brien@contoso.com'" },
+    { "o\xe2\x80\x99" "brien@contoso.com", "'o\xe2\x80\x99\xe2\x80\x99" "brien@contoso.com'" }, /* U+2019 */
+    { "\xe2\x80\x98x", "'\xe2\x80\x98\xe2\x80\x98x'" },                                      /* U+2018 */
+    { "\xe2\x80\x9ax", "'\xe2\x80\x9a\xe2\x80\x9ax'" },                                      /* U+201A */
+    { "\xe2\x80\x9bx", "'\xe2\x80\x9b\xe2\x80\x9bx'" },                                      /* U+201B */
+    { "\xe2\x80\x9cx\xe2\x80\x9d", "'\xe2\x80\x9cx\xe2\x80\x9d'" },  /* double quotes are literal inside '' */
+    { "'; Remove-Mailbox x; '", "'''; Remove-Mailbox x; '''" },
+    { "$(Get-Date)`n", "'$(Get-Date)`n'" },
+    { "a\nb\tc", "'abc'" },
+    { "山田@例え.jp", "'山田@例え.jp'" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *q = dmd_powershell_quote (cases[i].in);
+      g_assert_cmpstr (q, ==, cases[i].out);
+    }
+}
+
+static void
+test_commands_filled (void)
+{
+  g_autoptr(DmdDeviceConfig) config = full_config (DMD_OPTION_SMTP_AUTH);
+  g_autoptr(DmdFinding) auth = NULL;
+  g_autoptr(DmdFinding) empty = NULL;
+  g_autoptr(DmdFinding) spf = NULL;
+  g_autoptr(DmdFinding) spf6 = NULL;
+  g_autoptr(DmdDeviceConfig) bare = dmd_device_config_new (DMD_OPTION_SMTP_AUTH);
+  DmdCatalogFacts facts6 = { "2001:db8::1", NULL };
+  DmdCatalogFacts bad = { "203.0.113.7 -all; rm", NULL };
+  gboolean get_cas = FALSE, set_cas = FALSE, transport = FALSE;
+
+  g_free (config->username);
+  config->username = g_strdup ("o\xe2\x80\x99" "brien@contoso.com");
+  auth = dmd_catalog_make_finding ("auth-failed", config, "535 5.7.3 Authentication unsuccessful");
+  for (guint i = 0; i < auth->fixes->len; i++)
+    {
+      DmdFix *fix = g_ptr_array_index (auth->fixes, i);
+
+      if (fix->command == NULL)
+        continue;
+      get_cas |= g_str_equal (fix->command, "Get-CASMailbox -Identity 'o\xe2\x80\x99\xe2\x80\x99"
+                                            "brien@contoso.com' | Format-List SmtpClientAuthenticationDisabled");
+      set_cas |= g_str_equal (fix->command, "Set-CASMailbox -Identity 'o\xe2\x80\x99\xe2\x80\x99"
+                                            "brien@contoso.com' -SmtpClientAuthenticationDisabled $false");
+      transport |= g_str_equal (fix->command, "Get-TransportConfig | Format-List SmtpClientAuthenticationDisabled");
+    }
+  g_assert_true (get_cas && set_cas && transport);
+
+  /* Unknown values stay visible placeholders that PowerShell refuses to run. */
+  empty = dmd_catalog_make_finding ("auth-failed", bare, NULL);
+  for (guint i = 0; i < empty->fixes->len; i++)
+    {
+      DmdFix *fix = g_ptr_array_index (empty->fixes, i);
+
+      if (fix->command != NULL && g_str_has_prefix (fix->command, "Get-CASMailbox"))
+        g_assert_cmpstr (fix->command, ==, "Get-CASMailbox -Identity <SignInAddress> | Format-List SmtpClientAuthenticationDisabled");
+    }
+
+  spf = dmd_catalog_make_finding_full ("spf-missing-record", config, &full_facts, NULL);
+  g_assert_cmpstr (((DmdFix *) g_ptr_array_index (spf->fixes, 0))->command, ==,
+                   "v=spf1 ip4:203.0.113.7 include:spf.protection.outlook.com -all");
+  spf6 = dmd_catalog_make_finding_full ("spf-missing-ip", config, &facts6, NULL);
+  g_assert_cmpstr (((DmdFix *) g_ptr_array_index (spf6->fixes, 0))->command, ==, "ip6:2001:db8::1");
+  g_clear_pointer (&spf6, dmd_finding_free);
+  spf6 = dmd_catalog_make_finding_full ("spf-missing-ip", config, &bad, NULL);
+  g_assert_cmpstr (((DmdFix *) g_ptr_array_index (spf6->fixes, 0))->command, ==, "ip4:<PublicIPAddress>");
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static gboolean
+has_id (DmdResult  *result,
+        const char *id)
+{
+  return dmd_result_has_finding (result, id);
+}
+
+static void
+test_basic_auth_dates (void)
+{
+  g_autoptr(DmdDeviceConfig) config = full_config (DMD_OPTION_SMTP_AUTH);
+  struct { int y, m, d; gboolean after; } dates[] = {
+    { 2026, 11, 26, FALSE }, { 2026, 12, 31, FALSE }, { 2027, 1, 1, TRUE }, { 2027, 9, 1, TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dates); i++)
+    {
+      g_autoptr(DmdResult) result = dmd_result_new (DMD_OPTION_SMTP_AUTH);
+      g_autoptr(DmdFinding) finding = NULL;
+
+      g_clear_pointer (&config->today, g_date_time_unref);
+      config->today = g_date_time_new_utc (dates[i].y, dates[i].m, dates[i].d, 12, 0, 0);
+      g_assert_cmpint (dmd_catalog_basic_auth_default_off (config->today), ==, dates[i].after);
+
+      dmd_catalog_preflight (config, result);
+      g_assert_true (has_id (result, "config-basic-auth-retiring"));
+      finding = dmd_catalog_make_finding ("config-basic-auth-retiring", config, NULL);
+      if (dates[i].after)
+        {
+          g_assert_nonnull (strstr (finding->explanation, "has been turned off by default since the end of December 2026"));
+          g_assert_nonnull (strstr (finding->explanation, "can still turn it back on for now"));
+          g_assert_nonnull (strstr (finding->explanation, "second half of 2027"));
+        }
+      else
+        {
+          g_assert_nonnull (strstr (finding->explanation, "will turn Basic authentication for SMTP AUTH off by default for existing tenants at the end of December 2026"));
+        }
+    }
+
+  /* OAuth and High Volume Email are not affected. */
+  {
+    g_autoptr(DmdResult) result = dmd_result_new (DMD_OPTION_SMTP_AUTH);
+    g_autoptr(DmdResult) result2 = dmd_result_new (DMD_OPTION_SMTP_AUTH);
+
+    dmd_device_config_set_oauth_token (config, "token");
+    dmd_catalog_preflight (config, result);
+    g_assert_false (has_id (result, "config-basic-auth-retiring"));
+    dmd_device_config_set_oauth_token (config, NULL);
+    g_free (config->server);
+    config->server = g_strdup ("smtp.hve.mx.microsoft");
+    dmd_catalog_preflight (config, result2);
+    g_assert_false (has_id (result2, "config-basic-auth-retiring"));
+  }
+
+  /* The dated facts are data with valid dates. */
+  for (const DmdCatalogDatedFact *f = dmd_catalog_dated_facts (); f->id != NULL; f++)
+    {
+      GDate date;
+
+      g_date_clear (&date, 1);
+      g_date_set_parse (&date, f->date);
+      g_assert_true (strlen (f->date) == 10 && f->date[4] == '-');
+      g_assert_nonnull (f->description);
+      g_assert_true (g_str_has_prefix (f->source, "https://"));
+    }
+}
+
+typedef struct {
+  const char  *name;
+  DmdOption    option;
+  const char  *server;
+  guint16      port;
+  DmdSecurity  security;
+  const char  *user;
+  const char  *password;
+  const char  *from;
+  const char  *to;
+  guint        field_length;
+  gboolean     insecure;
+  gboolean     send;
+  const char  *expect[6];
+  const char  *absent[4];
+} PreflightCase;
+
+static const PreflightCase preflight_cases[] = {
+  { "good smtp-auth", SA, "smtp.office365.com", 587, DMD_SECURITY_STARTTLS, "scanner@contoso.com",
+    "pw", "scanner@contoso.com", "x@fabrikam.com", 0, FALSE, TRUE,
+    { "config-basic-auth-retiring" },
+    { "config-no-credentials", "config-sender-mismatch", "test-message-not-sent", "config-tls-disabled" } },
+  { "no password", SA, NULL, 0, DMD_SECURITY_STARTTLS, "scanner@contoso.com", NULL, NULL, NULL, 0,
+    FALSE, FALSE, { "config-no-credentials", "test-message-not-sent" } },
+  { "no user", SA, NULL, 0, DMD_SECURITY_STARTTLS, NULL, NULL, NULL, NULL, 0, FALSE, TRUE,
+    { "config-no-credentials" }, { "config-basic-auth-retiring" } },
+  { "sender mismatch", SA, NULL, 0, DMD_SECURITY_STARTTLS, "scanner@contoso.com", "pw",
+    "Sales@contoso.com", NULL, 0, FALSE, TRUE, { "config-sender-mismatch" } },
+  { "same sender, other case", SA, NULL, 0, DMD_SECURITY_STARTTLS, "scanner@contoso.com", "pw",
+    "Scanner@Contoso.com", NULL, 0, FALSE, TRUE, { NULL }, { "config-sender-mismatch" } },
+  { "ip literal", SA, "52.96.1.1", 587, DMD_SECURITY_STARTTLS, "a@contoso.com", "pw", NULL, NULL,
+    0, FALSE, TRUE, { "config-ip-literal-server" } },
+  { "port 465", SA, NULL, 465, DMD_SECURITY_IMPLICIT_TLS, "a@contoso.com", "pw", NULL, NULL, 0,
+    FALSE, TRUE, { "config-port-465" }, { "config-implicit-tls" } },
+  { "implicit on 587", SA, NULL, 587, DMD_SECURITY_IMPLICIT_TLS, "a@contoso.com", "pw", NULL, NULL,
+    0, FALSE, TRUE, { "config-implicit-tls" } },
+  { "tls off", SA, NULL, 587, DMD_SECURITY_NONE, "a@contoso.com", "pw", NULL, NULL, 0, FALSE, TRUE,
+    { "config-tls-disabled" } },
+  { "direct send to smtp.office365.com", DS, "smtp.office365.com", 25, DMD_SECURITY_STARTTLS, NULL,
+    NULL, "printer@contoso.com", "a@contoso.com", 0, FALSE, TRUE,
+    { "config-wrong-endpoint-direct-send" }, { "config-basic-auth-retiring", "config-no-credentials" } },
+  { "relay to smtp.office365.com", RELAY, "SMTP.Office365.com", 25, DMD_SECURITY_STARTTLS, NULL,
+    NULL, NULL, NULL, 0, FALSE, TRUE, { "config-wrong-endpoint-direct-send" } },
+  { "smtp-auth to MX", SA, "contoso-com.mail.protection.outlook.com", 587, DMD_SECURITY_STARTTLS,
+    "a@contoso.com", "pw", NULL, NULL, 0, FALSE, TRUE, { "config-wrong-endpoint-smtp-auth" } },
+  { "smtp-auth to mx.microsoft", SA, "contoso-com.o-v1.mx.microsoft", 587, DMD_SECURITY_STARTTLS,
+    "a@contoso.com", "pw", NULL, NULL, 0, FALSE, TRUE, { "config-wrong-endpoint-smtp-auth" } },
+  { "smtp-auth to HVE", SA, "smtp.hve.mx.microsoft", 587, DMD_SECURITY_STARTTLS,
+    "a@contoso.com", "pw", NULL, NULL, 0, FALSE, TRUE, { NULL },
+    { "config-wrong-endpoint-smtp-auth", "config-basic-auth-retiring" } },
+  { "direct send outside", DS, "contoso-com.mail.protection.outlook.com", 25, DMD_SECURITY_STARTTLS,
+    NULL, NULL, "printer@contoso.com", "someone@fabrikam.com", 0, FALSE, TRUE,
+    { "config-external-recipient-direct-send" } },
+  { "direct send inside", DS, "contoso-com.mail.protection.outlook.com", 25, DMD_SECURITY_STARTTLS,
+    NULL, NULL, "printer@contoso.com", "someone@CONTOSO.com", 0, FALSE, TRUE,
+    { NULL }, { "config-external-recipient-direct-send" } },
+  { "relay outside is fine", RELAY, "contoso-com.mail.protection.outlook.com", 25,
+    DMD_SECURITY_STARTTLS, NULL, NULL, "printer@contoso.com", "someone@fabrikam.com", 0, FALSE,
+    TRUE, { NULL }, { "config-external-recipient-direct-send" } },
+  { "mx too long", DS, "contoso-com.mail.protection.outlook.com", 25, DMD_SECURITY_STARTTLS, NULL,
+    NULL, NULL, NULL, 32, FALSE, TRUE, { "config-mx-host-too-long" } },
+  { "mx fits", DS, "contoso-com.mail.protection.outlook.com", 25, DMD_SECURITY_STARTTLS, NULL,
+    NULL, NULL, NULL, 64, FALSE, TRUE, { NULL }, { "config-mx-host-too-long" } },
+  { "insecure", SA, NULL, 0, DMD_SECURITY_STARTTLS, "a@contoso.com", "pw", NULL, NULL, 0, TRUE,
+    TRUE, { "config-insecure-auth-allowed" } },
+};
+
+static void
+test_preflight (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (preflight_cases); i++)
+    {
+      const PreflightCase *c = &preflight_cases[i];
+      g_autoptr(DmdDeviceConfig) config = dmd_device_config_new (c->option);
+      g_autoptr(DmdResult) result = dmd_result_new (c->option);
+
+      g_test_message ("preflight case: %s", c->name);
+      config->server = g_strdup (c->server);
+      config->port = c->port;
+      config->security = c->security;
+      config->username = g_strdup (c->user);
+      dmd_device_config_set_password (config, c->password);
+      config->from = g_strdup (c->from);
+      config->to = g_strdup (c->to);
+      config->domain = g_strdup ("contoso.com");
+      config->server_field_length = c->field_length;
+      config->allow_insecure_auth = c->insecure;
+      config->send = c->send;
+      config->today = g_date_time_new_utc (2026, 11, 26, 0, 0, 0);
+
+      dmd_catalog_preflight (config, result);
+      for (guint k = 0; k < G_N_ELEMENTS (c->expect) && c->expect[k] != NULL; k++)
+        {
+          if (!has_id (result, c->expect[k]))
+            g_test_message ("missing %s", c->expect[k]);
+          g_assert_true (has_id (result, c->expect[k]));
+        }
+      for (guint k = 0; k < G_N_ELEMENTS (c->absent) && c->absent[k] != NULL; k++)
+        {
+          if (has_id (result, c->absent[k]))
+            g_test_message ("unexpected %s", c->absent[k]);
+          g_assert_false (has_id (result, c->absent[k]));
+        }
+      g_assert_cmpint (has_id (result, "test-message-not-sent"), ==, !c->send);
+      for (guint k = 0; k < result->findings->len; k++)
+        {
+          DmdFinding *f = g_ptr_array_index (result->findings, k);
+
+          g_assert_nonnull (f->evidence);
+          /* The secret never shows. */
+          g_assert_null (strstr (f->evidence, "pw\""));
+          g_assert_null (strstr (f->explanation, "not-a-real-password"));
+        }
+    }
+
+  /* A looked-up MX host (the config has no server). */
+  {
+    g_autoptr(DmdDeviceConfig) config = dmd_device_config_new (DMD_OPTION_RELAY);
+    g_autoptr(DmdResult) result = dmd_result_new (DMD_OPTION_RELAY);
+
+    config->server_field_length = 20;
+    config->send = TRUE;
+    dmd_catalog_preflight_with_mx (config, "contoso-com.mail.protection.outlook.com", result);
+    g_assert_true (has_id (result, "config-mx-host-too-long"));
+  }
+}
+
+static const char *
+row_status (GPtrArray  *rows,
+            const char *name)
+{
+  for (guint i = 0; i < rows->len; i++)
+    {
+      DmdSettingRow *row = g_ptr_array_index (rows, i);
+
+      if (g_str_equal (row->name, name))
+        return row->status;
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
+static void
+test_recommended_settings (void)
+{
+  g_autoptr(DmdDeviceConfig) sa = full_config (DMD_OPTION_SMTP_AUTH);
+  g_autoptr(DmdDeviceConfig) ds = full_config (DMD_OPTION_DIRECT_SEND);
+  g_autoptr(DmdDeviceConfig) relay = full_config (DMD_OPTION_RELAY);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) rows_ds = NULL;
+  g_autoptr(GPtrArray) rows_relay = NULL;
+  static const char *common[] = { "server", "port", "security", "username", "sender",
+                                  "recipient", "network", "limits" };
+
+  rows = dmd_catalog_recommended_settings (sa);
+  g_assert_cmpstr (row_status (rows, "server"), ==, "ok");
+  g_assert_cmpstr (row_status (rows, "port"), ==, "ok");
+  g_assert_cmpstr (row_status (rows, "security"), ==, "ok");
+  g_assert_cmpstr (row_status (rows, "username"), ==, "ok");
+  g_assert_cmpstr (row_status (rows, "auth"), ==, "ok");
+  g_assert_cmpstr (row_status (rows, "sender"), ==, "ok");
+  g_assert_cmpstr (row_status (rows, "limits"), ==, "not-applicable");
+  for (guint i = 0; i < rows->len; i++)
+    {
+      DmdSettingRow *row = g_ptr_array_index (rows, i);
+
+      assert_nonempty (row->label);
+      assert_nonempty (row->recommended);
+      /* The password itself never appears. */
+      g_assert_true (row->entered == NULL || strstr (row->entered, "not-a-real-password") == NULL);
+    }
+  for (guint i = 0; i < rows->len; i++)
+    if (g_str_equal (((DmdSettingRow *) g_ptr_array_index (rows, i))->name, "limits"))
+      g_assert_nonnull (strstr (((DmdSettingRow *) g_ptr_array_index (rows, i))->recommended,
+                                "30 messages a minute and 10,000 recipients a day"));
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  sa->port = 465;
+  sa->security = DMD_SECURITY_IMPLICIT_TLS;
+  g_free (sa->from);
+  sa->from = g_strdup ("sales@contoso.com");
+  rows = dmd_catalog_recommended_settings (sa);
+  g_assert_cmpstr (row_status (rows, "port"), ==, "differs");
+  g_assert_cmpstr (row_status (rows, "security"), ==, "differs");
+  g_assert_cmpstr (row_status (rows, "sender"), ==, "differs");
+
+  /* Direct Send: no sign-in, internal recipients only. */
+  g_clear_pointer (&ds->username, g_free);
+  dmd_device_config_set_password (ds, NULL);
+  g_free (ds->to);
+  ds->to = g_strdup ("someone@fabrikam.com");
+  rows_ds = dmd_catalog_recommended_settings (ds);
+  g_assert_cmpstr (row_status (rows_ds, "server"), ==, "ok");
+  g_assert_cmpstr (row_status (rows_ds, "port"), ==, "ok");
+  g_assert_cmpstr (row_status (rows_ds, "username"), ==, "ok");
+  g_assert_cmpstr (row_status (rows_ds, "recipient"), ==, "differs");
+  g_assert_cmpstr (row_status (rows_ds, "connector"), ==, "not-applicable");
+
+  /* Relay with credentials set and the SMTP AUTH server: differs. */
+  g_free (relay->server);
+  relay->server = g_strdup ("smtp.office365.com");
+  relay->port = 587;
+  relay->connector_ip = g_strdup ("203.0.113.7");
+  rows_relay = dmd_catalog_recommended_settings (relay);
+  g_assert_cmpstr (row_status (rows_relay, "server"), ==, "differs");
+  g_assert_cmpstr (row_status (rows_relay, "port"), ==, "differs");
+  g_assert_cmpstr (row_status (rows_relay, "username"), ==, "differs");
+  g_assert_cmpstr (row_status (rows_relay, "recipient"), ==, "ok");
+  g_assert_cmpstr (row_status (rows_relay, "connector"), ==, "ok");
+
+  for (guint i = 0; i < G_N_ELEMENTS (common); i++)
+    {
+      (void) row_status (rows_ds, common[i]);
+      (void) row_status (rows_relay, common[i]);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *localedir = NULL;
+
+  g_setenv ("LANG", "C.UTF-8", TRUE);
+  g_unsetenv ("LANGUAGE");
+  g_unsetenv ("LC_ALL");
+  g_unsetenv ("LC_MESSAGES");
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+
+  localedir = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+
+  g_test_add_func ("/dmd/catalog/ids-complete", test_ids_complete);
+  for (guint i = 0; i < G_N_ELEMENTS (catalog_ids); i++)
+    {
+      g_autofree char *c_path = g_strdup_printf ("/dmd/catalog/entry/C/%s", catalog_ids[i]);
+      g_autofree char *ja_path = g_strdup_printf ("/dmd/catalog/entry/ja/%s", catalog_ids[i]);
+
+      g_test_add_data_func (c_path, catalog_ids[i], test_entry_c);
+      g_test_add_data_func (ja_path, catalog_ids[i], test_entry_ja);
+    }
+  g_test_add_func ("/dmd/catalog/ja-statistics", test_ja_statistics);
+  g_test_add_func ("/dmd/catalog/reply/rules", test_reply_rules);
+  g_test_add_func ("/dmd/catalog/reply/exact-codes", test_reply_exact_codes);
+  g_test_add_func ("/dmd/catalog/reply/findings", test_reply_findings);
+  g_test_add_func ("/dmd/catalog/reply/unexpected-meaning", test_unexpected_reply_meaning);
+  g_test_add_func ("/dmd/catalog/reply/parse-pasted", test_parse_pasted);
+  g_test_add_func ("/dmd/catalog/powershell-quote", test_powershell_quote);
+  g_test_add_func ("/dmd/catalog/commands-filled", test_commands_filled);
+  g_test_add_func ("/dmd/catalog/basic-auth-dates", test_basic_auth_dates);
+  g_test_add_func ("/dmd/catalog/preflight", test_preflight);
+  g_test_add_func ("/dmd/catalog/recommended-settings", test_recommended_settings);
+
+  return g_test_run ();
+}
