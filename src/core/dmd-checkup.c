@@ -697,6 +697,51 @@ describe_reply (const DmdReply *reply)
   return g_steal_pointer (&text);
 }
 
+/* Mix-up detection: does the port speak TLS at once (implicit TLS, as 465 does)? */
+static gboolean
+port_speaks_tls (Worker             *w,
+                 GInetSocketAddress *addr)
+{
+  g_autoptr(DmdConn) conn = NULL;
+  DmdTlsInfo *info = NULL;
+  gint64 deadline = dmd_deadline_in (MIN (step_timeout (w), 5.0));
+  gboolean ok;
+
+  conn = dmd_conn_connect (addr, deadline, w->cancellable, NULL);
+  if (conn == NULL)
+    return FALSE;
+  ok = dmd_conn_start_tls_client (conn, w->server, NULL, w->config->ca_file, deadline,
+                                  w->cancellable, &info, NULL);
+  g_clear_pointer (&info, dmd_tls_info_free);
+  dmd_conn_close (conn);
+  return ok;
+}
+
+/* Mix-up detection: does the port greet in plain text (so it expects STARTTLS)? Returns the
+ * greeting's first line or NULL. */
+static char *
+port_greets_in_plaintext (Worker             *w,
+                          GInetSocketAddress *addr)
+{
+  g_autoptr(DmdConn) conn = NULL;
+  g_autoptr(DmdReply) banner = NULL;
+  gint64 deadline = dmd_deadline_in (MIN (step_timeout (w), 5.0));
+  char *text = NULL;
+
+  conn = dmd_conn_connect (addr, deadline, w->cancellable, NULL);
+  if (conn == NULL)
+    return NULL;
+  banner = dmd_conn_read_reply (conn, deadline, w->cancellable, NULL);
+  if (banner != NULL && banner->code == 220)
+    {
+      text = dmd_reply_to_string (banner);
+      if (strchr (text, '\n'))
+        *strchr (text, '\n') = '\0';
+    }
+  dmd_conn_close (conn);
+  return text;
+}
+
 /* TLS on the main connection; reports the tls check and returns whether to go on. */
 static gboolean
 main_tls (Worker       *w,
@@ -875,6 +920,19 @@ main_worker (gpointer data)
     {
       if (!main_tls (w, conn, &tls_verified))
         {
+          g_autofree char *greeting = NULL;
+
+          if (cancelled (w))
+            goto out;
+          /* A plaintext greeting on a fresh connection means the device should use STARTTLS. */
+          greeting = port_greets_in_plaintext (w, used);
+          if (greeting != NULL)
+            {
+              g_autofree char *ev = g_strdup_printf (_("Port %u greets in plain text (“%s”) and expects STARTTLS; the device starts TLS at once"),
+                                                     w->port, greeting);
+              line_to (w, "tls", 'I', ev);
+              add_finding (w, "config-implicit-tls", "tls", ev);
+            }
           skip_rest (w, after_connect, _("Not run: the TLS handshake failed"));
           goto out;
         }
@@ -891,6 +949,18 @@ main_worker (gpointer data)
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
         {
           g_autofree char *ev = g_strdup_printf (_("No greeting from %s within %u s"), peer, (guint) step_timeout (w));
+
+          /* A silent port may be waiting for a TLS handshake: implicit TLS, as on 465. */
+          if (port_speaks_tls (w, used))
+            {
+              g_autofree char *more = g_strdup_printf (_("%s; the port answers a TLS handshake at once (implicit TLS, as port 465 does), which Microsoft 365 does not offer for devices: use STARTTLS on port 587"),
+                                                       ev);
+              g_free (ev);
+              ev = g_steal_pointer (&more);
+              line_to (w, "banner", 'I', ev);
+            }
+          if (cancelled (w))
+            goto out;
           add_finding (w, "smtp-timeout", "banner", ev);
           check_end (w, "banner", DMD_CHECK_FAIL, ev);
         }
@@ -1294,8 +1364,11 @@ probe_worker (gpointer data)
   if (!dmd_conn_start_tls_client (conn, w->server, dmd_tls_priority_for_version (w->tls_index),
                                   w->config->ca_file, deadline, w->cancellable, &info, &error))
     {
+      /* With implicit TLS configured on a port that greets in plain text, a failed handshake
+       * says nothing about the versions: only an alert or a close is a refusal then. */
       if (!cancelled (w))
-        probe_result (w, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
+        probe_result (w, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
+                         (implicit && !g_error_matches (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS_ALERT))
                            ? DMD_TLS_VERSION_NOT_TESTABLE : DMD_TLS_VERSION_REFUSED,
                       error->message);
       goto out;
