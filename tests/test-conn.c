@@ -420,6 +420,8 @@ typedef struct {
   const char     *after_220;      /* bytes sent right after "220 go ahead" (injection) */
   gboolean        late_injection; /* send after_220 in a separate write, a bit later */
   gboolean        mute;           /* say 220 to STARTTLS, then never answer the handshake */
+  int             after_tls;      /* 0: answer NOOP; 1: "221 bye" + close_notify + close;
+                                   * 2: the same without close_notify; 3: 1 MiB line */
   /* set by the server */
   gboolean        handshake_ok;
   GError         *error;
@@ -487,6 +489,22 @@ tls_script (TestServer *server,
     return;
 
   g_assert_true (dmd_conn_is_tls (conn));
+  if (spec->after_tls == 1 || spec->after_tls == 2)
+    {
+      server_send (conn, "221 2.0.0 bye\r\n");
+      if (spec->after_tls == 2)
+        g_socket_close (dmd_conn_get_socket (conn), NULL);
+      return;
+    }
+  if (spec->after_tls == 3)
+    {
+      gsize size = 1024 * 1024;
+      g_autofree char *big = g_malloc (size);
+
+      memset (big, 'A', size);
+      dmd_conn_write_all (conn, big, size, dmd_deadline_in (10), server->cancellable, NULL);
+      return;
+    }
   if (!dmd_conn_read_line (conn, &ping, NULL, dmd_deadline_in (5), server->cancellable, NULL))
     return;
   g_assert_cmpstr (ping, ==, "NOOP");
@@ -945,6 +963,48 @@ test_tls_server_injection (void)
 }
 
 static void
+test_tls_close_and_long_line (void)
+{
+  if (!have_test_certs ())
+    return;
+
+  for (int mode = 1; mode <= 3; mode++)
+    {
+      TlsSpec spec = { .after_tls = mode };
+      TestServer *server = test_server_start (tls_script, &spec);
+      g_autoptr(DmdConn) conn = starttls_prelude (server);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = NULL;
+      g_autofree char *more = NULL;
+
+      g_assert_true (dmd_conn_start_tls_client (conn, "localhost", NULL, NULL,
+                                                dmd_deadline_in (5), NULL, NULL, &error));
+      g_assert_no_error (error);
+      if (mode == 3)
+        {
+          /* Bounded through TLS as in plaintext. */
+          g_assert_false (dmd_conn_read_line (conn, &line, NULL, dmd_deadline_in (5), NULL,
+                                              &error));
+          g_assert_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_LINE_TOO_LONG);
+        }
+      else
+        {
+          g_assert_true (dmd_conn_read_line (conn, &line, NULL, dmd_deadline_in (5), NULL,
+                                             &error));
+          g_assert_cmpstr (line, ==, "221 2.0.0 bye");
+          /* With or without close_notify: closed, not a TLS error. */
+          g_assert_false (dmd_conn_read_line (conn, &more, NULL, dmd_deadline_in (5), NULL,
+                                              &error));
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+        }
+      dmd_conn_close (conn);
+      dmd_conn_close (conn);
+      test_server_stop (server);
+      tls_spec_clear (&spec);
+    }
+}
+
+static void
 test_tls_handshake_timeout (void)
 {
   TlsSpec spec = { .mute = TRUE };
@@ -1124,6 +1184,7 @@ main (int   argc,
   g_test_add_func ("/dmd/conn/starttls-late-injection", test_tls_late_injection);
   g_test_add_func ("/dmd/conn/starttls-no-injection", test_tls_no_injection_peek);
   g_test_add_func ("/dmd/conn/starttls-server-injection", test_tls_server_injection);
+  g_test_add_func ("/dmd/conn/tls-close-and-long-line", test_tls_close_and_long_line);
   g_test_add_func ("/dmd/conn/tls-handshake-timeout", test_tls_handshake_timeout);
   g_test_add_func ("/dmd/conn/tls-handshake-cancel", test_tls_handshake_cancel);
   g_test_add_func ("/dmd/conn/tls-bad-ca-file", test_tls_bad_ca_file);
