@@ -1,0 +1,308 @@
+/* dmd-cli-explain.c — `device-mail-doctor-cli explain`: the knowledge base without a live run
+ *
+ * The technician pastes a reply line from the device's log or a bounce message; the command
+ * prints the findings it maps to, with their fixes (JSON: the report schema's "findings"
+ * array). Without --option the meaning may depend on the sending option: then the findings of
+ * every option that reads it differently are given, and the text says so.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gi18n.h>
+
+#include "dmd-catalog.h"
+#include "dmd-cli.h"
+#include "dmd-config.h"
+#include "dmd-report.h"
+
+#define PROGRAM "device-mail-doctor-cli explain"
+#define STDIN_MAX (64 * 1024)
+
+typedef struct {
+  char  *option;
+  char  *step;
+  char  *auth_method;
+  char  *format;
+  char  *username;
+  char  *from;
+  char  *to;
+  char  *domain;
+  char **rest;
+} ExplainOptions;
+
+static void
+explain_options_clear (ExplainOptions *o)
+{
+  g_free (o->option);
+  g_free (o->step);
+  g_free (o->auth_method);
+  g_free (o->format);
+  g_free (o->username);
+  g_free (o->from);
+  g_free (o->to);
+  g_free (o->domain);
+  g_strfreev (o->rest);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ExplainOptions, explain_options_clear)
+
+static void
+print_error (const char *message)
+{
+  g_autofree char *safe = dmd_report_terminal_safe (message);
+
+  fprintf (stderr, "%s: %s\n", PROGRAM, safe);
+}
+
+static gboolean
+use_color (int fd)
+{
+  const char *term = g_getenv ("TERM");
+
+  return isatty (fd) && g_getenv ("NO_COLOR") == NULL && g_strcmp0 (term, "dumb") != 0;
+}
+
+/* Text in the locale's encoding. */
+static void
+print_text (const char *utf8)
+{
+  const char *charset;
+
+  if (!g_get_charset (&charset))
+    {
+      g_autofree char *local = g_convert_with_fallback (utf8, -1, charset, "UTF-8", "?",
+                                                        NULL, NULL, NULL);
+      if (local != NULL)
+        {
+          fputs (local, stdout);
+          return;
+        }
+    }
+  fputs (utf8, stdout);
+}
+
+static gboolean
+parse_auth_method (const char  *str,
+                   DmdAuthMech *out)
+{
+  static const struct { const char *name; DmdAuthMech mech; } names[] = {
+    { "none", DMD_AUTH_NONE }, { "login", DMD_AUTH_LOGIN },
+    { "plain", DMD_AUTH_PLAIN }, { "xoauth2", DMD_AUTH_XOAUTH2 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_ascii_strcasecmp (str, names[i].name) == 0)
+      {
+        *out = names[i].mech;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* The reply text: the arguments joined by newlines (a multi-line reply may come as several),
+ * or standard input for "-". NULL and a printed error when there is none. */
+static char *
+read_reply_text (char **rest)
+{
+  GString *text;
+
+  if (rest == NULL || rest[0] == NULL)
+    {
+      print_error (_("Give the reply line to explain, in quotes (or “-” to read it from standard input)."));
+      return NULL;
+    }
+
+  text = g_string_new (NULL);
+  for (guint i = 0; rest[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, '\n');
+      if (g_str_equal (rest[i], "-"))
+        {
+          char buf[4096];
+          size_t n;
+
+          while ((n = fread (buf, 1, sizeof buf, stdin)) > 0 && text->len < STDIN_MAX)
+            g_string_append_len (text, buf, (gssize) MIN (n, STDIN_MAX - text->len));
+        }
+      else
+        {
+          g_string_append (text, rest[i]);
+        }
+    }
+  return g_string_free (text, FALSE);
+}
+
+static gboolean
+has_id (GPtrArray  *findings,
+        const char *id)
+{
+  for (guint i = 0; i < findings->len; i++)
+    if (g_str_equal (((DmdFinding *) g_ptr_array_index (findings, i))->id, id))
+      return TRUE;
+  return FALSE;
+}
+
+int
+dmd_cli_explain (int    argc,
+                 char **argv)
+{
+  g_auto(ExplainOptions) o = { NULL, };
+  const GOptionEntry entries[] = {
+    { "option", 0, 0, G_OPTION_ARG_STRING, &o.option,
+      N_("Sending option of the device (default: every option whose reading differs)"),
+      "smtp-auth|direct-send|relay" },
+    { "step", 0, 0, G_OPTION_ARG_STRING, &o.step,
+      N_("SMTP step the reply answered"), "banner|ehlo|starttls|auth|mail|rcpt|data" },
+    { "auth-method", 0, 0, G_OPTION_ARG_STRING, &o.auth_method,
+      N_("How the device signed in"), "login|plain|xoauth2|none" },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &o.username,
+      N_("User name of the device, to fill in the admin commands"), N_("USER") },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &o.from,
+      N_("Sender address of the device, to fill in the admin commands"), N_("ADDRESS") },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &o.to,
+      N_("Recipient address, to fill in the admin commands"), N_("ADDRESS") },
+    { "domain", 0, 0, G_OPTION_ARG_STRING, &o.domain,
+      N_("The organization’s email domain"), N_("DOMAIN") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &o.format,
+      N_("Output format (default text)"), "text|json" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.rest, NULL, N_("REPLY") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdReply) reply = NULL;
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autofree char *text = NULL;
+  DmdOption options[3] = { DMD_OPTION_SMTP_AUTH, DMD_OPTION_DIRECT_SEND, DMD_OPTION_RELAY };
+  guint n_options = G_N_ELEMENTS (options);
+  DmdStep step = DMD_STEP_ANY;
+  DmdAuthMech mech = DMD_AUTH_NONE;
+  gboolean depends_on_option = FALSE;
+  gboolean json;
+
+  context = g_option_context_new (_("“REPLY LINE…”"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("Explain a reply line from a device’s log or a bounce message: "
+                                  "what it means and what to do, without running any check."));
+  g_option_context_set_description (context,
+                                    _("Exit status: 0 the reply is no error, 1 it is an error, "
+                                      "2 bad usage or no reply code found."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      print_error (error->message);
+      return DMD_CLI_EXIT_USAGE;
+    }
+
+  if (o.option != NULL)
+    {
+      if (!dmd_option_from_string (o.option, &options[0]))
+        {
+          g_autofree char *msg = g_strdup_printf (_("Unknown option “%s”: use smtp-auth, direct-send or relay."), o.option);
+          print_error (msg);
+          return DMD_CLI_EXIT_USAGE;
+        }
+      n_options = 1;
+    }
+  if (o.step != NULL && (!dmd_step_from_string (o.step, &step) || step == DMD_STEP_CONNECT ||
+                         step == DMD_STEP_QUIT))
+    {
+      g_autofree char *msg = g_strdup_printf (_("Unknown step “%s”: use banner, ehlo, starttls, auth, mail, rcpt or data."), o.step);
+      print_error (msg);
+      return DMD_CLI_EXIT_USAGE;
+    }
+  if (o.auth_method != NULL && !parse_auth_method (o.auth_method, &mech))
+    {
+      g_autofree char *msg = g_strdup_printf (_("Unknown sign-in method “%s”: use login, plain, xoauth2 or none."), o.auth_method);
+      print_error (msg);
+      return DMD_CLI_EXIT_USAGE;
+    }
+  if (o.format != NULL && !g_str_equal (o.format, "text") && !g_str_equal (o.format, "json"))
+    {
+      g_autofree char *msg = g_strdup_printf (_("Unknown format “%s”: use text or json."), o.format);
+      print_error (msg);
+      return DMD_CLI_EXIT_USAGE;
+    }
+  json = g_strcmp0 (o.format, "json") == 0;
+
+  text = read_reply_text (o.rest);
+  if (text == NULL)
+    return DMD_CLI_EXIT_USAGE;
+  reply = dmd_catalog_parse_pasted_reply (text);
+  if (reply == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf (_("No SMTP reply code (such as “550 5.7.60”) found in “%s”."), text);
+      print_error (msg);
+      return DMD_CLI_EXIT_USAGE;
+    }
+
+  findings = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_finding_free);
+  for (guint i = 0; i < n_options; i++)
+    {
+      g_autoptr(DmdDeviceConfig) config = dmd_device_config_new (options[i]);
+      g_autoptr(GPtrArray) found = NULL;
+
+      config->username = g_strdup (o.username);
+      config->from = g_strdup (o.from);
+      config->to = g_strdup (o.to);
+      config->domain = g_strdup (o.domain);
+      found = dmd_catalog_reply_findings (reply, options[i], step, mech, config, NULL);
+      while (found->len > 0)
+        {
+          DmdFinding *finding = g_ptr_array_steal_index (found, 0);
+
+          if (has_id (findings, finding->id))
+            {
+              dmd_finding_free (finding);
+              continue;
+            }
+          if (i > 0)
+            depends_on_option = TRUE;
+          g_ptr_array_add (findings, finding);
+        }
+    }
+
+  if (json)
+    {
+      g_autoptr(JsonNode) root = dmd_report_findings_to_json (findings);
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autofree char *out = NULL;
+
+      json_generator_set_pretty (gen, TRUE);
+      json_generator_set_root (gen, root);
+      out = json_generator_to_data (gen, NULL);
+      fputs (out, stdout);
+      fputc ('\n', stdout);
+    }
+  else if (findings->len == 0)
+    {
+      g_autofree char *codes = dmd_catalog_describe_reply_codes (reply);
+      g_autofree char *line = g_strdup_printf ("%s %s\n", _("This reply is not an error."),
+                                               codes != NULL ? codes : "");
+      g_autofree char *safe = dmd_report_terminal_safe (line);
+
+      print_text (safe);
+    }
+  else
+    {
+      g_autofree char *out = dmd_report_findings_to_text (findings, use_color (STDOUT_FILENO));
+
+      if (depends_on_option)
+        {
+          print_text (_("The meaning depends on the device’s sending option; give --option to narrow it down."));
+          fputs ("\n\n", stdout);
+        }
+      print_text (out);
+    }
+
+  for (guint i = 0; i < findings->len; i++)
+    if (((DmdFinding *) g_ptr_array_index (findings, i))->severity == DMD_SEVERITY_ERROR)
+      return DMD_CLI_EXIT_FINDINGS;
+  return DMD_CLI_EXIT_OK;
+}
