@@ -525,6 +525,9 @@ fill (DmdConn       *conn,
       set_closed_error (error);
       return FALSE;
     }
+  /* Data trickling in without end still stops at the deadline. */
+  if (deadline_passed (deadline, error))
+    return FALSE;
 
   if (conn->session != NULL)
     n = tls_receive (conn, buffer, sizeof buffer, deadline, cancellable, error);
