@@ -17,6 +17,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "dmd-checkup.h"
 #include "dmd-report.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -123,30 +124,13 @@ display_width (const char *text)
 /* Words shared by the three renderers                                                        */
 /* ------------------------------------------------------------------------------------------ */
 
+/* The engine's name for a check (the wizard and the CLI's progress lines use the same). */
 static const char *
 check_title (const char *id)
 {
-  static const struct { const char *id; const char *title; } titles[] = {
-    { "config",       N_("Settings") },
-    { "dns",          N_("DNS") },
-    { "connect",      N_("Connection") },
-    { "banner",       N_("Greeting (banner)") },
-    { "ehlo",         N_("EHLO") },
-    { "starttls",     N_("STARTTLS") },
-    { "tls",          N_("TLS and certificate") },
-    { "tls-versions", N_("TLS versions") },
-    { "auth",         N_("Sign-in (AUTH)") },
-    { "mail-from",    N_("Sender (MAIL FROM)") },
-    { "rcpt-to",      N_("Recipient (RCPT TO)") },
-    { "data",         N_("Test message (DATA)") },
-    { "spf",          N_("SPF record") },
-    { "blocklist",    N_("Blocklists") },
-  };
+  const char *title = id != NULL ? dmd_check_title (id) : NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
-    if (g_strcmp0 (titles[i].id, id) == 0)
-      return _(titles[i].title);
-  return id != NULL ? id : "";
+  return title != NULL ? title : (id != NULL ? id : "");
 }
 
 static const char *
