@@ -233,6 +233,8 @@ test_host_invalid (void)
     { "example.123", "neither" },
     { "[192.0.2.1]", "character" },
     { "bad\xff.example", "valid text" },
+    { "\xc2\xad", "international" },
+    { "\xc2\xad.example", "empty part" },
     { "a\x01" "b.example", "character" },
     { "xn--.example", "hyphen" },
     { long_254, "too long" },

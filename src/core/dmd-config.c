@@ -239,7 +239,9 @@ dmd_host_to_ascii (const char  *host,
       char *out = NULL;
       int rc = idn2_to_ascii_8z (trimmed, &out, IDN2_NONTRANSITIONAL);
 
-      if (rc != IDN2_OK || out == NULL)
+      /* UTS #46 maps some characters to nothing (U+00AD SOFT HYPHEN): an empty result is
+       * no name. */
+      if (rc != IDN2_OK || out == NULL || *out == '\0')
         {
           idn2_free (out);
           g_set_error (error, DMD_CONFIG_ERROR, DMD_CONFIG_ERROR_INVALID_HOST,
