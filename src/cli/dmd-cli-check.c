@@ -1,0 +1,946 @@
+/* dmd-cli-check.c — `device-mail-doctor-cli check`: run a checkup headless
+ *
+ * Secrets: a password or token is accepted only from a file, standard input, the
+ * DMD_PASSWORD environment variable or a no-echo prompt — never as an argument value (it
+ * would show in ps). Buffers that held one are wiped before they are freed.
+ *
+ * Interruption: Ctrl+C (SIGINT) or SIGTERM cancels the checkup; what was gathered until then
+ * (the checks that finished, their transcripts, the pre-flight findings and the recommended
+ * settings) is printed and the report written as asked, marked as incomplete, and the command
+ * exits with 128 + the signal number (130 for Ctrl+C). A second Ctrl+C exits at once.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+
+#include "dmd-catalog.h"
+#include "dmd-checkup.h"
+#include "dmd-cli.h"
+#include "dmd-config.h"
+#include "dmd-report.h"
+
+#define PASSWORD_MAX 1024          /* bytes; Entra ID passwords are at most 256 characters */
+#define TOKEN_MAX    (64 * 1024)   /* bytes; access tokens are a few KiB */
+
+#define PROGRAM "device-mail-doctor-cli check"
+
+static void
+print_error (const char *message)
+{
+  g_autofree char *safe = dmd_report_terminal_safe (message);
+
+  fprintf (stderr, "%s: %s\n", PROGRAM, safe);
+}
+
+G_GNUC_PRINTF (1, 2)
+static void
+print_errorf (const char *format,
+              ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  print_error (message);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Secrets                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+static void
+secret_free (char *secret)
+{
+  if (secret == NULL)
+    return;
+  explicit_bzero (secret, strlen (secret));
+  g_free (secret);
+}
+
+typedef char DmdSecret;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdSecret, secret_free)
+
+/* Reads at most max bytes from fd, up to the first newline when first_line_only (else to EOF).
+ * The result has trailing CR/LF (and, for tokens, surrounding blanks) removed. */
+static char *
+read_secret_fd (int       fd,
+                gsize     max,
+                gboolean  first_line_only,
+                GError  **error)
+{
+  char *buf = g_malloc0 (max + 1);
+  gsize len = 0;
+
+  while (len < max + 1)
+    {
+      ssize_t n = read (fd, buf + len, first_line_only ? 1 : max + 1 - len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+          explicit_bzero (buf, max + 1);
+          g_free (buf);
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s", g_strerror (saved));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      len += (gsize) n;
+      if (first_line_only && buf[len - 1] == '\n')
+        break;
+    }
+
+  if (len > max)
+    {
+      explicit_bzero (buf, max + 1);
+      g_free (buf);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                   _("It is longer than %u bytes"), (guint) max);
+      return NULL;
+    }
+
+  buf[len] = '\0';
+  while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+    buf[--len] = '\0';
+  if (memchr (buf, '\0', len) != NULL)
+    {
+      explicit_bzero (buf, max + 1);
+      g_free (buf);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("It contains a NUL byte"));
+      return NULL;
+    }
+  return buf;
+}
+
+static char *
+read_secret_file (const char  *path,
+                  gsize        max,
+                  GError     **error)
+{
+  char *secret;
+  int fd;
+
+  if (g_strcmp0 (path, "-") == 0)
+    return read_secret_fd (STDIN_FILENO, max, FALSE, error);
+
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s", g_strerror (saved));
+      return NULL;
+    }
+  secret = read_secret_fd (fd, max, FALSE, error);
+  close (fd);
+  return secret;
+}
+
+/* The terminal state to restore if a signal arrives while echo is off. */
+static struct termios saved_termios;
+static volatile sig_atomic_t echo_off;
+
+static void
+restore_echo_and_reraise (int signum)
+{
+  if (echo_off)
+    {
+      tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
+      echo_off = 0;
+      (void) !write (STDERR_FILENO, "\n", 1);
+    }
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
+/* Asks for the password on the terminal without echo. */
+static char *
+prompt_password (const char  *username,
+                 GError     **error)
+{
+  static const int signals_to_catch[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
+  struct sigaction old_actions[G_N_ELEMENTS (signals_to_catch)];
+  struct sigaction action = { 0 };
+  struct termios quiet;
+  g_autofree char *safe_user = dmd_report_terminal_safe (username);
+  char *password;
+
+  if (tcgetattr (STDIN_FILENO, &saved_termios) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s", g_strerror (saved));
+      return NULL;
+    }
+
+  action.sa_handler = restore_echo_and_reraise;
+  sigemptyset (&action.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (signals_to_catch); i++)
+    sigaction (signals_to_catch[i], &action, &old_actions[i]);
+
+  quiet = saved_termios;
+  quiet.c_lflag &= ~(tcflag_t) (ECHO | ECHOE | ECHOK | ECHONL);
+  quiet.c_lflag |= ICANON;
+  /* Translators: a prompt; %s is the user name. The password typed is not shown. */
+  fprintf (stderr, _("Password for %s: "), safe_user);
+  fflush (stderr);
+  echo_off = 1;
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+
+  password = read_secret_fd (STDIN_FILENO, PASSWORD_MAX, TRUE, error);
+
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved_termios);
+  echo_off = 0;
+  fputc ('\n', stderr);
+  for (guint i = 0; i < G_N_ELEMENTS (signals_to_catch); i++)
+    sigaction (signals_to_catch[i], &old_actions[i], NULL);
+
+  return password;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Options                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+  char     *option;
+  char     *server;
+  int       port;
+  char     *security;
+  char     *username;
+  char     *password_file;
+  gboolean  password_stdin;
+  char     *oauth_token_file;
+  gboolean  allow_insecure_auth;
+  char     *ip_version;
+  char     *from;
+  char     *to;
+  char     *domain;
+  char     *connector_ip;
+  int       server_field_length;
+  gboolean  send;
+  char    **connect_to;
+  char     *ca_file;
+  int       timeout;
+  char     *format;
+  char     *report;
+} CheckOptions;
+
+static void
+check_options_clear (CheckOptions *o)
+{
+  g_free (o->option);
+  g_free (o->server);
+  g_free (o->security);
+  g_free (o->username);
+  g_free (o->password_file);
+  g_free (o->oauth_token_file);
+  g_free (o->ip_version);
+  g_free (o->from);
+  g_free (o->to);
+  g_free (o->domain);
+  g_free (o->connector_ip);
+  g_strfreev (o->connect_to);
+  g_free (o->ca_file);
+  g_free (o->format);
+  g_free (o->report);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CheckOptions, check_options_clear)
+
+/* (g_set_str is GLib 2.76.) An empty value is no value. */
+static void
+set_str (char       **field,
+         const char  *value)
+{
+  g_free (*field);
+  *field = value != NULL && *value != '\0' ? g_strdup (value) : NULL;
+}
+
+static const char *
+field_option (DmdField field)
+{
+  switch (field)
+    {
+    case DMD_FIELD_SERVER:       return "--server";
+    case DMD_FIELD_PORT:         return "--port";
+    case DMD_FIELD_USERNAME:     return "--username";
+    case DMD_FIELD_PASSWORD:     return "--password-file";
+    case DMD_FIELD_FROM:         return "--from";
+    case DMD_FIELD_TO:           return "--to";
+    case DMD_FIELD_DOMAIN:       return "--domain";
+    case DMD_FIELD_CONNECTOR_IP: return "--connector-ip";
+    case DMD_FIELD_CA_FILE:      return "--ca-file";
+    case DMD_FIELD_CONNECT_TO:   return "--connect-to";
+    case DMD_FIELD_TIMEOUT:      return "--timeout";
+    case DMD_N_FIELDS:
+    default:                     return NULL;
+    }
+}
+
+/* A secret given as an argument value is refused before anything else happens. */
+static gboolean
+refuse_secret_arguments (int    argc,
+                         char **argv)
+{
+  static const char *forbidden[] = { "--password", "--oauth-token", "--token", "-p" };
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        break;
+      for (guint j = 0; j < G_N_ELEMENTS (forbidden); j++)
+        {
+          gsize n = strlen (forbidden[j]);
+
+          if (strncmp (argv[i], forbidden[j], n) == 0 && (argv[i][n] == '\0' || argv[i][n] == '='))
+            {
+              print_error (_("A password or token is not accepted on the command line: other "
+                             "users could see it in the process list. Use --password-file, "
+                             "--password-stdin, the DMD_PASSWORD environment variable or "
+                             "--oauth-token-file, or leave it out to be asked for it."));
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_options (CheckOptions  *o,
+               int           *argc,
+               char        ***argv)
+{
+  const GOptionEntry entries[] = {
+    { "option", 0, 0, G_OPTION_ARG_STRING, &o->option,
+      N_("Sending option of the device (required)"), "smtp-auth|direct-send|relay" },
+    { "server", 0, 0, G_OPTION_ARG_STRING, &o->server,
+      N_("Server as typed into the device (default for smtp-auth: smtp.office365.com)"),
+      N_("HOST") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &o->port,
+      N_("Port (default 587 for smtp-auth, 25 for the others)"), N_("N") },
+    { "security", 0, 0, G_OPTION_ARG_STRING, &o->security,
+      N_("Connection security (default starttls)"), "starttls|none|implicit-tls" },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &o->username,
+      N_("User name to sign in with"), N_("USER") },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &o->password_file,
+      N_("Read the password from FILE (or set DMD_PASSWORD)"), N_("FILE") },
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &o->password_stdin,
+      N_("Read the password from the first line of standard input"), NULL },
+    { "oauth-token-file", 0, 0, G_OPTION_ARG_FILENAME, &o->oauth_token_file,
+      N_("Sign in with the OAuth access token in FILE (XOAUTH2; “-” reads standard input)"),
+      N_("FILE") },
+    { "allow-insecure-auth", 0, 0, G_OPTION_ARG_NONE, &o->allow_insecure_auth,
+      N_("Allow sending credentials over plaintext or unverified TLS (the report says so)"),
+      NULL },
+    { "ip-version", 0, 0, G_OPTION_ARG_STRING, &o->ip_version,
+      N_("Address family to connect with (default 4)"), "4|6|any" },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &o->from,
+      N_("Sender address as set on the device"), N_("ADDRESS") },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &o->to,
+      N_("Test recipient"), N_("ADDRESS") },
+    { "domain", 0, 0, G_OPTION_ARG_STRING, &o->domain,
+      N_("The organization’s email domain"), N_("DOMAIN") },
+    { "connector-ip", 0, 0, G_OPTION_ARG_STRING, &o->connector_ip,
+      N_("Public IP address set on the relay connector"), N_("ADDRESS") },
+    { "server-field-length", 0, 0, G_OPTION_ARG_INT, &o->server_field_length,
+      N_("Longest server name the device accepts"), N_("N") },
+    { "send", 0, 0, G_OPTION_ARG_NONE, &o->send,
+      N_("Also send a real test message (default: stop before DATA)"), NULL },
+    { "connect-to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->connect_to,
+      N_("Connect there instead, as curl does (repeatable)"), "HOST:PORT:ADDR:PORT" },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &o->ca_file,
+      N_("Extra trust anchors, added to the system’s"), N_("PEM") },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &o->timeout,
+      N_("Deadline of each network step in seconds (default 10)"), N_("SECONDS") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &o->format,
+      N_("Output format (default text)"), "text|json" },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &o->report,
+      N_("Also write the HTML report for the admin to FILE"), N_("FILE.html") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+
+  o->port = -1;
+  o->timeout = -1;
+  o->server_field_length = -1;
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("Check from this computer whether a device can send mail "
+                                  "through Microsoft 365 with its settings, and say what to fix."));
+  g_option_context_set_description (context,
+                                    _("Exit status: 0 no error found, 1 at least one error "
+                                      "found, 2 bad usage or bad input, 130 interrupted.\n"
+                                      "Without a password source and with a terminal on "
+                                      "standard input, the password is asked for."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      print_error (error->message);
+      fprintf (stderr, _("Run “%s --help” to see the options."), PROGRAM);
+      fputc ('\n', stderr);
+      return FALSE;
+    }
+  if (*argc > 1)
+    {
+      print_errorf (_("Unexpected argument “%s”."), (*argv)[1]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Builds the config from the options; prints what is wrong and returns NULL on bad input. */
+static DmdDeviceConfig *
+build_config (CheckOptions *o)
+{
+  g_autoptr(DmdDeviceConfig) config = NULL;
+  DmdOption option;
+  DmdSecurity security;
+  DmdIpVersion ip_version;
+
+  if (o->option == NULL)
+    {
+      print_error (_("Say which sending option the device uses: --option=smtp-auth, "
+                     "--option=direct-send or --option=relay."));
+      return NULL;
+    }
+  if (!dmd_option_from_string (o->option, &option))
+    {
+      print_errorf (_("Unknown sending option “%s”: use smtp-auth, direct-send or relay."),
+                    o->option);
+      return NULL;
+    }
+
+  config = dmd_device_config_new (option);
+
+  /* Until the checkup looks up the domain's MX, Direct Send and relay need the endpoint. */
+  if (option != DMD_OPTION_SMTP_AUTH && (o->server == NULL || *o->server == '\0'))
+    {
+      print_error (_("--server is required for Direct Send and relay: give the tenant’s MX "
+                     "endpoint (such as contoso-com.mail.protection.outlook.com), as shown for "
+                     "the domain in the Microsoft 365 admin center."));
+      return NULL;
+    }
+  set_str (&config->server, o->server);
+
+  if (o->port != -1)
+    {
+      if (o->port < 1 || o->port > 65535)
+        {
+          print_errorf (_("--port must be between 1 and 65535, not %d."), o->port);
+          return NULL;
+        }
+      config->port = (guint16) o->port;
+    }
+
+  if (o->security != NULL)
+    {
+      if (!dmd_security_from_string (o->security, &security))
+        {
+          print_errorf (_("Unknown security “%s”: use starttls, none or implicit-tls."),
+                        o->security);
+          return NULL;
+        }
+      config->security = security;
+    }
+
+  if (o->ip_version != NULL)
+    {
+      if (!dmd_ip_version_from_string (o->ip_version, &ip_version))
+        {
+          print_errorf (_("Unknown IP version “%s”: use 4, 6 or any."), o->ip_version);
+          return NULL;
+        }
+      config->ip_version = ip_version;
+    }
+
+  if (o->timeout != -1)
+    {
+      if (o->timeout < 1)
+        {
+          print_errorf (_("--timeout must be at least 1 second, not %d."), o->timeout);
+          return NULL;
+        }
+      config->timeout_seconds = (guint) o->timeout;
+    }
+
+  if (o->server_field_length != -1)
+    {
+      if (o->server_field_length < 1)
+        {
+          print_errorf (_("--server-field-length must be a positive number, not %d."),
+                        o->server_field_length);
+          return NULL;
+        }
+      config->server_field_length = (guint) o->server_field_length;
+    }
+
+  set_str (&config->username, o->username);
+  set_str (&config->from, o->from);
+  set_str (&config->to, o->to);
+  set_str (&config->domain, o->domain);
+  set_str (&config->connector_ip, o->connector_ip);
+  set_str (&config->ca_file, o->ca_file);
+  config->send = o->send;
+  config->allow_insecure_auth = o->allow_insecure_auth;
+
+  for (guint i = 0; o->connect_to != NULL && o->connect_to[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      DmdConnectTo *ct = dmd_connect_to_parse (o->connect_to[i], &error);
+
+      if (ct == NULL)
+        {
+          print_errorf ("--connect-to=%s: %s", o->connect_to[i], error->message);
+          return NULL;
+        }
+      if (config->connect_to == NULL)
+        config->connect_to = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_connect_to_free);
+      g_ptr_array_add (config->connect_to, ct);
+    }
+
+  return g_steal_pointer (&config);
+}
+
+/* Reads the password or token from the one source given. FALSE on bad input (printed). */
+static gboolean
+load_secrets (CheckOptions    *o,
+              DmdDeviceConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdSecret) secret = NULL;
+  const char *env = g_getenv ("DMD_PASSWORD");
+  guint n_password_sources = (o->password_file != NULL) + (o->password_stdin ? 1 : 0);
+
+  if (n_password_sources > 1)
+    {
+      print_error (_("Give the password one way only: --password-file or --password-stdin."));
+      return FALSE;
+    }
+  if (o->oauth_token_file != NULL && n_password_sources > 0)
+    {
+      print_error (_("Give either a password or an OAuth token, not both."));
+      return FALSE;
+    }
+  if (o->password_stdin && g_strcmp0 (o->oauth_token_file, "-") == 0)
+    {
+      print_error (_("Standard input can carry only one secret."));
+      return FALSE;
+    }
+
+  if (o->oauth_token_file != NULL)
+    {
+      secret = read_secret_file (o->oauth_token_file, TOKEN_MAX, &error);
+      if (secret == NULL)
+        {
+          print_errorf (_("Could not read the OAuth token from %s: %s"),
+                        g_strcmp0 (o->oauth_token_file, "-") == 0 ? _("standard input")
+                                                                  : o->oauth_token_file,
+                        error->message);
+          return FALSE;
+        }
+      g_strstrip (secret);
+      if (*secret == '\0')
+        {
+          print_error (_("The OAuth token is empty."));
+          return FALSE;
+        }
+      dmd_device_config_set_oauth_token (config, secret);
+    }
+  else if (o->password_file != NULL || o->password_stdin)
+    {
+      if (o->password_stdin)
+        secret = read_secret_fd (STDIN_FILENO, PASSWORD_MAX, TRUE, &error);
+      else
+        secret = read_secret_file (o->password_file, PASSWORD_MAX, &error);
+      if (secret == NULL)
+        {
+          print_errorf (_("Could not read the password from %s: %s"),
+                        o->password_stdin ? _("standard input") : o->password_file,
+                        error->message);
+          return FALSE;
+        }
+      if (*secret == '\0')
+        {
+          print_error (_("The password is empty."));
+          return FALSE;
+        }
+      dmd_device_config_set_password (config, secret);
+    }
+  else if (env != NULL && *env != '\0')
+    {
+      dmd_device_config_set_password (config, env);
+    }
+  else if (config->option == DMD_OPTION_SMTP_AUTH
+           && config->username != NULL && *config->username != '\0'
+           && isatty (STDIN_FILENO))
+    {
+      secret = prompt_password (config->username, &error);
+      if (secret == NULL)
+        {
+          print_errorf (_("Could not read the password: %s"), error->message);
+          return FALSE;
+        }
+      /* An empty answer means "no password": the checkup then says what is missing. */
+      if (*secret != '\0')
+        dmd_device_config_set_password (config, secret);
+    }
+
+  /* Child processes need not see it. */
+  if (env != NULL)
+    g_unsetenv ("DMD_PASSWORD");
+  return TRUE;
+}
+
+static gboolean
+validate_config (const DmdDeviceConfig *config)
+{
+  g_autoptr(GPtrArray) errors = dmd_device_config_validate (config);
+
+  for (guint i = 0; i < errors->len; i++)
+    {
+      DmdFieldError *e = g_ptr_array_index (errors, i);
+      const char *flag = field_option (e->field);
+
+      if (flag != NULL)
+        print_errorf ("%s: %s", flag, e->message);
+      else
+        print_error (e->message);
+    }
+  return errors->len == 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Running                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+  DmdCheckup   *checkup;
+  GCancellable *cancellable;
+  int           signum;        /* the signal that interrupted the run, or 0 */
+  gboolean      progress;      /* print a line on stderr as each check finishes */
+  gboolean      progress_color;
+  gboolean      utf8;
+  DmdResult    *partial;       /* what the progress signals told, for an interrupted run */
+  GHashTable   *started;       /* check id → start time (µs, gint64*) */
+} RunState;
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  RunState *state = user_data;
+
+  if (state->signum != 0)
+    {
+      /* The user insists: stop now. */
+      _exit (128 + state->signum);
+    }
+  state->signum = SIGINT;
+  if (state->progress)
+    {
+      fprintf (stderr, "\n%s\n", _("Stopping the checks… (press Ctrl+C again to quit at once)"));
+    }
+  g_cancellable_cancel (state->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_sigterm (gpointer user_data)
+{
+  RunState *state = user_data;
+
+  if (state->signum == 0)
+    {
+      state->signum = SIGTERM;
+      g_cancellable_cancel (state->cancellable);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_check_started (DmdCheckup *checkup,
+                  const char *check_id,
+                  const char *title,
+                  RunState   *state)
+{
+  DmdCheck *check = dmd_result_add_check (state->partial, check_id);
+  gint64 *now = g_new (gint64, 1);
+
+  check->status = DMD_CHECK_RUNNING;
+  *now = g_get_monotonic_time ();
+  g_hash_table_replace (state->started, g_strdup (check_id), now);
+}
+
+static const char *
+status_symbol (DmdCheckStatus status,
+               gboolean       utf8)
+{
+  switch (status)
+    {
+    case DMD_CHECK_PASS: return utf8 ? "✓" : "OK";
+    case DMD_CHECK_WARN: return "!";
+    case DMD_CHECK_FAIL: return utf8 ? "✗" : "X";
+    case DMD_CHECK_SKIP:
+    case DMD_CHECK_PENDING:
+    case DMD_CHECK_RUNNING:
+    default:             return utf8 ? "–" : "-";
+    }
+}
+
+static const char *
+status_color (DmdCheckStatus status)
+{
+  switch (status)
+    {
+    case DMD_CHECK_PASS: return "\033[1;32m";
+    case DMD_CHECK_WARN: return "\033[1;33m";
+    case DMD_CHECK_FAIL: return "\033[1;31m";
+    case DMD_CHECK_SKIP:
+    case DMD_CHECK_PENDING:
+    case DMD_CHECK_RUNNING:
+    default:             return "\033[2m";
+    }
+}
+
+static void
+on_check_finished (DmdCheckup *checkup,
+                   const char *check_id,
+                   int         status,
+                   const char *summary,
+                   RunState   *state)
+{
+  DmdCheck *check = dmd_result_add_check (state->partial, check_id);
+  gint64 *started = g_hash_table_lookup (state->started, check_id);
+
+  check->status = (DmdCheckStatus) status;
+  g_free (check->summary);
+  check->summary = g_strdup (summary);
+  if (started != NULL)
+    check->elapsed_ms = (g_get_monotonic_time () - *started) / 1000;
+
+  if (state->progress)
+    {
+      g_autofree char *title = dmd_report_terminal_safe (dmd_check_title (check_id));
+      g_autofree char *text = dmd_report_terminal_safe (summary != NULL ? summary : "");
+
+      if (state->progress_color)
+        fprintf (stderr, "  %s%s\033[0m %s: %s\n", status_color (check->status),
+                 status_symbol (check->status, state->utf8), title, text);
+      else
+        fprintf (stderr, "  %s %s: %s\n", status_symbol (check->status, state->utf8), title, text);
+    }
+}
+
+static void
+on_transcript_line (DmdCheckup *checkup,
+                    const char *check_id,
+                    int         dir,
+                    const char *text,
+                    RunState   *state)
+{
+  dmd_check_add_line (dmd_result_add_check (state->partial, check_id), (char) dir, text);
+}
+
+/* An interrupted run: what the signals told, with what needs no network. */
+static DmdResult *
+finish_partial (RunState              *state,
+                const DmdDeviceConfig *config)
+{
+  DmdResult *result = dmd_result_ref (state->partial);
+  g_autoptr(GPtrArray) rows = NULL;
+
+  result->cancelled = TRUE;
+  dmd_catalog_preflight (config, result);
+  rows = dmd_catalog_recommended_settings (config);
+  while (rows != NULL && rows->len > 0)
+    g_ptr_array_add (result->recommended, g_ptr_array_steal_index (rows, 0));
+  dmd_result_sort_findings (result);
+  return result;
+}
+
+static gboolean
+use_color (int fd)
+{
+  const char *term = g_getenv ("TERM");
+
+  return isatty (fd) && g_getenv ("NO_COLOR") == NULL && g_strcmp0 (term, "dumb") != 0;
+}
+
+/* Text in the locale's encoding (the renderer already falls back to ASCII symbols). */
+static void
+print_text (const char *utf8)
+{
+  const char *charset;
+
+  if (!g_get_charset (&charset))
+    {
+      g_autofree char *local = g_convert_with_fallback (utf8, -1, charset, "UTF-8", "?",
+                                                        NULL, NULL, NULL);
+      if (local != NULL)
+        {
+          fputs (local, stdout);
+          return;
+        }
+    }
+  fputs (utf8, stdout);
+}
+
+static int
+exit_status (DmdResult *result,
+             int        signum)
+{
+  if (signum != 0)
+    return 128 + signum;
+  return dmd_result_count_severity (result, DMD_SEVERITY_ERROR) > 0 ? DMD_CLI_EXIT_FINDINGS
+                                                                     : DMD_CLI_EXIT_OK;
+}
+
+int
+dmd_cli_check (int    argc,
+               char **argv)
+{
+  g_auto(CheckOptions) o = { 0 };
+  g_autoptr(DmdDeviceConfig) config = NULL;
+  g_autoptr(DmdCheckup) checkup = NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
+  g_autoptr(DmdResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  RunState state = { 0 };
+  gboolean json;
+  guint sigint_id, sigterm_id;
+  int status;
+
+  g_set_prgname ("device-mail-doctor-cli check");
+
+  if (!refuse_secret_arguments (argc, argv))
+    return DMD_CLI_EXIT_USAGE;
+  if (!parse_options (&o, &argc, &argv))
+    return DMD_CLI_EXIT_USAGE;
+
+  if (o.format != NULL && !g_str_equal (o.format, "text") && !g_str_equal (o.format, "json"))
+    {
+      print_errorf (_("Unknown format “%s”: use text or json."), o.format);
+      return DMD_CLI_EXIT_USAGE;
+    }
+  json = g_strcmp0 (o.format, "json") == 0;
+
+  config = build_config (&o);
+  if (config == NULL)
+    return DMD_CLI_EXIT_USAGE;
+  if (!load_secrets (&o, config))
+    return DMD_CLI_EXIT_USAGE;
+  if (!validate_config (config))
+    return DMD_CLI_EXIT_USAGE;
+
+  cancellable = g_cancellable_new ();
+  checkup = dmd_checkup_new (config);
+
+  state.checkup = checkup;
+  state.cancellable = cancellable;
+  state.progress = isatty (STDERR_FILENO);
+  state.progress_color = state.progress && use_color (STDERR_FILENO);
+  state.utf8 = g_get_charset (NULL);
+  state.partial = dmd_result_new (config->option);
+  state.started = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  g_signal_connect (checkup, "check-started", G_CALLBACK (on_check_started), &state);
+  g_signal_connect (checkup, "check-finished", G_CALLBACK (on_check_finished), &state);
+  g_signal_connect (checkup, "transcript-line", G_CALLBACK (on_transcript_line), &state);
+  sigint_id = g_unix_signal_add (SIGINT, on_signal, &state);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, &state);
+
+  if (state.progress)
+    {
+      g_autofree char *server = dmd_report_terminal_safe (dmd_device_config_get_server (config));
+
+      /* Translators: "Checking smtp.office365.com port 587 (SMTP AUTH client submission)…" */
+      fprintf (stderr, _("Checking %s port %u (%s)…"), server,
+               (guint) dmd_device_config_get_port (config),
+               dmd_option_display_name (config->option));
+      fputc ('\n', stderr);
+    }
+
+  result = dmd_checkup_run_sync (checkup, cancellable, &error);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  g_signal_handlers_disconnect_by_data (checkup, &state);
+
+  if (result == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      result = finish_partial (&state, config);
+      if (state.signum == 0)
+        state.signum = SIGINT;
+    }
+  else if (result != NULL)
+    {
+      /* It completed before the interruption took effect: a full result. */
+      state.signum = 0;
+    }
+  else
+    {
+      print_error (error->message);
+      g_clear_pointer (&state.partial, dmd_result_unref);
+      g_hash_table_unref (state.started);
+      return DMD_CLI_EXIT_USAGE;
+    }
+  g_clear_pointer (&state.partial, dmd_result_unref);
+  g_hash_table_unref (state.started);
+
+  if (json)
+    {
+      g_autofree char *out = dmd_report_to_json (result, config);
+
+      fputs (out, stdout);
+      fputc ('\n', stdout);
+    }
+  else
+    {
+      g_autofree char *out = dmd_report_to_text (result, config, use_color (STDOUT_FILENO));
+
+      if (state.progress)
+        fputc ('\n', stderr);
+      print_text (out);
+    }
+  fflush (stdout);
+
+  status = exit_status (result, state.signum);
+
+  if (o.report != NULL)
+    {
+      g_autofree char *html = dmd_report_to_html (result, config);
+      g_autoptr(GError) write_error = NULL;
+
+      if (!g_file_set_contents (o.report, html, -1, &write_error))
+        {
+          print_errorf (_("Could not write the report: %s"), write_error->message);
+          return DMD_CLI_EXIT_USAGE;
+        }
+      if (state.progress)
+        {
+          g_autofree char *path = dmd_report_terminal_safe (o.report);
+
+          fprintf (stderr, _("Report written to %s"), path);
+          fputc ('\n', stderr);
+        }
+    }
+
+  return status;
+}
