@@ -14,6 +14,7 @@ enum {
   DMD_CLI_EXIT_USAGE = 2,    /* bad usage or bad input */
 };
 
+int dmd_cli_capture (int argc, char **argv);
 int dmd_cli_check   (int argc, char **argv);
 int dmd_cli_explain (int argc, char **argv);
 
