@@ -17,6 +17,7 @@ typedef struct {
 } Command;
 
 static const Command commands[] = {
+  { "capture", dmd_cli_capture, N_("Let the device itself send to this computer and say which options it can use") },
   { "check", dmd_cli_check, N_("Run the checks for a device’s settings and say what to fix") },
   { "explain", dmd_cli_explain, N_("Explain a reply line from a device’s log or a bounce message") },
   { NULL, NULL, NULL },
