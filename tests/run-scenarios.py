@@ -9,6 +9,7 @@
 # For every scenario: start the server (it prints PORT n), run
 #   cli check --option=… --server=… --port=… --connect-to=SERVER:PORT:127.0.0.1:n
 #             --ca-file=CERTS/test-ca.pem --timeout=2 --format=json --report=R.html …
+# (--step-timeout changes the 2, e.g. for sanitizer builds where handshakes are slower)
 # with G_MESSAGES_DEBUG=all, parse the JSON, check [expect]; then (unless --no-text) the same
 # run again with --format=text against a second fresh server. Every output (stdout, stderr,
 # the JSON, the HTML report, the text output, and the server's own record) is searched for
@@ -143,7 +144,7 @@ class Run:
                 '--port=' + cport,
                 '--connect-to=%s:%s:127.0.0.1:%d' % (server, cport, port),
                 '--ca-file=' + os.path.join(self.args.certs, 'test-ca.pem'),
-                '--timeout=' + c.get('timeout', '2'),
+                '--timeout=' + c.get('timeout', str(self.args.step_timeout)),
                 '--format=' + self.fmt]
         if self.fmt == 'json':
             argv.append('--report=' + os.path.join(self.workdir, 'report.html'))
@@ -382,8 +383,19 @@ def check_expect(sc, run, problems):
     return report
 
 
+DURATIONS = {}
+
+
 def run_scenario(args, sc):
     """Returns (ok, diagnostics lines)."""
+    t0 = time.monotonic()
+    try:
+        return _run_scenario(args, sc)
+    finally:
+        DURATIONS[sc.name] = time.monotonic() - t0
+
+
+def _run_scenario(args, sc):
     diag = []
     problems = []
     with tempfile.TemporaryDirectory(prefix='dmd-scn-') as tmp:
@@ -423,6 +435,8 @@ def main():
     ap.add_argument('--scenarios', default=os.path.join(HERE, 'scenarios'))
     ap.add_argument('--jobs', type=int, default=3)
     ap.add_argument('--cli-timeout', type=float, default=60)
+    ap.add_argument('--step-timeout', type=int, default=2,
+                    help='the CLI\'s --timeout unless [cli] sets one (raise it under sanitizers)')
     ap.add_argument('--no-text', action='store_true', help='skip the --format=text runs')
     ap.add_argument('-v', '--verbose', action='count', default=0)
     ap.add_argument('names', nargs='*', help='scenario names (file names without .ini)')
@@ -468,6 +482,8 @@ def main():
                 sys.stdout.flush()
         print('# %d scenarios, %d failed, %.1fs with %d jobs'
               % (len(scenarios), failed, time.monotonic() - t0, args.jobs))
+        slow = sorted(DURATIONS.items(), key=lambda kv: -kv[1])[:5]
+        print('# slowest: ' + ', '.join('%s %.1fs' % kv for kv in slow))
         return 1 if failed else 0
     finally:
         if tmp_certs:
