@@ -8,6 +8,16 @@
 
 #include "dmd-checkup.h"
 #include "dmd-smtp-server.h"
+#include "dmd-test-resolver.h"
+
+/* The DNS world of these tests: no lookup leaves the process. */
+static const char zone[] =
+  "contoso.com MX 10 contoso-com.mail.protection.outlook.com\n"
+  "contoso.com TXT \"v=spf1 include:spf.protection.outlook.com -all\"\n"
+  "spf.protection.outlook.com TXT \"v=spf1 ip4:40.92.0.0/15 ip4:40.107.0.0/16 -all\"\n"
+  "fabrikam.com MX 10 fabrikam-com.mail.protection.outlook.com\n"
+  "fabrikam.com TXT \"v=spf1 ip4:198.51.100.20 include:spf.protection.outlook.com -all\"\n"
+  "northwind.example MX 10 mx1.northwind.example.pphosted.com\n";
 
 #define PASSWORD "Tr0ub4dor&3-secret"
 #define USER "scanner@contoso.com"
@@ -433,11 +443,88 @@ test_mixup_plaintext_port (void)
   fixture_stop (&fx);
 }
 
+/* Direct Send with no server typed: the domain's Microsoft MX is what gets tested, and the
+ * public IP Microsoft sees is checked against the domain's SPF record. */
+static void
+test_direct_send_uses_mx (void)
+{
+  Fixture fx;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdResult) result = NULL;
+
+  fixture_start (&fx, "[server]\nprofile=exchange-mx\npublic_ip=198.51.100.20\n", DMD_OPTION_DIRECT_SEND);
+  g_clear_pointer (&fx.config->server, g_free);
+  result = run (&fx, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status_of (result, "dns"), ==, DMD_CHECK_PASS);
+  g_assert_nonnull (strstr (fx.transcript->str, "contoso-com.mail.protection.outlook.com"));
+  g_assert_cmpint (status_of (result, "rcpt-to"), ==, DMD_CHECK_PASS);
+  /* contoso.com's SPF record covers only Microsoft: this site's IP is not in it. */
+  g_assert_cmpint (status_of (result, "spf"), ==, DMD_CHECK_WARN);
+  g_assert_true (dmd_result_has_finding (result, "spf-missing-ip"));
+  g_assert_nonnull (dmd_result_get_check (result, "blocklist"));
+  g_assert_false (dmd_result_has_finding (result, "ip-on-dnsbl"));
+  fixture_stop (&fx);
+}
+
+/* Relay: the IP on the connector is not the one Microsoft sees. */
+static void
+test_relay_connector_mismatch (void)
+{
+  Fixture fx;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdResult) result = NULL;
+
+  fixture_start (&fx, "[server]\nprofile=exchange-mx\npublic_ip=198.51.100.20\n", DMD_OPTION_RELAY);
+  g_free (fx.config->from);
+  fx.config->from = g_strdup ("scanner@fabrikam.com");
+  g_free (fx.config->domain);
+  fx.config->domain = g_strdup ("fabrikam.com");
+  g_free (fx.config->to);
+  fx.config->to = g_strdup ("someone@outside.example");
+  fx.config->connector_ip = g_strdup ("198.51.100.99");
+  result = run (&fx, &error);
+  g_assert_no_error (error);
+  g_assert_true (dmd_result_has_finding (result, "relay-connector-ip-mismatch"));
+  /* fabrikam.com's SPF covers the site. */
+  g_assert_cmpint (status_of (result, "spf"), ==, DMD_CHECK_PASS);
+  g_assert_false (dmd_result_has_finding (result, "spf-missing-ip"));
+  fixture_stop (&fx);
+}
+
+/* Direct Send, no server, and the MX is a third-party gateway: never test the gateway. */
+static void
+test_direct_send_third_party_mx (void)
+{
+  Fixture fx;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdResult) result = NULL;
+
+  fixture_start (&fx, "[server]\nprofile=exchange-mx\n", DMD_OPTION_DIRECT_SEND);
+  g_clear_pointer (&fx.config->server, g_free);
+  g_free (fx.config->domain);
+  fx.config->domain = g_strdup ("northwind.example");
+  result = run (&fx, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status_of (result, "dns"), ==, DMD_CHECK_FAIL);
+  g_assert_true (dmd_result_has_finding (result, "dns-mx-not-microsoft"));
+  g_assert_cmpint (status_of (result, "connect"), ==, DMD_CHECK_SKIP);
+  g_assert_cmpuint (dmd_smtp_server_get_n_sessions (fx.server), ==, 0);
+  fixture_stop (&fx);
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  g_autoptr(DmdTestResolver) resolver = dmd_test_resolver_new ();
+
   g_test_init (&argc, &argv, NULL);
+  g_assert_true (dmd_test_resolver_load_data (resolver, zone, NULL));
+  g_resolver_set_default (G_RESOLVER (resolver));
+  g_test_add_func ("/dmd/checkup/direct-send-uses-mx", test_direct_send_uses_mx);
+  g_test_add_func ("/dmd/checkup/relay-connector-mismatch", test_relay_connector_mismatch);
+  g_test_add_func ("/dmd/checkup/direct-send-third-party-mx", test_direct_send_third_party_mx);
   g_test_add_func ("/dmd/checkup/smtp-auth-passes", test_smtp_auth_passes);
   g_test_add_func ("/dmd/checkup/tenant-disabled", test_tenant_disabled);
   g_test_add_func ("/dmd/checkup/wrong-certificate", test_wrong_certificate_keeps_credentials);

@@ -16,8 +16,11 @@
 #include "dmd-catalog.h"
 #include "dmd-checkup.h"
 #include "dmd-conn.h"
+#include "dmd-dns.h"
+#include "dmd-dnsbl.h"
 #include "dmd-oauth.h"
 #include "dmd-smtp-client.h"
+#include "dmd-spf.h"
 #include "dmd-tls.h"
 
 #define MICROSOFT_SMTP_AUTH_HOST "smtp.office365.com"
@@ -227,6 +230,7 @@ typedef struct {
   char            *server;          /* the configured (ASCII) server name */
   guint16          port;
   int              tls_index;       /* probes: which version */
+  gboolean         ip_checks_started;
 } Worker;
 
 static Worker *
@@ -492,6 +496,138 @@ connect_first (Worker              *w,
   return dmd_conn_connect (addr, dmd_deadline_in (step_timeout (w)), w->cancellable, error);
 }
 
+static void
+post_network (Worker     *w,
+              const char *public_ip,
+              const char *family,
+              const char *peer)
+{
+  Event *ev = event_new (w->self, EV_NETWORK, NULL);
+
+  ev->public_ip = g_strdup (public_ip);
+  ev->family = g_strdup (family);
+  ev->peer = g_strdup (peer);
+  post (ev);
+}
+
+/* Report a DNS outcome's lines and findings into a check. */
+static void
+apply_outcome (Worker              *w,
+               const char          *check,
+               const DmdDnsOutcome *outcome)
+{
+  for (guint i = 0; i < outcome->lines->len; i++)
+    line_to (w, check, 'I', g_ptr_array_index (outcome->lines, i));
+  for (guint i = 0; i < outcome->findings->len; i++)
+    {
+      DmdDnsFinding *f = g_ptr_array_index (outcome->findings, i);
+      add_finding (w, f->id, check, f->evidence);
+    }
+}
+
+static void
+spawn (Worker      *parent,
+       const char  *name,
+       GThreadFunc  func,
+       gpointer     child)
+{
+  /* Counted before the parent can finish, so the run cannot complete in between. */
+  g_atomic_int_inc (&parent->self->workers);
+  g_thread_unref (g_thread_new (name, func, child));
+}
+
+static Worker *
+worker_clone (Worker *w)
+{
+  Worker *c = worker_new (w->self);
+
+  c->server = g_strdup (w->server);
+  c->port = w->port;
+  for (guint i = 0; i < w->addresses->len; i++)
+    g_ptr_array_add (c->addresses, g_object_ref (g_ptr_array_index (w->addresses, i)));
+  return c;
+}
+
+/* SPF and blocklists need the public IP Microsoft saw; they run beside the dialogue. */
+typedef struct {
+  Worker *w;
+  char   *public_ip;
+} IpJob;
+
+static gpointer
+spf_worker (gpointer data)
+{
+  IpJob *job = data;
+  Worker *w = job->w;
+  g_autofree char *domain = dmd_dns_domain_for_spf (w->config);
+  g_autoptr(DmdDnsOutcome) outcome = NULL;
+
+  check_start (w, "spf");
+  outcome = dmd_spf_check (g_resolver_get_default (), domain, job->public_ip,
+                           dmd_deadline_in (step_timeout (w)), w->cancellable);
+  if (!outcome->cancelled && !cancelled (w))
+    {
+      apply_outcome (w, "spf", outcome);
+      check_end (w, "spf", outcome->status, outcome->summary);
+    }
+  g_free (job->public_ip);
+  g_free (job);
+  worker_free (w);
+  return NULL;
+}
+
+static gpointer
+blocklist_worker (gpointer data)
+{
+  IpJob *job = data;
+  Worker *w = job->w;
+  g_autoptr(DmdDnsOutcome) outcome = NULL;
+
+  check_start (w, "blocklist");
+  /* Blocklists answer quickly or not at all: a short deadline of its own. */
+  outcome = dmd_dnsbl_check (g_resolver_get_default (), job->public_ip,
+                             dmd_deadline_in (MIN (step_timeout (w), 5.0)), w->cancellable);
+  if (!outcome->cancelled && !cancelled (w))
+    {
+      apply_outcome (w, "blocklist", outcome);
+      check_end (w, "blocklist", outcome->status, outcome->summary);
+    }
+  g_free (job->public_ip);
+  g_free (job);
+  worker_free (w);
+  return NULL;
+}
+
+/* Once the public IP is known (Direct Send, relay): the connector comparison, SPF and the
+ * blocklists. Runs at most once per checkup. */
+static void
+public_ip_known (Worker     *w,
+                 const char *public_ip)
+{
+  static const char *checks[] = { "spf", "blocklist" };
+  GThreadFunc funcs[] = { spf_worker, blocklist_worker };
+
+  if (w->config->option == DMD_OPTION_SMTP_AUTH || w->ip_checks_started)
+    return;
+  w->ip_checks_started = TRUE;
+
+  if (w->config->connector_ip != NULL && *w->config->connector_ip != '\0')
+    {
+      g_autoptr(DmdDnsFinding) f = dmd_dns_check_connector_ip (public_ip, w->config->connector_ip);
+      if (f != NULL)
+        add_finding (w, f->id, "ehlo", f->evidence);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (checks); i++)
+    {
+      IpJob *job = g_new0 (IpJob, 1);
+      job->w = worker_clone (w);
+      job->w->current_check = g_strdup (checks[i]);
+      job->public_ip = g_strdup (public_ip);
+      spawn (w, checks[i], funcs[i], job);
+    }
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Port triage: when the chosen port cannot be reached, can another one be?                    */
 
@@ -501,6 +637,7 @@ typedef struct {
   guint16  port;
   char    *outcome;   /* translated words */
   gboolean reachable;
+  char    *public_ip; /* from the EHLO greeting, when it answered */
 } Triage;
 
 static gpointer
@@ -547,7 +684,19 @@ triage_thread (gpointer data)
                                                         w->cancellable, NULL);
       t->reachable = TRUE;
       if (banner != NULL && banner->code == 220)
-        t->outcome = g_strdup_printf (_("%s port %u answers from this network"), t->host, t->port);
+        {
+          g_autoptr(DmdReply) reply = NULL;
+          g_autoptr(DmdEhlo) ehlo = NULL;
+          gint64 deadline = dmd_deadline_in (step_timeout (w));
+
+          t->outcome = g_strdup_printf (_("%s port %u answers from this network"), t->host, t->port);
+          /* Its EHLO greeting says which public IP Microsoft sees (for SPF and the connector). */
+          if (dmd_conn_write_all (conn, "EHLO device-mail-doctor\r\n", 25, deadline, w->cancellable, NULL) &&
+              (reply = dmd_conn_read_reply (conn, deadline, w->cancellable, NULL)) != NULL &&
+              reply->code == 250 && (ehlo = dmd_ehlo_parse (reply)) != NULL)
+            t->public_ip = g_strdup (ehlo->public_ip);
+          dmd_conn_write_all (conn, "QUIT\r\n", 6, dmd_deadline_in (1), w->cancellable, NULL);
+        }
       else
         t->outcome = g_strdup_printf (_("%s port %u accepts connections from this network"), t->host, t->port);
       dmd_conn_close (conn);
@@ -617,6 +766,15 @@ port_triage (Worker  *w,
         g_string_append (out, "; ");
       g_string_append (out, t->outcome ? t->outcome : "?");
       line_to (w, "connect", 'I', t->outcome);
+      if (t->public_ip != NULL && !cancelled (w))
+        {
+          g_autoptr(GInetAddress) pub = g_inet_address_new_from_string (t->public_ip);
+          post_network (w, t->public_ip,
+                        pub && g_inet_address_get_family (pub) == G_SOCKET_FAMILY_IPV6 ? "ipv6" : "ipv4",
+                        NULL);
+          public_ip_known (w, t->public_ip);
+        }
+      g_free (t->public_ip);
       g_free (t->outcome);
       g_free (t->host);
       g_free (t);
@@ -672,19 +830,8 @@ family_name (GInetSocketAddress *addr)
          ? "ipv6" : "ipv4";
 }
 
-static void
-post_network (Worker     *w,
-              const char *public_ip,
-              const char *family,
-              const char *peer)
-{
-  Event *ev = event_new (w->self, EV_NETWORK, NULL);
+static gpointer probes_worker (gpointer data);
 
-  ev->public_ip = g_strdup (public_ip);
-  ev->family = g_strdup (family);
-  ev->peer = g_strdup (peer);
-  post (ev);
-}
 
 static char *
 describe_reply (const DmdReply *reply)
@@ -842,9 +989,47 @@ main_worker (gpointer data)
   gboolean authenticated = FALSE;
   DmdAuthMech mech = DMD_AUTH_NONE;
   const char *after_connect[] = { "banner", "ehlo", "starttls", "auth", "mail-from", "rcpt-to", NULL };
+  DmdCheckStatus dns_status = DMD_CHECK_PASS;
 
-  /* dns */
+  /* dns: for Direct Send and relay, the domain's MX first (it may be what we test) */
   check_start (w, "dns");
+  if (cfg->option != DMD_OPTION_SMTP_AUTH)
+    {
+      g_autofree char *domain = dmd_dns_domain_for_mx (cfg);
+
+      if (domain != NULL)
+        {
+          g_autofree char *endpoint = NULL;
+          g_autoptr(DmdDnsOutcome) mx = dmd_dns_check_mx (g_resolver_get_default (), domain, w->server,
+                                                          dmd_deadline_in (step_timeout (w)),
+                                                          w->cancellable, &endpoint);
+          if (mx->cancelled || cancelled (w))
+            goto out;
+          apply_outcome (w, "dns", mx);
+          dns_status = mx->status;
+          if (w->server == NULL && endpoint == NULL)
+            {
+              check_end (w, "dns", DMD_CHECK_FAIL, mx->summary);
+              skip_rest (w, (const char *[]) { "connect", "banner", "ehlo", "starttls", "auth", "mail-from", "rcpt-to", NULL },
+                         _("Not run: enter the tenant’s MX endpoint (Microsoft 365 admin center, Settings, Domains)"));
+              goto out;
+            }
+          if (w->server == NULL)
+            {
+              g_autofree char *msg = g_strdup_printf (_("Testing the tenant’s MX endpoint %s"), endpoint);
+              info_line (w, msg);
+              w->server = g_steal_pointer (&endpoint);
+            }
+        }
+      else if (w->server == NULL)
+        {
+          const char *msg = _("No server and no domain: enter the organization’s domain or the tenant’s MX endpoint");
+          check_end (w, "dns", DMD_CHECK_FAIL, msg);
+          skip_rest (w, (const char *[]) { "connect", "banner", "ehlo", "starttls", "auth", "mail-from", "rcpt-to", NULL },
+                     msg);
+          goto out;
+        }
+    }
   if (!resolve (w, w->server, w->port, TRUE, &why))
     {
       if (cancelled (w))
@@ -858,7 +1043,14 @@ main_worker (gpointer data)
   {
     g_autofree char *first = address_to_string (g_ptr_array_index (w->addresses, 0));
     g_autofree char *summary = g_strdup_printf (_("%s resolves to %s"), w->server, first);
-    check_end (w, "dns", DMD_CHECK_PASS, summary);
+    check_end (w, "dns", dns_status == DMD_CHECK_WARN ? DMD_CHECK_WARN : DMD_CHECK_PASS, summary);
+  }
+
+  /* The TLS version matrix runs beside the dialogue, on the same address. */
+  {
+    Worker *probes = worker_clone (w);
+    probes->current_check = g_strdup ("tls-versions");
+    spawn (w, "dmd-tls-probes", probes_worker, probes);
   }
 
   /* connect */
@@ -1021,9 +1213,14 @@ main_worker (gpointer data)
     {
       g_autoptr(GInetAddress) pub = g_inet_address_new_from_string (ehlo->public_ip);
       g_autofree char *msg = g_strdup_printf (_("The server sees this network as %s"), ehlo->public_ip);
-      post_network (w, ehlo->public_ip, NULL, NULL);
+
+      /* The family Microsoft sees (NAT64 or a proxy may differ from the one we connected with):
+       * the SPF record and the connector must cover this one. */
+      post_network (w, ehlo->public_ip,
+                    pub && g_inet_address_get_family (pub) == G_SOCKET_FAMILY_IPV6 ? "ipv6" : "ipv4",
+                    NULL);
       info_line (w, msg);
-      (void) pub;
+      public_ip_known (w, ehlo->public_ip);
     }
   {
     g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u capability", "%u capabilities",
@@ -1417,7 +1614,7 @@ probes_worker (gpointer data)
     {
       /* Still worth knowing: Direct Send may use TLS. Probe anyway. */
     }
-  if (!resolve (w, w->server, w->port, FALSE, &why))
+  if (w->addresses->len == 0 && !resolve (w, w->server, w->port, FALSE, &why))
     {
       for (int i = 0; i < DMD_N_TLS_VERSIONS; i++)
         {
@@ -1594,29 +1791,26 @@ dmd_checkup_run_async (DmdCheckup          *self,
     const char *server = dmd_device_config_get_server (cfg);
     g_autofree char *ascii = NULL;
 
-    if (server == NULL || *server == '\0' || (ascii = dmd_host_to_ascii (server, &error)) == NULL)
+    if (server != NULL && *server != '\0' && (ascii = dmd_host_to_ascii (server, &error)) == NULL)
       {
-        /* Nothing to connect to: the pre-flight findings are the result. */
+        /* Nothing valid to connect to: the pre-flight findings are the result. */
         DmdCheck *dns = dmd_result_add_check (self->result, "dns");
         dns->status = DMD_CHECK_SKIP;
-        dns->summary = g_strdup (error ? error->message : _("No server to test: enter the tenant’s MX endpoint"));
+        dns->summary = g_strdup (error->message);
         g_atomic_int_set (&self->workers, 1);
         w = worker_new (self);
         worker_free (w);   /* posts the single "done" */
         return;
       }
 
-    g_atomic_int_set (&self->workers, 2);
+    /* The dialogue worker starts the TLS probes and the DNS checks once it knows the
+     * address (and, for Direct Send and relay without a server, the MX endpoint). */
+    g_atomic_int_set (&self->workers, 1);
     w = worker_new (self);
-    w->server = g_strdup (ascii);
+    w->server = g_steal_pointer (&ascii);   /* NULL: the domain's MX */
     w->port = dmd_device_config_get_port (cfg);
     w->current_check = g_strdup ("dns");
     g_thread_unref (g_thread_new ("dmd-dialogue", main_worker, w));
-
-    w = worker_new (self);
-    w->server = g_strdup (ascii);
-    w->port = dmd_device_config_get_port (cfg);
-    g_thread_unref (g_thread_new ("dmd-tls-probes", probes_worker, w));
   }
 }
 
