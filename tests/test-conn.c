@@ -1005,6 +1005,31 @@ test_tls_close_and_long_line (void)
 }
 
 static void
+banner_script (TestServer *server,
+               DmdConn    *conn)
+{
+  server_send (conn, "220 mx.test ESMTP ready for plain text\r\n");
+  server_wait_for_close (server, conn);
+}
+
+static void
+test_tls_implicit_to_plaintext (void)
+{
+  g_autoptr(TestServer) server = test_server_start (banner_script, NULL);
+  g_autoptr(DmdConn) conn = connect_to (server);
+  g_autoptr(GError) error = NULL;
+
+  /* Implicit TLS to a port that greets in plain text: not injection (nothing was read
+   * before), a failed handshake that quotes the greeting. */
+  g_usleep (50 * 1000);
+  g_assert_false (dmd_conn_start_tls_client (conn, "localhost", NULL, NULL, dmd_deadline_in (5),
+                                             NULL, NULL, &error));
+  g_assert_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS);
+  g_assert_nonnull (strstr (error->message, "220 mx.test ESMTP ready for plain text"));
+  dmd_conn_close (conn);
+}
+
+static void
 test_tls_handshake_timeout (void)
 {
   TlsSpec spec = { .mute = TRUE };
@@ -1185,6 +1210,7 @@ main (int   argc,
   g_test_add_func ("/dmd/conn/starttls-no-injection", test_tls_no_injection_peek);
   g_test_add_func ("/dmd/conn/starttls-server-injection", test_tls_server_injection);
   g_test_add_func ("/dmd/conn/tls-close-and-long-line", test_tls_close_and_long_line);
+  g_test_add_func ("/dmd/conn/tls-implicit-to-plaintext", test_tls_implicit_to_plaintext);
   g_test_add_func ("/dmd/conn/tls-handshake-timeout", test_tls_handshake_timeout);
   g_test_add_func ("/dmd/conn/tls-handshake-cancel", test_tls_handshake_cancel);
   g_test_add_func ("/dmd/conn/tls-bad-ca-file", test_tls_bad_ca_file);

@@ -30,6 +30,12 @@ struct _DmdConn {
   gpointer          line_data;
 
   gboolean          eof;
+  guint64           received;        /* bytes received in plaintext, before TLS */
+
+  /* The first bytes received during a handshake, to recognise a plaintext answer. */
+  guint8            hs_first[64];
+  gsize             hs_first_len;
+  gboolean          in_handshake;
 
   /* TLS, once started. */
   gnutls_session_t                  session;
@@ -235,6 +241,13 @@ tls_pull (gnutls_transport_ptr_t  ptr,
     }
   if (n == 0)
     conn->eof = TRUE;
+  if (conn->in_handshake && n > 0 && conn->hs_first_len < sizeof conn->hs_first)
+    {
+      gsize take = MIN ((gsize) n, sizeof conn->hs_first - conn->hs_first_len);
+
+      memcpy (conn->hs_first + conn->hs_first_len, data, take);
+      conn->hs_first_len += take;
+    }
   return n;
 }
 
@@ -532,7 +545,11 @@ fill (DmdConn       *conn,
   if (conn->session != NULL)
     n = tls_receive (conn, buffer, sizeof buffer, deadline, cancellable, error);
   else
-    n = socket_receive (conn, buffer, sizeof buffer, deadline, cancellable, error);
+    {
+      n = socket_receive (conn, buffer, sizeof buffer, deadline, cancellable, error);
+      if (n > 0)
+        conn->received += (guint64) n;
+    }
   if (n < 0)
     return FALSE;
   if (n == 0)
@@ -719,10 +736,12 @@ check_can_start_tls (DmdConn  *conn,
       return FALSE;
     }
 
-  /* Bytes already read as plaintext would be taken as if they came through TLS. A client
-   * also refuses bytes still in the socket: a server says nothing before the ClientHello. */
+  /* Bytes already read as plaintext would be taken as if they came through TLS. After
+   * STARTTLS (something was read before) a client also refuses bytes still in the socket:
+   * the server must say nothing before the ClientHello. On a fresh connection (implicit TLS)
+   * such bytes are a plaintext greeting instead, which the handshake reports. */
   if (dmd_line_buffer_pending (conn->lines) > 0 ||
-      (client && g_socket_get_available_bytes (conn->socket) > 0))
+      (client && conn->received > 0 && g_socket_get_available_bytes (conn->socket) > 0))
     {
       g_set_error_literal (error, DMD_CONN_ERROR, DMD_CONN_ERROR_INJECTION,
                            _("More data arrived after the reply to STARTTLS, before the TLS "
@@ -771,6 +790,26 @@ session_setup (DmdConn     *conn,
   return TRUE;
 }
 
+/* "220 …", "421-…", "554 …": an SMTP reply where a TLS record was expected. */
+static gboolean
+looks_like_smtp (const guint8 *data,
+                 gsize         len)
+{
+  return len >= 4 && g_ascii_isdigit (data[0]) && g_ascii_isdigit (data[1]) &&
+         g_ascii_isdigit (data[2]) && (data[3] == ' ' || data[3] == '-' || data[3] == '\r');
+}
+
+static char *
+first_line (const guint8 *data,
+            gsize         len)
+{
+  gsize n = 0;
+
+  while (n < len && data[n] != '\r' && data[n] != '\n')
+    n++;
+  return dmd_escape_bytes (data, n);
+}
+
 /* Run the handshake. On failure the session is dropped again (the connection is only good
  * for closing then) after telling the other side why with an alert. */
 static gboolean
@@ -782,6 +821,8 @@ handshake (DmdConn       *conn,
   int ret;
 
   io_begin (conn, deadline, cancellable);
+  conn->in_handshake = TRUE;
+  conn->hs_first_len = 0;
   for (;;)
     {
       ret = gnutls_handshake (conn->session);
@@ -793,9 +834,29 @@ handshake (DmdConn       *conn,
         break;
     }
 
+  conn->in_handshake = FALSE;
+
   if (ret < 0)
     {
-      set_tls_error (conn, ret, TRUE, error);
+      if (conn->io_error == NULL && ret != GNUTLS_E_FATAL_ALERT_RECEIVED &&
+          looks_like_smtp (conn->hs_first, conn->hs_first_len))
+        {
+          g_autofree char *first = NULL;
+          gssize more;
+
+          /* GnuTLS read only a record header's worth: take what else already arrived. */
+          more = g_socket_receive (conn->socket, (char *) conn->hs_first + conn->hs_first_len,
+                                   sizeof conn->hs_first - conn->hs_first_len, NULL, NULL);
+          if (more > 0)
+            conn->hs_first_len += (gsize) more;
+          first = first_line (conn->hs_first, conn->hs_first_len);
+
+          /* Translators: %s is the first line the server sent, e.g. "220 mx.example ESMTP". */
+          g_set_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS,
+                       _("The other side answered in plain text instead of TLS: “%s”"), first);
+        }
+      else
+        set_tls_error (conn, ret, TRUE, error);
       if (!conn->eof && ret != GNUTLS_E_FATAL_ALERT_RECEIVED && ret != GNUTLS_E_PULL_ERROR &&
           ret != GNUTLS_E_PUSH_ERROR)
         {
