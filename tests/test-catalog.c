@@ -192,34 +192,66 @@ check_entry_rendering (const char *id,
   g_assert_cmpuint (n_fixes, <, DMD_CATALOG_MAX_FIXES);
 }
 
+/* Switch the messages' language in this process. glibc caches translations: a change of
+ * LANGUAGE takes effect once its catalogue counter moves (as the gettext manual says). */
+#ifdef __GLIBC__
+extern int _nl_msg_cat_cntr;
+#endif
+
+static gboolean
+use_language (const char *language)
+{
+  if (language != NULL)
+    g_setenv ("LANGUAGE", language, TRUE);
+  else
+    g_unsetenv ("LANGUAGE");
+  setlocale (LC_ALL, "");
+#ifdef __GLIBC__
+  ++_nl_msg_cat_cntr;
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
 static void
 test_entry_c (gconstpointer data)
 {
+  use_language (NULL);
   check_entry_rendering (data, FALSE);
+}
+
+static void
+check_entry_ja (const char *id)
+{
+  check_entry_rendering (id, TRUE);
+  /* The date-dependent explanation too. */
+  if (g_str_equal (id, "config-basic-auth-retiring"))
+    {
+      g_autoptr(DmdDeviceConfig) config = full_config (DMD_OPTION_SMTP_AUTH);
+      g_autoptr(DmdFinding) after = NULL;
+
+      config->today = g_date_time_new_utc (2027, 3, 1, 0, 0, 0);
+      after = dmd_catalog_make_finding ("config-basic-auth-retiring", config, NULL);
+      g_assert_true (g_utf8_validate (after->explanation, -1, NULL));
+      g_assert_null (strstr (after->explanation, "Basic authentication for SMTP AUTH has been"));
+      g_assert_nonnull (strstr (after->explanation, "2027"));
+    }
 }
 
 static void
 test_entry_ja (gconstpointer data)
 {
+  if (use_language ("ja"))
+    {
+      check_entry_ja (data);
+      use_language (NULL);
+      return;
+    }
+  /* Elsewhere: a fresh process, whose first lookup sees LANGUAGE. */
   if (g_test_subprocess ())
     {
-      g_autofree char *localedir = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
-
-      g_setenv ("LANGUAGE", "ja", TRUE);
-      setlocale (LC_ALL, "");
-      bindtextdomain (GETTEXT_PACKAGE, localedir);
-      check_entry_rendering (data, TRUE);
-      /* The date-dependent explanation too. */
-      if (g_str_equal (data, "config-basic-auth-retiring"))
-        {
-          g_autoptr(DmdDeviceConfig) config = full_config (DMD_OPTION_SMTP_AUTH);
-          g_autoptr(DmdFinding) after = NULL;
-
-          config->today = g_date_time_new_utc (2027, 3, 1, 0, 0, 0);
-          after = dmd_catalog_make_finding ("config-basic-auth-retiring", config, NULL);
-          g_assert_true (g_utf8_validate (after->explanation, -1, NULL));
-          g_assert_null (strstr (after->explanation, "Basic authentication for SMTP AUTH has been"));
-        }
+      check_entry_ja (data);
       return;
     }
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
@@ -244,6 +276,11 @@ test_ja_statistics (void)
   if (g_find_program_in_path ("msggrep") == NULL || g_find_program_in_path ("msgfmt") == NULL)
     {
       g_test_skip ("gettext tools not installed");
+      return;
+    }
+  if (g_getenv ("G_TEST_SRCDIR") == NULL && !g_file_test (po, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("run through meson test (G_TEST_SRCDIR) to find po/ja.po");
       return;
     }
   g_assert_true (g_file_test (po, G_FILE_TEST_EXISTS));
