@@ -229,7 +229,7 @@ test_mx_third_party (void)
     {
       g_autoptr(DmdDnsOutcome) needed = NULL;
       g_autoptr(DmdDnsOutcome) given = NULL;
-      g_autofree char *endpoint = g_strdup ("unset");
+      g_autofree char *endpoint = NULL;
       const DmdDnsFinding *f;
 
       g_test_message ("%s", cases[i].domain);

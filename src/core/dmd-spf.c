@@ -648,7 +648,10 @@ expand (Eval       *ev,
       upper = g_ascii_isupper (*p);
       letter = g_ascii_tolower (*p++);
       while (g_ascii_isdigit (*p))
-        digits = MIN (digits * 10 + (guint) (*p++ - '0'), 1000);
+        {
+          digits = MIN (digits * 10 + (guint) (*p - '0'), 1000);
+          p++;
+        }
       if (*p == 'r' || *p == 'R')
         {
           reverse = TRUE;
