@@ -1029,6 +1029,44 @@ test_tls_implicit_to_plaintext (void)
   dmd_conn_close (conn);
 }
 
+typedef struct {
+  gboolean ok;
+  GError  *error;
+} ImplicitServer;
+
+static void
+implicit_server_script (TestServer *server,
+                        DmdConn    *conn)
+{
+  ImplicitServer *is = server->data;
+  g_autofree char *cert = cert_path ("test-server.pem");
+  g_autofree char *key = cert_path ("test-server-key.pem");
+  g_autoptr(DmdTlsServerCreds) creds = dmd_tls_server_creds_new_from_files (cert, key, NULL);
+
+  is->ok = dmd_conn_start_tls_server (conn, creds, NULL, dmd_deadline_in (5),
+                                      server->cancellable, NULL, &is->error);
+}
+
+static void
+test_tls_server_gets_plaintext (void)
+{
+  ImplicitServer is = { 0 };
+  TestServer *server;
+  g_autoptr(DmdConn) conn = NULL;
+
+  if (!have_test_certs ())
+    return;
+  /* A device speaking plain SMTP to an implicit-TLS listener. */
+  server = test_server_start (implicit_server_script, &is);
+  conn = connect_to (server);
+  server_send (conn, "EHLO printer-3f\r\n");
+  test_server_join (server);
+  g_assert_false (is.ok);
+  g_assert_error (is.error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS);
+  g_assert_nonnull (strstr (is.error->message, "EHLO printer-3f"));
+  g_clear_error (&is.error);
+}
+
 static void
 test_tls_handshake_timeout (void)
 {
@@ -1211,6 +1249,7 @@ main (int   argc,
   g_test_add_func ("/dmd/conn/starttls-server-injection", test_tls_server_injection);
   g_test_add_func ("/dmd/conn/tls-close-and-long-line", test_tls_close_and_long_line);
   g_test_add_func ("/dmd/conn/tls-implicit-to-plaintext", test_tls_implicit_to_plaintext);
+  g_test_add_func ("/dmd/conn/tls-server-gets-plaintext", test_tls_server_gets_plaintext);
   g_test_add_func ("/dmd/conn/tls-handshake-timeout", test_tls_handshake_timeout);
   g_test_add_func ("/dmd/conn/tls-handshake-cancel", test_tls_handshake_cancel);
   g_test_add_func ("/dmd/conn/tls-bad-ca-file", test_tls_bad_ca_file);

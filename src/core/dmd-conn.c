@@ -790,13 +790,18 @@ session_setup (DmdConn     *conn,
   return TRUE;
 }
 
-/* "220 …", "421-…", "554 …": an SMTP reply where a TLS record was expected. */
+/* "220 …" from a server, "EHLO …" from a device: text where a TLS record was expected (a
+ * record starts with a content type byte of 20-24, an SSLv2 hello with 0x80). */
 static gboolean
-looks_like_smtp (const guint8 *data,
-                 gsize         len)
+looks_like_plaintext (const guint8 *data,
+                      gsize         len)
 {
-  return len >= 4 && g_ascii_isdigit (data[0]) && g_ascii_isdigit (data[1]) &&
-         g_ascii_isdigit (data[2]) && (data[3] == ' ' || data[3] == '-' || data[3] == '\r');
+  if (len < 4)
+    return FALSE;
+  for (gsize i = 0; i < 4; i++)
+    if (data[i] < 0x20 || data[i] > 0x7E)
+      return FALSE;
+  return TRUE;
 }
 
 static char *
@@ -839,7 +844,7 @@ handshake (DmdConn       *conn,
   if (ret < 0)
     {
       if (conn->io_error == NULL && ret != GNUTLS_E_FATAL_ALERT_RECEIVED &&
-          looks_like_smtp (conn->hs_first, conn->hs_first_len))
+          looks_like_plaintext (conn->hs_first, conn->hs_first_len))
         {
           g_autofree char *first = NULL;
           gssize more;
@@ -851,9 +856,10 @@ handshake (DmdConn       *conn,
             conn->hs_first_len += (gsize) more;
           first = first_line (conn->hs_first, conn->hs_first_len);
 
-          /* Translators: %s is the first line the server sent, e.g. "220 mx.example ESMTP". */
+          /* Translators: %s is the first line the other side sent, e.g.
+           * "220 mx.example ESMTP" or "EHLO printer". */
           g_set_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS,
-                       _("The other side answered in plain text instead of TLS: “%s”"), first);
+                       _("The other side sent plain text instead of TLS: “%s”"), first);
         }
       else
         set_tls_error (conn, ret, TRUE, error);
