@@ -854,6 +854,24 @@ test_preflight (void)
         }
     }
 
+  /* Domains compare in their ASCII form: an IDN recipient inside the organization. */
+  {
+    g_autoptr(DmdDeviceConfig) config = dmd_device_config_new (DMD_OPTION_DIRECT_SEND);
+    g_autoptr(DmdResult) result = dmd_result_new (DMD_OPTION_DIRECT_SEND);
+    g_autoptr(DmdResult) result2 = dmd_result_new (DMD_OPTION_DIRECT_SEND);
+
+    config->server = g_strdup ("xn--r8jz45g-jp.mail.protection.outlook.com");
+    config->domain = g_strdup ("例え.jp");
+    config->to = g_strdup ("someone@xn--r8jz45g.jp");
+    config->send = TRUE;
+    dmd_catalog_preflight (config, result);
+    g_assert_false (has_id (result, "config-external-recipient-direct-send"));
+    g_free (config->to);
+    config->to = g_strdup ("someone@例え.com");
+    dmd_catalog_preflight (config, result2);
+    g_assert_true (has_id (result2, "config-external-recipient-direct-send"));
+  }
+
   /* A looked-up MX host (the config has no server). */
   {
     g_autoptr(DmdDeviceConfig) config = dmd_device_config_new (DMD_OPTION_RELAY);

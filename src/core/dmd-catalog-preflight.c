@@ -16,24 +16,8 @@
 #define SMTP_PORT      25
 #define IMPLICIT_PORT  465
 
-static const char *
-nonempty (const char *s)
-{
-  return (s != NULL && *s != '\0') ? s : NULL;
-}
-
-static char *
-domain_of (const char *address)
-{
-  const char *at;
-
-  if (address == NULL)
-    return NULL;
-  at = strrchr (address, '@');
-  if (at == NULL || at[1] == '\0')
-    return NULL;
-  return g_ascii_strdown (at + 1, -1);
-}
+#define nonempty  _dmd_catalog_nonempty
+#define domain_of _dmd_catalog_address_domain
 
 static gboolean
 host_is_hve (const char *host)

@@ -12,8 +12,17 @@ G_BEGIN_DECLS
  * December 2026 (Exchange Team blog 4489835, Jan 2026). */
 #define DMD_CATALOG_BASIC_AUTH_OFF_DATE "2026-12-31"
 
-/* The organization's domain: config->domain, else the sender's or the user's domain
- * (lower case); NULL when none is known. */
+static inline const char *
+_dmd_catalog_nonempty (const char *s)
+{
+  return (s != NULL && *s != '\0') ? s : NULL;
+}
+
+/* The domain of an address in ASCII (A-label), lower case, as dmd_address_is_valid gives it;
+ * NULL for an empty or invalid address. */
+char       *_dmd_catalog_address_domain               (const char            *address);
+/* The organization's domain, in the same form: config->domain, else the sender's or the
+ * user's domain; NULL when none is known. */
 char       *_dmd_catalog_org_domain                   (const DmdDeviceConfig *config);
 char       *_dmd_catalog_fill_command                 (const char            *command,
                                                        const DmdDeviceConfig *config,

@@ -792,23 +792,16 @@ dmd_powershell_quote (const char *value)
   return g_string_free (out, FALSE);
 }
 
-static const char *
-nonempty (const char *s)
-{
-  return (s != NULL && *s != '\0') ? s : NULL;
-}
+#define nonempty _dmd_catalog_nonempty
 
-static char *
-domain_of (const char *address)
+char *
+_dmd_catalog_address_domain (const char *address)
 {
-  const char *at;
+  char *domain = NULL;
 
-  if (address == NULL)
+  if (nonempty (address) == NULL || !dmd_address_is_valid (address, &domain))
     return NULL;
-  at = strrchr (address, '@');
-  if (at == NULL || at[1] == '\0')
-    return NULL;
-  return g_ascii_strdown (at + 1, -1);
+  return domain;
 }
 
 char *
@@ -817,12 +810,10 @@ _dmd_catalog_org_domain (const DmdDeviceConfig *config)
   if (config == NULL)
     return NULL;
   if (nonempty (config->domain))
-    return g_ascii_strdown (config->domain, -1);
+    return dmd_host_to_ascii (config->domain, NULL);
   if (nonempty (config->from))
-    return domain_of (config->from);
-  if (nonempty (config->username))
-    return domain_of (config->username);
-  return NULL;
+    return _dmd_catalog_address_domain (config->from);
+  return _dmd_catalog_address_domain (config->username);
 }
 
 static char *
