@@ -89,10 +89,12 @@ gboolean
 dmd_host_is_ip_literal (const char *host)
 {
   g_autoptr(GInetAddress) address = NULL;
+  g_autofree char *trimmed = NULL;
 
   if (host == NULL)
     return FALSE;
-  address = parse_ip_literal (host);
+  trimmed = g_strstrip (g_strdup (host));
+  address = parse_ip_literal (trimmed);
   return address != NULL;
 }
 

@@ -129,7 +129,8 @@ gboolean         dmd_device_config_map_connect_to (const DmdDeviceConfig  *confi
  * brackets) are accepted and returned in canonical form without brackets. */
 char            *dmd_host_to_ascii                (const char             *host,
                                                    GError                **error);
-/* IPv4 or IPv6 address, IPv6 also in brackets ("[2001:db8::1]"). */
+/* IPv4 or IPv6 address, IPv6 also in brackets ("[2001:db8::1]"); white space around it is
+ * ignored. */
 gboolean         dmd_host_is_ip_literal           (const char             *host);
 /* local@domain: dot-atom or quoted local part (UTF-8 allowed: SMTPUTF8), at most 64 bytes,
  * domain a valid host name (IDN allowed; no IP literal), 254 bytes in all. *out_domain (may

@@ -240,11 +240,21 @@ dmd_escape_bytes (const guint8 *data,
 
       if (b < 0x80)
         {
-          if ((b < 0x20 && b != '\t') || b == 0x7F)
-            append_hex_bytes (out, &b, 1);
+          gsize run = i;
+
+          /* A run of printable ASCII (the common case) in one go. */
+          while (run < len && ((data[run] >= 0x20 && data[run] < 0x7F) || data[run] == '\t'))
+            run++;
+          if (run > i)
+            {
+              g_string_append_len (out, (const char *) data + i, (gssize) (run - i));
+              i = run;
+            }
           else
-            g_string_append_c (out, (char) b);
-          i++;
+            {
+              append_hex_bytes (out, &b, 1);
+              i++;
+            }
         }
       else
         {
@@ -807,7 +817,8 @@ dmd_ehlo_extract_ip (const char *greeting)
       if (g_ascii_strncasecmp (candidate, "IPv6:", 5) == 0)
         candidate += 5;
       /* GInetAddress also parses things that are no address literal in SMTP (scope ids). */
-      if (*candidate == '\0' || strspn (candidate, "0123456789abcdefABCDEF:.") != strlen (candidate))
+      if (*candidate == '\0' ||
+          strspn (candidate, "0123456789abcdefABCDEF:.") != strlen (candidate))
         continue;
       address = g_inet_address_new_from_string (candidate);
       if (address == NULL)

@@ -29,7 +29,8 @@ gboolean    dmd_reply_enhanced_is    (const DmdReply *reply,
                                       guint           klass,
                                       guint           subject,
                                       guint           detail);
-/* All lines joined with "\n", each prefixed with its code ("250-..." / "250 ...") as on the wire. */
+/* All lines joined with "\n", each prefixed with its code ("250-..." / "250 ...") as on the
+ * wire; a reply without a basic code (pasted "5.7.57 …") gives its lines alone. */
 char       *dmd_reply_to_string      (const DmdReply *reply);
 /* Text of all lines joined by a space, enhanced code removed: for keyword matching. */
 char       *dmd_reply_text           (const DmdReply *reply);
@@ -60,7 +61,9 @@ gboolean    dmd_enhanced_code_parse  (const char     *text,
                                       guint          *detail,
                                       gsize          *consumed);
 
-/* Escape bytes for display: valid UTF-8 kept (controls except tab escaped), invalid bytes as \xNN. */
+/* Escape bytes for display: valid UTF-8 kept, invalid bytes and control characters (C0 but
+ * tab, DEL, C1, the bidirectional overrides and isolates) as \xNN of their bytes. The result
+ * is always valid UTF-8. */
 char       *dmd_escape_bytes         (const guint8   *data,
                                       gsize           len);
 
