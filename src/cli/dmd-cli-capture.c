@@ -278,10 +278,11 @@ dmd_cli_capture (int    argc,
 
   state.capture = capture;
   state.log = json ? stderr : stdout;
-  print_intro (state.log, capture, o.timeout, o.idle);
-  g_signal_connect (capture, "log-line", G_CALLBACK (on_log_line), &state);
+  /* Before the instructions: whoever reads them may stop the capture at once. */
   sigint_id = g_unix_signal_add (SIGINT, on_signal, &state);
   sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &state);
+  g_signal_connect (capture, "log-line", G_CALLBACK (on_log_line), &state);
+  print_intro (state.log, capture, o.timeout, o.idle);
 
   result = dmd_capture_wait_sync (capture, NULL, &error);
 

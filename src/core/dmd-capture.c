@@ -318,6 +318,21 @@ is_certificate_alert (const GError *error)
     }
 }
 
+/* In TLS 1.3 the client's alert is encrypted. GnuTLS 3.7 cannot read the one OpenSSL clients
+ * send when they refuse the certificate (it reports a decryption failure, as gnutls-serv
+ * does), so a TLS 1.3 handshake that fails that way, after our certificate went out, is
+ * taken as a rejected certificate too, and said to be a guess. */
+static gboolean
+is_unreadable_tls13_alert (const GError         *error,
+                           const DmdClientHello *hello)
+{
+  const char *decrypt = gnutls_strerror (GNUTLS_E_DECRYPTION_FAILED);
+
+  return error != NULL && g_error_matches (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS) &&
+         hello != NULL && g_strcmp0 (hello->max_version, "TLS1.3") == 0 &&
+         decrypt != NULL && strstr (error->message, decrypt) != NULL;
+}
+
 static DmdCaptureSession *
 session_for (DmdCapture *self,
              guint       id)
@@ -433,8 +448,20 @@ record_tls (DmdCaptureSession        *rec,
   if (detail != NULL && detail->error != NULL)
     {
       g_free (rec->tls_failure);
-      rec->tls_failure = escape_raw (detail->error->message);
       rec->certificate_rejected = is_certificate_alert (detail->error);
+      if (!rec->certificate_rejected && is_unreadable_tls13_alert (detail->error, hello))
+        {
+          g_autofree char *reason = escape_raw (detail->error->message);
+
+          rec->certificate_rejected = TRUE;
+          /* Translators: %s is GnuTLS's reason ("Decryption has failed."). */
+          rec->tls_failure = g_strdup_printf (_("the device ended the TLS 1.3 handshake with an "
+                                                "encrypted alert, most likely because it does "
+                                                "not trust this computer’s certificate (%s)"),
+                                              reason);
+        }
+      else
+        rec->tls_failure = escape_raw (detail->error->message);
       if (rec->certificate_rejected)
         /* Translators: %s is the reason, e.g. the alert the device sent. */
         notice_add_line (n, 'I', g_strdup_printf (_("The device rejected this computer’s "
