@@ -273,7 +273,10 @@ test_ja_statistics (void)
   int status = 0;
   guint64 translated;
 
-  if (g_find_program_in_path ("msggrep") == NULL || g_find_program_in_path ("msgfmt") == NULL)
+  g_autofree char *msggrep = g_find_program_in_path ("msggrep");
+  g_autofree char *msgfmt = g_find_program_in_path ("msgfmt");
+
+  if (msggrep == NULL || msgfmt == NULL)
     {
       g_test_skip ("gettext tools not installed");
       return;
