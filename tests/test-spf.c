@@ -28,10 +28,11 @@ spf_resolver (const char *extra)
   return resolver;
 }
 
+/* For lookups that answer: generous, a loaded machine may be slow to schedule threads. */
 static gint64
 soon (void)
 {
-  return dmd_deadline_in (1.0);
+  return dmd_deadline_in (10);
 }
 
 static DmdSpfEvaluation *

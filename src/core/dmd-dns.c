@@ -463,6 +463,17 @@ static gboolean
 batch_start (gpointer data)
 {
   Batch *batch = data;
+  gboolean abandoned;
+
+  g_mutex_lock (&batch->mutex);
+  abandoned = batch->abandoned;
+  g_mutex_unlock (&batch->mutex);
+  if (abandoned)
+    {
+      /* The caller gave up before the lookups could even start. */
+      g_ptr_array_set_size (batch->queries, 0);
+      return G_SOURCE_REMOVE;
+    }
 
   for (guint i = 0; i < batch->queries->len; i++)
     {
