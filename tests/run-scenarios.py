@@ -301,6 +301,25 @@ def check_expect(sc, run, problems):
         problems.append('the server exited with %r: %s' % (run.server_rc, run.server_err[-500:]))
     if 'exit' in e and str(rc) not in alternatives(e['exit']):
         problems.append('exit status %s, expected %s' % (rc, e['exit']))
+    err = run.stderr.decode('utf-8', 'replace')
+    for marker in ('-CRITICAL **', '-WARNING **', 'runtime error:', 'AddressSanitizer',
+                   'LeakSanitizer'):
+        if marker in err:
+            line = next(x for x in err.splitlines() if marker in x)
+            problems.append('the CLI printed %r' % line[:300])
+    # Server-controlled text is escaped for where it goes: stdout (a terminal, or a parser) is
+    # valid UTF-8 without control characters (ESC above all).
+    try:
+        out = run.stdout.decode('utf-8')
+        bad = sorted(set(c for c in out if (ord(c) < 0x20 and c not in '\n\t')
+                         or 0x7f <= ord(c) <= 0x9f))
+        if bad:
+            problems.append('stdout has control characters %s' % ', '.join(hex(ord(c))
+                                                                            for c in bad))
+    except UnicodeDecodeError as ex:
+        problems.append('stdout is not valid UTF-8: %s' % ex)
+    if run.fmt == 'json' and rc in (0, 1) and not run.report_html:
+        problems.append('no HTML report was written (--report)')
 
     # What the client sent, across every connection of the run.
     cmds = run.server_commands()
