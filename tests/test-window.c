@@ -1,4 +1,4 @@
-/* test-window.c — the window opens on the welcome page and navigates
+/* test-window.c — the assistant: pages in order, Back/Next/Cancel state, side trips
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,6 +8,7 @@
 
 #include "dmd-application.h"
 #include "dmd-page.h"
+#include "dmd-ui-test-utils.h"
 #include "dmd-welcome-page.h"
 #include "dmd-window.h"
 
@@ -24,35 +25,116 @@ test_welcome_page (void)
 }
 
 static GtkWidget *
-find_mapped (GtkWidget *root,
-             GType      type)
+find_button (GtkWidget  *root,
+             const char *label)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && gtk_widget_get_mapped (root))
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
     return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = find_mapped (child, type);
-      if (found)
+      GtkWidget *found = find_button (child, label);
+      if (found != NULL)
         return found;
     }
   return NULL;
 }
 
-static void
-test_window_opens (void)
+static AdwWindowTitle *
+window_title (GtkWidget *window)
 {
-  GtkWindow *window;
+  return ADW_WINDOW_TITLE (dmd_test_find_type (window, ADW_TYPE_WINDOW_TITLE, 0));
+}
 
-  window = GTK_WINDOW (g_object_new (g_type_from_name ("DmdWindow"), NULL));
-  gtk_window_present (window);
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
+static GtkWidget *
+back_button (GtkWidget *window)
+{
+  for (guint i = 0; ; i++)
+    {
+      GtkWidget *button = dmd_test_find_type (window, GTK_TYPE_BUTTON, i);
+
+      g_assert_nonnull (button);
+      if (g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), "win.back") == 0)
+        return button;
+    }
+}
+
+static GtkWidget *
+forward_button (GtkWidget *window)
+{
+  for (guint i = 0; ; i++)
+    {
+      GtkWidget *button = dmd_test_find_type (window, GTK_TYPE_BUTTON, i);
+
+      g_assert_nonnull (button);
+      if (g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), "win.forward") == 0 &&
+          gtk_widget_get_ancestor (button, ADW_TYPE_HEADER_BAR) != NULL)
+        return button;
+    }
+}
+
+static void
+activate (GtkWidget  *window,
+          const char *action)
+{
+  g_assert_true (gtk_widget_activate_action (window, action, NULL));
+  dmd_test_spin ();
+}
+
+static void
+test_window_flow (void)
+{
+  GtkWidget *window;
+  DmdWindow *self;
+  DmdPage *settings;
+
+  window = GTK_WIDGET (g_object_new (DMD_TYPE_WINDOW, NULL));
+  self = DMD_WINDOW (window);
+  gtk_window_present (GTK_WINDOW (window));
+  dmd_test_spin ();
+
   /* It opens on the welcome page, whose title is in the header bar. */
-  g_assert_nonnull (find_mapped (GTK_WIDGET (window), DMD_TYPE_WELCOME_PAGE));
-  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (find_mapped (GTK_WIDGET (window), ADW_TYPE_WINDOW_TITLE))),
-                   ==, "Welcome");
-  gtk_window_destroy (window);
+  g_assert_cmpint (dmd_window_get_current (self), ==, DMD_PAGE_WELCOME);
+  g_assert_cmpstr (adw_window_title_get_title (window_title (window)), ==, "Welcome");
+  g_assert_false (gtk_widget_get_visible (back_button (window)));
+  g_assert_nonnull (find_button (window, "_Start"));
+
+  /* Start → the option page, with Back; the subtitle names the option. */
+  activate (window, "win.forward");
+  g_assert_cmpint (dmd_window_get_current (self), ==, DMD_PAGE_OPTION);
+  g_assert_true (gtk_widget_get_visible (back_button (window)));
+  g_assert_cmpstr (adw_window_title_get_subtitle (window_title (window)), ==, "SMTP AUTH client submission");
+  g_assert_true (gtk_widget_get_sensitive (forward_button (window)));
+
+  /* Next → the settings; Run Checks stays insensitive until the page is complete. */
+  activate (window, "win.forward");
+  g_assert_cmpint (dmd_window_get_current (self), ==, DMD_PAGE_SETTINGS);
+  settings = dmd_window_get_page (self, DMD_PAGE_SETTINGS);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (forward_button (window))), ==, "_Run Checks");
+  g_assert_false (dmd_page_get_complete (settings));
+  g_assert_false (gtk_widget_get_sensitive (forward_button (window)));
+  activate (window, "win.forward");   /* ignored */
+  g_assert_cmpint (dmd_window_get_current (self), ==, DMD_PAGE_SETTINGS);
+
+  dmd_test_set_text (dmd_test_find_row (window, "User name"), "scanner@contoso.com");
+  dmd_test_set_text (dmd_test_find_row (window, "Password"), "secret-for-the-test");
+  dmd_test_set_text (dmd_test_find_row (window, "Sender (From)"), "scanner@contoso.com");
+  dmd_test_set_text (dmd_test_find_row (window, "Test recipient"), "someone@fabrikam.example");
+  g_assert_true (dmd_page_get_complete (settings));
+
+  /* Back and forth keeps what was typed. */
+  activate (window, "win.back");
+  g_assert_cmpint (dmd_window_get_current (self), ==, DMD_PAGE_OPTION);
+  activate (window, "win.forward");
+  g_assert_cmpint (dmd_window_get_current (self), ==, DMD_PAGE_SETTINGS);
+  g_assert_true (dmd_page_get_complete (settings));
+
+  /* Back to the start. */
+  activate (window, "win.back");
+  activate (window, "win.back");
+  g_assert_cmpint (dmd_window_get_current (self), ==, DMD_PAGE_WELCOME);
+
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 int
@@ -61,8 +143,9 @@ main (int    argc,
 {
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  dmd_test_own_main_context ();
   g_type_ensure (DMD_TYPE_WINDOW);
   g_test_add_func ("/dmd/ui/welcome-page", test_welcome_page);
-  g_test_add_func ("/dmd/ui/window-opens", test_window_opens);
+  g_test_add_func ("/dmd/ui/window-flow", test_window_flow);
   return g_test_run ();
 }

@@ -12,17 +12,28 @@ struct _DmdWelcomePage
 {
   DmdPage         parent_instance;
 
+  GtkButton      *start_button;
   AdwStatusPage  *status_page;
 };
 
 G_DEFINE_FINAL_TYPE (DmdWelcomePage, dmd_welcome_page, DMD_TYPE_PAGE)
 
 static void
+dmd_welcome_page_shown (DmdPage *page)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (DMD_WELCOME_PAGE (page)->start_button));
+}
+
+static void
 dmd_welcome_page_class_init (DmdWelcomePageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  DmdPageClass *page_class = DMD_PAGE_CLASS (klass);
+
+  page_class->shown = dmd_welcome_page_shown;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/dmd-welcome-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, DmdWelcomePage, start_button);
   gtk_widget_class_bind_template_child (widget_class, DmdWelcomePage, status_page);
 }
 

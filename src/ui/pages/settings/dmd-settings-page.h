@@ -1,0 +1,22 @@
+/* dmd-settings-page.h — what is typed into the device, validated as it is typed
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "dmd-page.h"
+#include "dmd-session.h"
+
+G_BEGIN_DECLS
+
+#define DMD_TYPE_SETTINGS_PAGE (dmd_settings_page_get_type ())
+G_DECLARE_FINAL_TYPE (DmdSettingsPage, dmd_settings_page, DMD, SETTINGS_PAGE, DmdPage)
+
+GtkWidget       *dmd_settings_page_new          (DmdSession      *session);
+
+/* The settings as entered now (a new config, secrets included), for tests. */
+DmdDeviceConfig *dmd_settings_page_build_config (DmdSettingsPage *self);
+/* Forget what is remembered and reset every field. */
+void             dmd_settings_page_forget       (DmdSettingsPage *self);
+
+G_END_DECLS

@@ -1,0 +1,156 @@
+/* dmd-ui-test-utils.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "dmd-ui-test-utils.h"
+
+void
+dmd_test_own_main_context (void)
+{
+  g_assert_true (g_main_context_acquire (NULL));
+}
+
+void
+dmd_test_spin (void)
+{
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+dmd_test_wait (gboolean (*func) (gpointer),
+               gpointer   data,
+               guint      timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
+  gboolean done;
+
+  while (!(done = func (data)) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return done;
+}
+
+GtkWidget *
+dmd_test_find_row (GtkWidget  *root,
+                   const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (root) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = dmd_test_find_row (child, title);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_type (GtkWidget *root,
+           GType      type,
+           guint     *n)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    {
+      if (*n == 0)
+        return root;
+      (*n)--;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type, n);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+GtkWidget *
+dmd_test_find_type (GtkWidget *root,
+                    GType      type,
+                    guint      n)
+{
+  return find_type (root, type, &n);
+}
+
+guint
+dmd_test_count_type (GtkWidget *root,
+                     GType      type,
+                     gboolean   visible_only)
+{
+  guint count = 0;
+
+  if (visible_only && !gtk_widget_get_visible (root))
+    return 0;
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    count++;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    count += dmd_test_count_type (child, type, visible_only);
+  return count;
+}
+
+GtkWidget *
+dmd_test_find_label (GtkWidget  *root,
+                     const char *needle)
+{
+  if (!gtk_widget_get_visible (root))
+    return NULL;
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), needle) != NULL)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = dmd_test_find_label (child, needle);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+gboolean
+dmd_test_is_shown (GtkWidget *widget)
+{
+  for (; widget != NULL; widget = gtk_widget_get_parent (widget))
+    if (!gtk_widget_get_visible (widget))
+      return FALSE;
+  return TRUE;
+}
+
+void
+dmd_test_set_text (GtkWidget  *editable_row,
+                   const char *text)
+{
+  g_assert_nonnull (editable_row);
+  gtk_editable_set_text (GTK_EDITABLE (editable_row), text);
+  dmd_test_spin ();
+}
+
+GtkWidget *
+dmd_test_window_new (GtkWidget *child)
+{
+  GtkWidget *window = gtk_window_new ();
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 480, 640);
+  gtk_window_set_child (GTK_WINDOW (window), child);
+  gtk_window_present (GTK_WINDOW (window));
+  dmd_test_spin ();
+  return window;
+}

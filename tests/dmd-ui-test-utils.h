@@ -1,0 +1,42 @@
+/* dmd-ui-test-utils.h — finding widgets and waiting in widget tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+/* Own the default main context for the whole test, as g_application_run() does in the app:
+ * otherwise a g_main_context_invoke() from a worker thread may find it unowned between two
+ * iterations and run the callback (and the widget updates it makes) in that thread. */
+void       dmd_test_own_main_context (void);
+/* Process what is pending, without blocking. */
+void       dmd_test_spin             (void);
+/* Iterate the main context until func returns TRUE or timeout_ms passes; returns func's last
+ * value (a deadline that only guards against hangs, never a timing assertion). */
+gboolean   dmd_test_wait             (gboolean  (*func) (gpointer),
+                                      gpointer    data,
+                                      guint       timeout_ms);
+/* The first AdwPreferencesRow below root whose title is title (drawable or not). */
+GtkWidget *dmd_test_find_row         (GtkWidget  *root,
+                                      const char *title);
+/* The n-th (from 0) widget of type below root, in tree order. */
+GtkWidget *dmd_test_find_type        (GtkWidget  *root,
+                                      GType       type,
+                                      guint       n);
+guint      dmd_test_count_type       (GtkWidget  *root,
+                                      GType       type,
+                                      gboolean    visible_only);
+/* A GtkLabel below root whose text contains needle (visible ones only), or NULL. */
+GtkWidget *dmd_test_find_label       (GtkWidget  *root,
+                                      const char *needle);
+/* TRUE when widget and all its ancestors up to root are visible. */
+gboolean   dmd_test_is_shown         (GtkWidget  *widget);
+void       dmd_test_set_text         (GtkWidget  *editable_row,
+                                      const char *text);
+/* A GtkWindow holding child, presented. */
+GtkWidget *dmd_test_window_new       (GtkWidget  *child);
+
+G_END_DECLS

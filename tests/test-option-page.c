@@ -1,0 +1,161 @@
+/* test-option-page.c — the option rows and the "Not sure?" questionnaire
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "dmd-option-page.h"
+#include "dmd-ui-test-utils.h"
+
+static void
+test_suggest (void)
+{
+  static const struct {
+    DmdAnswer   login, outside, static_ip;
+    const char *server;
+    gboolean    decided;
+    DmdOption   option;
+  } cases[] = {
+    { DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, NULL, FALSE, 0 },
+    { DMD_ANSWER_YES, DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, NULL, TRUE, DMD_OPTION_SMTP_AUTH },
+    { DMD_ANSWER_YES, DMD_ANSWER_NO, DMD_ANSWER_NO, "", TRUE, DMD_OPTION_SMTP_AUTH },
+    { DMD_ANSWER_NO, DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, NULL, FALSE, 0 },
+    { DMD_ANSWER_NO, DMD_ANSWER_NO, DMD_ANSWER_UNKNOWN, NULL, TRUE, DMD_OPTION_DIRECT_SEND },
+    { DMD_ANSWER_NO, DMD_ANSWER_YES, DMD_ANSWER_YES, NULL, TRUE, DMD_OPTION_RELAY },
+    { DMD_ANSWER_NO, DMD_ANSWER_YES, DMD_ANSWER_NO, NULL, TRUE, DMD_OPTION_RELAY },
+    { DMD_ANSWER_NO, DMD_ANSWER_YES, DMD_ANSWER_UNKNOWN, NULL, TRUE, DMD_OPTION_RELAY },
+    /* What is typed in the server field wins over the other answers. */
+    { DMD_ANSWER_NO, DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, " smtp.office365.com ", TRUE, DMD_OPTION_SMTP_AUTH },
+    { DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, "SMTP.Office365.com", TRUE, DMD_OPTION_SMTP_AUTH },
+    { DMD_ANSWER_YES, DMD_ANSWER_YES, DMD_ANSWER_UNKNOWN, "contoso-com.mail.protection.outlook.com", TRUE, DMD_OPTION_RELAY },
+    { DMD_ANSWER_UNKNOWN, DMD_ANSWER_NO, DMD_ANSWER_UNKNOWN, "contoso-com.mail.protection.outlook.com", TRUE, DMD_OPTION_DIRECT_SEND },
+    { DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, "contoso-com.mail.protection.outlook.com", TRUE, DMD_OPTION_DIRECT_SEND },
+    /* An unknown host says nothing; the other answers decide. */
+    { DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, "mail.example.net", FALSE, 0 },
+    { DMD_ANSWER_YES, DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, "mail.example.net", TRUE, DMD_OPTION_SMTP_AUTH },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      DmdOption option = 99;
+      const char *reason = NULL;
+      gboolean decided;
+
+      decided = dmd_option_suggest (cases[i].login, cases[i].outside, cases[i].static_ip,
+                                    cases[i].server, &option, &reason);
+      g_test_message ("case %u", i);
+      g_assert_cmpint (decided, ==, cases[i].decided);
+      if (decided)
+        {
+          g_assert_cmpint (option, ==, cases[i].option);
+          g_assert_nonnull (reason);
+          g_assert_cmpstr (reason, !=, "");
+        }
+    }
+}
+
+static GtkCheckButton *
+check_of (GtkWidget  *page,
+          const char *title)
+{
+  GtkWidget *row = dmd_test_find_row (page, title);
+
+  g_assert_nonnull (row);
+  return GTK_CHECK_BUTTON (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)));
+}
+
+static void
+test_rows_follow_session (void)
+{
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  GtkWidget *page = dmd_option_page_new (session);
+  GtkWidget *window = dmd_test_window_new (page);
+
+  /* The option page is always complete: one option is always chosen. */
+  g_assert_true (dmd_page_get_complete (DMD_PAGE (page)));
+  g_assert_cmpint (dmd_session_get_option (session), ==, DMD_OPTION_SMTP_AUTH);
+  g_assert_true (gtk_check_button_get_active (check_of (page, "SMTP AUTH client submission")));
+
+  /* Activating a row (keyboard or click) selects its option. */
+  gtk_widget_activate (dmd_test_find_row (page, "Direct Send"));
+  dmd_test_spin ();
+  g_assert_cmpint (dmd_session_get_option (session), ==, DMD_OPTION_DIRECT_SEND);
+  g_assert_false (gtk_check_button_get_active (check_of (page, "SMTP AUTH client submission")));
+
+  /* The session drives the rows. */
+  dmd_session_set_option (session, DMD_OPTION_RELAY);
+  dmd_test_spin ();
+  g_assert_true (gtk_check_button_get_active (check_of (page, "SMTP relay")));
+  g_assert_false (gtk_check_button_get_active (check_of (page, "Direct Send")));
+
+  /* Every check button has an accessible name (the row's title) — and a "Recommended" tag. */
+  g_assert_nonnull (dmd_test_find_label (page, "Recommended"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_questionnaire (void)
+{
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  GtkWidget *page = dmd_option_page_new (session);
+  GtkWidget *window = dmd_test_window_new (page);
+  GtkWidget *login = dmd_test_find_row (page, "Does the device have fields for a user name and a password?");
+  GtkWidget *outside = dmd_test_find_row (page, "Must it mail people outside the organization?");
+  GtkWidget *static_ip = dmd_test_find_row (page, "Does the site have a static public IP address?");
+  GtkWidget *server = dmd_test_find_row (page, "Device’s server field (optional)");
+
+  g_assert_nonnull (login);
+  g_assert_nonnull (outside);
+  g_assert_nonnull (static_ip);
+  g_assert_nonnull (server);
+  /* The static IP question only matters for a device that cannot sign in and mails outside. */
+  g_assert_false (gtk_widget_get_visible (static_ip));
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (login), 2);     /* No */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (outside), 2);   /* No */
+  dmd_test_spin ();
+  g_assert_cmpint (dmd_session_get_option (session), ==, DMD_OPTION_DIRECT_SEND);
+  g_assert_nonnull (dmd_test_find_label (page, "Direct Send needs no sign-in"));
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (outside), 1);   /* Yes */
+  dmd_test_spin ();
+  g_assert_true (gtk_widget_get_visible (static_ip));
+  g_assert_cmpint (dmd_session_get_option (session), ==, DMD_OPTION_RELAY);
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (login), 1);     /* Yes */
+  dmd_test_spin ();
+  g_assert_false (gtk_widget_get_visible (static_ip));
+  g_assert_cmpint (dmd_session_get_option (session), ==, DMD_OPTION_SMTP_AUTH);
+
+  /* The server field wins. */
+  dmd_test_set_text (server, "contoso-com.mail.protection.outlook.com");
+  g_assert_cmpint (dmd_session_get_option (session), ==, DMD_OPTION_RELAY);
+  g_assert_nonnull (dmd_test_find_label (page, "SMTP relay through a connector"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_finalize (void)
+{
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  GtkWidget *page = dmd_option_page_new (session);
+
+  g_object_ref_sink (page);
+  g_assert_finalize_object (page);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  dmd_test_own_main_context ();
+  g_test_add_func ("/dmd/ui/option/suggest", test_suggest);
+  g_test_add_func ("/dmd/ui/option/rows-follow-session", test_rows_follow_session);
+  g_test_add_func ("/dmd/ui/option/questionnaire", test_questionnaire);
+  g_test_add_func ("/dmd/ui/option/finalize", test_finalize);
+  return g_test_run ();
+}

@@ -1,0 +1,348 @@
+/* test-settings-page.c — the device settings: defaults, validation, pre-flight, remembering
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "dmd-note-row.h"
+#include "dmd-settings-page.h"
+#include "dmd-ui-test-utils.h"
+
+#define SECRET "Tr0ub4dor&3-not-remembered"
+
+typedef struct {
+  DmdSession *session;
+  GtkWidget  *page;
+  GtkWidget  *window;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  GSettings *settings;
+
+  f->session = dmd_session_new ();
+  settings = dmd_session_get_settings (f->session);
+  g_assert_nonnull (settings);
+  /* Each test starts from nothing remembered. */
+  {
+    g_autoptr(GSettingsSchema) schema = NULL;
+    g_auto(GStrv) keys = NULL;
+
+    g_object_get (settings, "settings-schema", &schema, NULL);
+    keys = g_settings_schema_list_keys (schema);
+    for (guint i = 0; keys[i] != NULL; i++)
+      g_settings_reset (settings, keys[i]);
+  }
+  dmd_session_set_option (f->session, GPOINTER_TO_INT (data));
+  f->page = dmd_settings_page_new (f->session);
+  f->window = dmd_test_window_new (f->page);
+  dmd_page_shown (DMD_PAGE (f->page));
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->session);
+}
+
+static GtkWidget *
+row (Fixture    *f,
+     const char *title)
+{
+  GtkWidget *widget = dmd_test_find_row (f->page, title);
+
+  g_assert_nonnull (widget);
+  return widget;
+}
+
+static const char *
+text (Fixture    *f,
+      const char *title)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (row (f, title)));
+}
+
+/* The note row right after a field's row. */
+static DmdNoteRow *
+note_after (GtkWidget *field)
+{
+  GtkWidget *next = gtk_widget_get_next_sibling (field);
+
+  /* The password row and the token row share one note row. */
+  while (next != NULL && !DMD_IS_NOTE_ROW (next))
+    next = gtk_widget_get_next_sibling (next);
+  g_assert_nonnull (next);
+  return DMD_NOTE_ROW (next);
+}
+
+static gboolean
+has_note (GtkWidget  *field,
+          const char *needle)
+{
+  DmdNoteRow *note = note_after (field);
+  g_autofree char *all = dmd_note_row_dup_text (note);
+
+  return all != NULL && strstr (all, needle) != NULL;
+}
+
+static void
+fill_smtp_auth (Fixture *f)
+{
+  dmd_test_set_text (row (f, "User name"), "scanner@contoso.com");
+  dmd_test_set_text (row (f, "Password"), SECRET);
+  dmd_test_set_text (row (f, "Sender (From)"), "scanner@contoso.com");
+  dmd_test_set_text (row (f, "Test recipient"), "someone@fabrikam.example");
+}
+
+static void
+test_smtp_auth_defaults (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_assert_cmpstr (text (f, "Server"), ==, "smtp.office365.com");
+  g_assert_cmpstr (text (f, "Port"), ==, "587");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row (f, "Security"))), ==, 0);
+  /* Only the fields of SMTP AUTH. */
+  g_assert_true (dmd_test_is_shown (row (f, "User name")));
+  g_assert_true (dmd_test_is_shown (row (f, "Password")));
+  g_assert_false (dmd_test_is_shown (row (f, "Organization’s domain")));
+  g_assert_false (dmd_test_is_shown (row (f, "The connector recognizes the device by")));
+  /* Nothing typed yet: incomplete, but no red under untouched fields. */
+  g_assert_false (dmd_page_get_complete (DMD_PAGE (f->page)));
+  g_assert_false (gtk_widget_has_css_class (row (f, "User name"), "error"));
+  g_assert_nonnull (dmd_test_find_label (f->page, "To run the checks, fill in:"));
+  g_assert_cmpstr (dmd_page_get_forward_label (DMD_PAGE (f->page)), ==, "_Run Checks");
+}
+
+static void
+test_smtp_auth_complete (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(DmdDeviceConfig) config = NULL;
+
+  fill_smtp_auth (f);
+  g_assert_true (dmd_page_get_complete (DMD_PAGE (f->page)));
+  g_assert_null (dmd_test_find_label (f->page, "To run the checks, fill in:"));
+
+  config = dmd_settings_page_build_config (DMD_SETTINGS_PAGE (f->page));
+  g_assert_cmpint (config->option, ==, DMD_OPTION_SMTP_AUTH);
+  g_assert_cmpstr (config->server, ==, "smtp.office365.com");
+  g_assert_cmpuint (config->port, ==, 587);
+  g_assert_cmpint (config->security, ==, DMD_SECURITY_STARTTLS);
+  g_assert_cmpstr (config->username, ==, "scanner@contoso.com");
+  g_assert_cmpstr (config->password, ==, SECRET);
+  g_assert_false (config->send);
+
+  /* A bad address: error under the row, error style, Next insensitive. */
+  dmd_test_set_text (row (f, "Test recipient"), "not an address");
+  g_assert_false (dmd_page_get_complete (DMD_PAGE (f->page)));
+  g_assert_true (gtk_widget_has_css_class (row (f, "Test recipient"), "error"));
+  g_assert_cmpuint (dmd_note_row_get_n_notes (note_after (row (f, "Test recipient"))), >, 0);
+  dmd_test_set_text (row (f, "Test recipient"), "someone@fabrikam.example");
+  g_assert_true (dmd_page_get_complete (DMD_PAGE (f->page)));
+  g_assert_false (gtk_widget_has_css_class (row (f, "Test recipient"), "error"));
+}
+
+static void
+test_port_validation (Fixture       *f,
+                      gconstpointer  data)
+{
+  fill_smtp_auth (f);
+
+  dmd_test_set_text (row (f, "Port"), "abc");
+  g_assert_false (dmd_page_get_complete (DMD_PAGE (f->page)));
+  g_assert_true (gtk_widget_has_css_class (row (f, "Port"), "error"));
+  g_assert_true (has_note (row (f, "Port"), "from 1 to 65535"));
+
+  dmd_test_set_text (row (f, "Port"), "70000");
+  g_assert_false (dmd_page_get_complete (DMD_PAGE (f->page)));
+
+  /* Port 465 is valid input, but Microsoft 365 does not offer it: a pre-flight note. */
+  dmd_test_set_text (row (f, "Port"), "465");
+  g_assert_true (dmd_page_get_complete (DMD_PAGE (f->page)));
+  g_assert_false (gtk_widget_has_css_class (row (f, "Port"), "error"));
+  g_assert_cmpuint (dmd_note_row_get_n_notes (note_after (row (f, "Port"))), >, 0);
+
+  dmd_test_set_text (row (f, "Port"), "587");
+  g_assert_cmpuint (dmd_note_row_get_n_notes (note_after (row (f, "Port"))), ==, 0);
+}
+
+static void
+test_preflight_sender (Fixture       *f,
+                       gconstpointer  data)
+{
+  fill_smtp_auth (f);
+  g_assert_cmpuint (dmd_note_row_get_n_notes (note_after (row (f, "Sender (From)"))), ==, 0);
+  /* From differs from the login: Send As needed (a warning, not a blocker). */
+  dmd_test_set_text (row (f, "Sender (From)"), "printer@contoso.com");
+  g_assert_true (dmd_page_get_complete (DMD_PAGE (f->page)));
+  g_assert_cmpuint (dmd_note_row_get_n_notes (note_after (row (f, "Sender (From)"))), >, 0);
+}
+
+static void
+test_option_switch (Fixture       *f,
+                    gconstpointer  data)
+{
+  fill_smtp_auth (f);
+  dmd_session_set_option (f->session, DMD_OPTION_DIRECT_SEND);
+  dmd_test_spin ();
+
+  /* The old option's defaults give way to the new one's; what was typed stays. */
+  g_assert_cmpstr (text (f, "Server"), ==, "");
+  g_assert_cmpstr (text (f, "Port"), ==, "25");
+  g_assert_cmpstr (text (f, "Sender (From)"), ==, "scanner@contoso.com");
+  g_assert_false (dmd_test_is_shown (row (f, "User name")));
+  g_assert_true (dmd_test_is_shown (row (f, "Organization’s domain")));
+  g_assert_true (has_note (row (f, "Test recipient"), "inside the organization"));
+
+  dmd_session_set_option (f->session, DMD_OPTION_RELAY);
+  dmd_test_spin ();
+  g_assert_true (has_note (row (f, "Test recipient"), "outside the organization"));
+  g_assert_true (dmd_test_is_shown (row (f, "IP address on the connector (optional)")));
+
+  /* A certificate-based connector cannot be proven from here: the page says so. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "The connector recognizes the device by")), 1);
+  dmd_test_spin ();
+  g_assert_false (dmd_test_is_shown (row (f, "IP address on the connector (optional)")));
+  g_assert_nonnull (dmd_test_find_label (f->page, "cannot be tested from this computer"));
+
+  /* A typed server survives the switch back. */
+  dmd_test_set_text (row (f, "Server"), "contoso-com.mail.protection.outlook.com");
+  dmd_session_set_option (f->session, DMD_OPTION_SMTP_AUTH);
+  dmd_test_spin ();
+  g_assert_cmpstr (text (f, "Server"), ==, "contoso-com.mail.protection.outlook.com");
+  g_assert_cmpstr (text (f, "Port"), ==, "587");
+}
+
+static void
+test_remember_but_not_password (Fixture       *f,
+                                gconstpointer  data)
+{
+  GSettings *settings = dmd_session_get_settings (f->session);
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+  g_autofree char *username = NULL;
+  GtkWidget *page2, *window2;
+
+  fill_smtp_auth (f);
+  gtk_switch_set_active (GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row (f, "Send a real test message")))), TRUE);
+  dmd_test_spin ();
+  g_assert_true (dmd_page_get_complete (DMD_PAGE (f->page)));
+  dmd_page_apply_begin (DMD_PAGE (f->page), NULL, NULL);
+  g_assert_false (dmd_page_get_applying (DMD_PAGE (f->page)));
+
+  /* The session now holds the config for the checks, secret included (in memory only). */
+  g_assert_nonnull (dmd_session_get_config (f->session));
+  g_assert_cmpstr (dmd_session_get_config (f->session)->password, ==, SECRET);
+  g_assert_true (dmd_session_get_config (f->session)->send);
+
+  /* GSettings has the user name, and no key anywhere holds the secret. */
+  username = g_settings_get_string (settings, "username");
+  g_assert_cmpstr (username, ==, "scanner@contoso.com");
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autoptr(GVariant) value = g_settings_get_value (settings, keys[i]);
+      g_autofree char *printed = g_variant_print (value, FALSE);
+
+      g_assert_null (strstr (printed, SECRET));
+    }
+
+  /* A new page remembers the fields, but neither the password nor "send". */
+  page2 = dmd_settings_page_new (f->session);
+  window2 = dmd_test_window_new (page2);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (page2, "User name"))), ==,
+                   "scanner@contoso.com");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (page2, "Password"))), ==, "");
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (adw_action_row_get_activatable_widget (
+                    ADW_ACTION_ROW (dmd_test_find_row (page2, "Send a real test message"))))));
+  g_assert_false (dmd_page_get_complete (DMD_PAGE (page2)));
+
+  /* Forget: everything remembered goes, the fields reset to the defaults. */
+  dmd_settings_page_forget (DMD_SETTINGS_PAGE (page2));
+  g_free (username);
+  username = g_settings_get_string (settings, "username");
+  g_assert_cmpstr (username, ==, "");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (page2, "User name"))), ==, "");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (page2, "Server"))), ==,
+                   "smtp.office365.com");
+  gtk_window_destroy (GTK_WINDOW (window2));
+}
+
+static void
+test_oauth_token (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(DmdDeviceConfig) config = NULL;
+
+  fill_smtp_auth (f);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "Sign in with")), 1);
+  dmd_test_spin ();
+  g_assert_false (dmd_test_is_shown (row (f, "Password")));
+  g_assert_true (dmd_test_is_shown (row (f, "OAuth access token")));
+  dmd_test_set_text (row (f, "OAuth access token"), "eyJ0eXAi.test.token");
+  config = dmd_settings_page_build_config (DMD_SETTINGS_PAGE (f->page));
+  g_assert_null (config->password);
+  g_assert_cmpstr (config->oauth_token, ==, "eyJ0eXAi.test.token");
+}
+
+static void
+test_test_hooks (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(DmdDeviceConfig) config = NULL;
+
+  g_setenv ("DMD_TEST_CONNECT_TO", "smtp.office365.com:587:127.0.0.1:2587;::127.0.0.1:", TRUE);
+  g_setenv ("DMD_TEST_CA_FILE", "/nonexistent/ca.pem", TRUE);
+  g_setenv ("DMD_TEST_TIMEOUT", "2", TRUE);
+  config = dmd_settings_page_build_config (DMD_SETTINGS_PAGE (f->page));
+  g_unsetenv ("DMD_TEST_CONNECT_TO");
+  g_unsetenv ("DMD_TEST_CA_FILE");
+  g_unsetenv ("DMD_TEST_TIMEOUT");
+
+  g_assert_nonnull (config->connect_to);
+  g_assert_cmpuint (config->connect_to->len, ==, 2);
+  g_assert_cmpstr (((DmdConnectTo *) g_ptr_array_index (config->connect_to, 0))->host, ==, "smtp.office365.com");
+  g_assert_cmpuint (((DmdConnectTo *) g_ptr_array_index (config->connect_to, 0))->to_port, ==, 2587);
+  g_assert_cmpstr (config->ca_file, ==, "/nonexistent/ca.pem");
+  g_assert_cmpuint (config->timeout_seconds, ==, 2);
+}
+
+static void
+test_finalize (void)
+{
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  GtkWidget *page = dmd_settings_page_new (session);
+
+  g_object_ref_sink (page);
+  g_assert_finalize_object (page);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  dmd_test_own_main_context ();
+
+#define ADD(path, option, func) \
+  g_test_add ("/dmd/ui/settings/" path, Fixture, GINT_TO_POINTER (option), fixture_setup, func, fixture_teardown)
+  ADD ("smtp-auth-defaults", DMD_OPTION_SMTP_AUTH, test_smtp_auth_defaults);
+  ADD ("smtp-auth-complete", DMD_OPTION_SMTP_AUTH, test_smtp_auth_complete);
+  ADD ("port-validation", DMD_OPTION_SMTP_AUTH, test_port_validation);
+  ADD ("preflight-sender", DMD_OPTION_SMTP_AUTH, test_preflight_sender);
+  ADD ("option-switch", DMD_OPTION_SMTP_AUTH, test_option_switch);
+  ADD ("remember-but-not-password", DMD_OPTION_SMTP_AUTH, test_remember_but_not_password);
+  ADD ("oauth-token", DMD_OPTION_SMTP_AUTH, test_oauth_token);
+  ADD ("test-hooks", DMD_OPTION_SMTP_AUTH, test_test_hooks);
+#undef ADD
+  g_test_add_func ("/dmd/ui/settings/finalize", test_finalize);
+  return g_test_run ();
+}
