@@ -81,6 +81,13 @@ activate (GtkWidget  *window,
   dmd_test_spin ();
 }
 
+static gboolean
+on_results (gpointer data)
+{
+  return dmd_window_get_current (DMD_WINDOW (data)) == DMD_PAGE_RESULTS &&
+         !dmd_page_get_applying (dmd_window_get_page (DMD_WINDOW (data), DMD_PAGE_CHECKS));
+}
+
 static void
 test_window_flow (void)
 {
@@ -98,6 +105,7 @@ test_window_flow (void)
   g_assert_cmpstr (adw_window_title_get_title (window_title (window)), ==, "Welcome");
   g_assert_false (gtk_widget_get_visible (back_button (window)));
   g_assert_nonnull (find_button (window, "_Start"));
+  g_assert_nonnull (find_button (window, "_Explain an Error Message"));
 
   /* Start → the option page, with Back; the subtitle names the option. */
   activate (window, "win.forward");
@@ -121,6 +129,7 @@ test_window_flow (void)
   dmd_test_set_text (dmd_test_find_row (window, "Sender (From)"), "scanner@contoso.com");
   dmd_test_set_text (dmd_test_find_row (window, "Test recipient"), "someone@fabrikam.example");
   g_assert_true (dmd_page_get_complete (settings));
+  g_assert_true (gtk_widget_get_sensitive (forward_button (window)));
 
   /* Back and forth keeps what was typed. */
   activate (window, "win.back");
@@ -129,8 +138,38 @@ test_window_flow (void)
   g_assert_cmpint (dmd_window_get_current (self), ==, DMD_PAGE_SETTINGS);
   g_assert_true (dmd_page_get_complete (settings));
 
-  /* Back to the start. */
+  /* Run Checks → the checks page runs at once; a closed port ends them quickly. While they
+   * run: no Back, no Next, Cancel shown. Then the results. */
+  g_setenv ("DMD_TEST_CONNECT_TO", "smtp.office365.com:587:127.0.0.1:1", TRUE);
+  g_setenv ("DMD_TEST_TIMEOUT", "2", TRUE);
+  dmd_test_set_text (dmd_test_find_row (window, "Test recipient"), "someone@fabrikam.example ");
+  activate (window, "win.forward");
+  g_unsetenv ("DMD_TEST_CONNECT_TO");
+  g_unsetenv ("DMD_TEST_TIMEOUT");
+  g_assert_cmpint (dmd_window_get_current (self), >=, DMD_PAGE_CHECKS);
+  if (dmd_window_get_current (self) == DMD_PAGE_CHECKS &&
+      dmd_page_get_applying (dmd_window_get_page (self, DMD_PAGE_CHECKS)))
+    {
+      g_assert_false (gtk_widget_get_visible (back_button (window)));
+      g_assert_false (gtk_widget_get_visible (forward_button (window)));
+      g_assert_true (gtk_widget_get_visible (find_button (window, "_Cancel")));
+    }
+  g_assert_true (dmd_test_wait (on_results, window, 60000));
+  g_assert_nonnull (dmd_session_get_result (dmd_window_get_session (self)));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (forward_button (window))), ==, "_Run Again");
+  g_assert_false (gtk_widget_get_visible (find_button (window, "_Cancel")));
+
+  /* Back from the results goes to the settings, not to the finished checks. */
   activate (window, "win.back");
+  g_assert_cmpint (dmd_window_get_current (self), ==, DMD_PAGE_SETTINGS);
+  activate (window, "win.back");
+  activate (window, "win.back");
+  g_assert_cmpint (dmd_window_get_current (self), ==, DMD_PAGE_WELCOME);
+
+  /* The side trip: explain, and back to the welcome page. */
+  activate (window, "win.explain");
+  g_assert_cmpint (dmd_window_get_current (self), ==, DMD_PAGE_EXPLAIN);
+  g_assert_false (gtk_widget_get_visible (forward_button (window)));
   activate (window, "win.back");
   g_assert_cmpint (dmd_window_get_current (self), ==, DMD_PAGE_WELCOME);
 

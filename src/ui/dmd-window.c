@@ -11,8 +11,11 @@
 
 #include <glib/gi18n.h>
 
+#include "dmd-checks-page.h"
+#include "dmd-explain-page.h"
 #include "dmd-option-page.h"
 #include "dmd-page.h"
+#include "dmd-results-page.h"
 #include "dmd-session.h"
 #include "dmd-settings-page.h"
 #include "dmd-welcome-page.h"
@@ -345,6 +348,9 @@ dmd_window_init (DmdWindow *self)
   add_page (self, DMD_PAGE_WELCOME, dmd_welcome_page_new ());
   add_page (self, DMD_PAGE_OPTION, dmd_option_page_new (self->session));
   add_page (self, DMD_PAGE_SETTINGS, dmd_settings_page_new (self->session));
+  add_page (self, DMD_PAGE_CHECKS, dmd_checks_page_new (self->session));
+  add_page (self, DMD_PAGE_RESULTS, dmd_results_page_new (self->session));
+  add_page (self, DMD_PAGE_EXPLAIN, dmd_explain_page_new (self->session));
 
   /* Enter activates the primary action of a complete page. */
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->forward_button));

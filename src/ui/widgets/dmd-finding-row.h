@@ -1,0 +1,28 @@
+/* dmd-finding-row.h — one finding: severity, title, evidence, why, numbered fixes
+ *
+ * The same widget shows a finding on the results page and on the explain page.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "dmd-result.h"
+
+G_BEGIN_DECLS
+
+#define DMD_TYPE_FINDING_ROW (dmd_finding_row_get_type ())
+G_DECLARE_FINAL_TYPE (DmdFindingRow, dmd_finding_row, DMD, FINDING_ROW, AdwExpanderRow)
+
+GtkWidget  *dmd_finding_row_new            (const DmdFinding *finding);
+const char *dmd_finding_row_get_finding_id (DmdFindingRow    *self);
+
+/* Translated words for a severity and an audience (shared with the results header). */
+const char *dmd_severity_display_name      (DmdSeverity       severity);
+const char *dmd_severity_icon_name         (DmdSeverity       severity);
+const char *dmd_audience_display_name      (DmdAudience       audience);
+/* Who must act on the finding's fixes, in words; NULL when it has none. */
+const char *dmd_finding_audience_text      (const DmdFinding *finding);
+
+G_END_DECLS

@@ -1,0 +1,178 @@
+/* test-results-page.c — the verdict, the finding rows, the settings table, the details
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "dmd-finding-row.h"
+#include "dmd-results-page.h"
+#include "dmd-ui-test-utils.h"
+
+static DmdResult *
+make_result (gboolean problems)
+{
+  DmdResult *result = dmd_result_new (DMD_OPTION_SMTP_AUTH);
+  DmdCheck *check;
+  DmdFinding *finding;
+
+  check = dmd_result_add_check (result, "connect");
+  check->status = DMD_CHECK_PASS;
+  check->summary = g_strdup ("Connected to 127.0.0.1 port 587");
+  check->elapsed_ms = 12;
+  check = dmd_result_add_check (result, "auth");
+  check->status = problems ? DMD_CHECK_FAIL : DMD_CHECK_PASS;
+  check->summary = g_strdup (problems ? "Sign-in refused" : "Signed in");
+
+  if (problems)
+    {
+      finding = dmd_finding_new ("auth-smtp-auth-disabled-tenant", DMD_SEVERITY_ERROR);
+      finding->check = g_strdup ("auth");
+      finding->title = g_strdup ("SMTP AUTH is turned off for the whole organization <b>");
+      finding->explanation = g_strdup ("The tenant blocks SMTP AUTH.");
+      finding->evidence = g_strdup ("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.");
+      dmd_finding_add_fix (finding, "Turn SMTP AUTH on for the organization",
+                           "Set-TransportConfig -SmtpClientAuthenticationDisabled $false",
+                           "https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/authenticated-client-smtp-submission",
+                           DMD_AUDIENCE_ADMIN);
+      dmd_finding_add_fix (finding, "Check the user name on the device", NULL, NULL, DMD_AUDIENCE_TECHNICIAN);
+      dmd_result_add_finding (result, finding);
+
+      finding = dmd_finding_new ("config-sender-mismatch", DMD_SEVERITY_WARNING);
+      finding->title = g_strdup ("The sender differs from the user name");
+      dmd_result_add_finding (result, finding);
+    }
+  finding = dmd_finding_new ("test-message-not-sent", DMD_SEVERITY_INFO);
+  finding->title = g_strdup ("No test message was sent");
+  dmd_result_add_finding (result, finding);
+
+  g_ptr_array_add (result->recommended,
+                   dmd_setting_row_new ("server", "Server", "smtp.office365.com", "smtp.office365.com", "ok"));
+  g_ptr_array_add (result->recommended,
+                   dmd_setting_row_new ("port", "Port", "587", "465", "differs"));
+  g_ptr_array_add (result->recommended,
+                   dmd_setting_row_new ("connector", "Connector", "none", NULL, "not-applicable"));
+
+  result->network.public_ip = g_strdup ("203.0.113.7");
+  result->network.tls_negotiated = g_strdup ("TLS1.3");
+  result->network.tls_cipher = g_strdup ("AES-256-GCM");
+  result->network.versions[DMD_TLS10].state = DMD_TLS_VERSION_REFUSED;
+  result->network.versions[DMD_TLS12].state = DMD_TLS_VERSION_ACCEPTED;
+  result->network.versions[DMD_TLS13].state = DMD_TLS_VERSION_ACCEPTED;
+  g_ptr_array_add (result->transcript, dmd_transcript_line_new ('S', "220 ready"));
+  dmd_result_sort_findings (result);
+  return result;
+}
+
+static void
+test_problems (void)
+{
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  g_autoptr(DmdResult) result = make_result (TRUE);
+  GtkWidget *page = dmd_results_page_new (session);
+  GtkWidget *window = dmd_test_window_new (page);
+  GtkWidget *first, *port, *server, *settings_list;
+
+  dmd_session_set_result (session, result);
+  dmd_test_spin ();
+
+  /* The verdict: how many problems, then the first fix and who does it. */
+  g_assert_nonnull (dmd_test_find_label (page, "2 Problems Found"));
+  g_assert_nonnull (dmd_test_find_label (page, "First step, for the admin: Turn SMTP AUTH on"));
+
+  /* One finding row per finding; the title is plain text, repeated inside. */
+  g_assert_cmpuint (dmd_test_count_type (page, DMD_TYPE_FINDING_ROW, FALSE), ==, 3);
+  first = dmd_test_find_type (page, DMD_TYPE_FINDING_ROW, 0);
+  g_assert_cmpstr (dmd_finding_row_get_finding_id (DMD_FINDING_ROW (first)), ==, "auth-smtp-auth-disabled-tenant");
+  g_assert_false (adw_preferences_row_get_use_markup (ADW_PREFERENCES_ROW (first)));
+  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (first)));
+  g_assert_nonnull (dmd_test_find_label (first, "5.7.139"));
+  g_assert_nonnull (dmd_test_find_label (first, "Set-TransportConfig"));
+  g_assert_nonnull (dmd_test_find_label (first, "For the admin"));
+  g_assert_nonnull (dmd_test_find_label (first, "At the device"));
+  g_assert_nonnull (dmd_test_find_type (first, GTK_TYPE_LINK_BUTTON, 0));
+
+  /* Differences first in the settings table, with words beside the icon. */
+  port = dmd_test_find_row (page, "Port");
+  server = dmd_test_find_row (page, "Server");
+  g_assert_nonnull (port);
+  g_assert_nonnull (server);
+  settings_list = gtk_widget_get_parent (port);
+  g_assert_true (gtk_widget_get_parent (server) == settings_list);
+  g_assert_true (gtk_widget_get_first_child (settings_list) == port);
+  g_assert_nonnull (dmd_test_find_label (port, "Differs"));
+  g_assert_nonnull (dmd_test_find_label (server, "Matches"));
+
+  /* Connection details. */
+  g_assert_nonnull (dmd_test_find_row (page, "Public IP address Microsoft 365 saw"));
+  g_assert_nonnull (dmd_test_find_row (page, "TLS 1.0"));
+  g_assert_nonnull (dmd_test_find_label (dmd_test_find_row (page, "TLS 1.0"), "Refused"));
+  g_assert_nonnull (dmd_test_find_label (dmd_test_find_row (page, "TLS 1.3"), "Accepted"));
+
+  /* Copy summary puts text on the clipboard. */
+  gtk_widget_activate (dmd_test_find_row (page, "C_opy Summary"));
+  dmd_test_spin ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_ready (void)
+{
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  g_autoptr(DmdResult) result = make_result (FALSE);
+  GtkWidget *page = dmd_results_page_new (session);
+  GtkWidget *window = dmd_test_window_new (page);
+
+  dmd_session_set_result (session, result);
+  dmd_test_spin ();
+  g_assert_nonnull (dmd_test_find_label (page, "Ready to Send"));
+  g_assert_nonnull (dmd_test_find_label (page, "No message was sent"));
+  /* No problems group, only the note. */
+  g_assert_cmpuint (dmd_test_count_type (page, DMD_TYPE_FINDING_ROW, TRUE), ==, 1);
+  g_assert_cmpstr (dmd_page_get_forward_label (DMD_PAGE (page)), ==, "_Run Again");
+
+  /* A new result replaces the old rows. */
+  dmd_session_set_result (session, NULL);
+  dmd_test_spin ();
+  g_assert_cmpuint (dmd_test_count_type (page, DMD_TYPE_FINDING_ROW, FALSE), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_finding_row_finalize (void)
+{
+  g_autoptr(DmdResult) result = make_result (TRUE);
+  GtkWidget *row = dmd_finding_row_new (g_ptr_array_index (result->findings, 0));
+
+  g_object_ref_sink (row);
+  g_assert_finalize_object (row);
+}
+
+static void
+test_finalize (void)
+{
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  g_autoptr(DmdResult) result = make_result (TRUE);
+  GtkWidget *page;
+
+  dmd_session_set_result (session, result);
+  page = dmd_results_page_new (session);
+  g_object_ref_sink (page);
+  g_assert_finalize_object (page);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  dmd_test_own_main_context ();
+  g_test_add_func ("/dmd/ui/results/problems", test_problems);
+  g_test_add_func ("/dmd/ui/results/ready", test_ready);
+  g_test_add_func ("/dmd/ui/results/finding-row-finalize", test_finding_row_finalize);
+  g_test_add_func ("/dmd/ui/results/finalize", test_finalize);
+  return g_test_run ();
+}
