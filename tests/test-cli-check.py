@@ -78,7 +78,8 @@ class Server:
 def env(**extra):
     e = dict(os.environ)
     e.pop('DMD_PASSWORD', None)
-    e.update({'LC_ALL': 'C.UTF-8', 'LANGUAGE': '', 'NO_COLOR': '1'})
+    e.update({'LC_ALL': 'C.UTF-8', 'LANGUAGE': '', 'NO_COLOR': '1',
+              'G_DEBUG': 'fatal-criticals'})
     e.update(extra)
     return e
 
@@ -162,14 +163,17 @@ ok(code == 0 and '--password-file' in out and '--connect-to' in out and '--ip-ve
 
 server = Server(SUBMISSION)
 report = os.path.join(tmp.name, 'report.html')
+# With every debug message on (they must go to stderr, and carry no secret).
 code, out, err = run(base_args(server.port, '--password-stdin', '--format=json',
-                               f'--report={report}'), stdin=PASSWORD + '\n')
+                               f'--report={report}'), stdin=PASSWORD + '\n',
+                     extra_env={'G_MESSAGES_DEBUG': 'all'})
 events = server.stop()
 try:
     doc = json.loads(out)
 except ValueError as e:
     doc = {}
-ok(doc.get('schema') == 'device-mail-doctor/report/v1', 'JSON report on stdout', out + err)
+ok(doc.get('schema') == 'device-mail-doctor/report/v1',
+   'JSON report on stdout, debug messages on stderr', out + err)
 ok(code == (1 if doc.get('verdict') == 'fail' else 0), 'exit status follows the verdict',
    f'code={code} verdict={doc.get("verdict")}')
 ok(code == 0, 'a good server and good credentials give no error finding',

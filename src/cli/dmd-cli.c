@@ -43,6 +43,9 @@ main (int    argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  /* stdout carries the report (JSON is parsed): log messages, debug included, go to stderr. */
+  g_log_writer_default_set_use_stderr (TRUE);
+
   if (argc < 2)
     {
       print_usage (stderr);
