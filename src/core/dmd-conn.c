@@ -14,6 +14,7 @@
 
 #include "dmd-conn.h"
 #include "dmd-tls.h"
+#include "dmd-tls-private.h"
 
 /* How much is read from the socket at a time. The line buffer holds at most one line plus
  * one chunk, because we only read when it has no complete line. */
@@ -39,7 +40,6 @@ struct _DmdConn {
 
   /* TLS, once started. */
   gnutls_session_t                  session;
-  gnutls_certificate_credentials_t  client_creds;    /* owned (client side) */
   DmdTlsServerCreds                *server_creds;    /* a reference (server side) */
   DmdClientHello                   *client_hello;    /* server side: the first one seen */
 
@@ -495,7 +495,6 @@ dmd_conn_free (DmdConn *conn)
   if (conn == NULL)
     return;
   g_clear_pointer (&conn->session, gnutls_deinit);
-  g_clear_pointer (&conn->client_creds, gnutls_certificate_free_credentials);
   g_clear_pointer (&conn->server_creds, dmd_tls_server_creds_unref);
   g_clear_pointer (&conn->client_hello, dmd_client_hello_free);
   g_clear_error (&conn->io_error);
@@ -906,6 +905,7 @@ dmd_conn_start_tls_client (DmdConn        *conn,
                            GError        **error)
 {
   g_autoptr(DmdTlsInfo) result = NULL;
+  gnutls_certificate_credentials_t creds;
   const gnutls_datum_t *peers;
   unsigned int n_peers = 0;
   unsigned int status = 0;
@@ -925,36 +925,16 @@ dmd_conn_start_tls_client (DmdConn        *conn,
       !check_can_start_tls (conn, TRUE, error))
     return FALSE;
 
-  g_clear_pointer (&conn->client_creds, gnutls_certificate_free_credentials);
-  if (gnutls_certificate_allocate_credentials (&conn->client_creds) < 0)
-    {
-      conn->client_creds = NULL;
-      g_set_error_literal (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS, _("Could not set up TLS"));
-      return FALSE;
-    }
-  ret = gnutls_certificate_set_x509_system_trust (conn->client_creds);
-  if (ret < 0)
-    g_debug ("tls: no system trust store: %s", gnutls_strerror (ret));
-  if (ca_file != NULL)
-    {
-      ret = gnutls_certificate_set_x509_trust_file (conn->client_creds, ca_file,
-                                                    GNUTLS_X509_FMT_PEM);
-      if (ret <= 0)
-        {
-          /* Translators: the first %s is a file name, the second GnuTLS's reason. */
-          g_set_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS,
-                       _("Could not load certificate authorities from %s: %s"), ca_file,
-                       ret == 0 ? _("no certificate in the file") : gnutls_strerror (ret));
-          return FALSE;
-        }
-    }
+  creds = _dmd_tls_client_creds (ca_file, error);
+  if (creds == NULL)
+    return FALSE;
 
   if (!session_setup (conn, GNUTLS_CLIENT, priority, error))
     {
       g_clear_pointer (&conn->session, gnutls_deinit);
       return FALSE;
     }
-  gnutls_credentials_set (conn->session, GNUTLS_CRD_CERTIFICATE, conn->client_creds);
+  gnutls_credentials_set (conn->session, GNUTLS_CRD_CERTIFICATE, creds);
   /* SNI carries host names only (RFC 6066), never an address. */
   if (server_name != NULL && *server_name != '\0' && !is_ip)
     gnutls_server_name_set (conn->session, GNUTLS_NAME_DNS, server_name, strlen (server_name));
