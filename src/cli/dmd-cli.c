@@ -9,6 +9,9 @@
 #include <glib/gi18n.h>
 
 #include "dmd-cli.h"
+#ifdef DMD_TEST_HOOKS
+#include "dmd-test-resolver.h"
+#endif
 
 typedef struct {
   const char *name;
@@ -42,6 +45,12 @@ main (int    argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+#ifdef DMD_TEST_HOOKS
+  /* TEST-ONLY, compiled into device-mail-doctor-cli-test (never installed): DNS answers from
+   * the zone file named by DMD_TEST_RESOLVER_ZONE (tests/data/zones/README.md). */
+  dmd_test_resolver_install_from_env ();
+#endif
 
   /* stdout carries the report (JSON is parsed): log messages, debug included, go to stderr. */
   g_log_writer_default_set_use_stderr (TRUE);
