@@ -362,6 +362,10 @@ static const ReplyCase reply_cases[] = {
   /* a trailer whose host looks like a keyword must not count */
   { "535 5.7.139 Unbekannter Text [FEDERATIONSTS01.prod.outlook.com 2025-03-20T11:25:21.972Z 08DD66EDEFB0DFDF]",
     SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-5-7-139-unknown" },
+  /* a trailer cut short, and a lone "[" before the keyword */
+  { "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect. [PH0PR07CA0004.namprd07.prod.outl",
+    SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-credentials-incorrect" },
+  { "550 5.7.600 [unclosed SendAsDenied text", SA, DMD_STEP_DATA, DMD_AUTH_LOGIN, "sender-send-as-denied" },
   /* the seed's federation errors (Japanese), and English wording */
   { "535 5.7.139 認証に失敗し、フェデレーション STS サービスに到達できませんでした。",
     SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-federation-sts-unreachable" },

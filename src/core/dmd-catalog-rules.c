@@ -160,7 +160,8 @@ normalized_text (const DmdReply *reply)
 
       if (c == (gunichar) -1 || c == (gunichar) -2)
         break;
-      if (c == '[')
+      /* Only a closed bracket is a trailer: "[" alone is text. */
+      if (c == '[' && (depth > 0 || strchr (p, ']') != NULL))
         {
           depth++;
           continue;
