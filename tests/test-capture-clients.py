@@ -401,7 +401,19 @@ def usage_cases():
         except ValueError:
             stopped = False
         expect(rc == 1 and stopped, 'SIGTERM: exit %d, output %r' % (rc, out[:200]), problems)
-    return 'usage errors, port in use, SIGTERM', problems, ''
+    # A port below 1024 without the privilege (as in a Flatpak): a clear error, exit 2.
+    if os.geteuid() == 0 and shutil.which('setpriv'):
+        with tempfile.TemporaryDirectory(prefix='dmd-capture-') as tmp:
+            os.chmod(tmp, 0o777)
+            env = dict(os.environ, XDG_DATA_HOME=os.path.join(tmp, 'data'), LC_ALL='C.UTF-8')
+            r = subprocess.run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups',
+                                CLI, 'capture', '--port=25', '--loopback-only'],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                               timeout=30)
+            expect(r.returncode == 2 and b'below 1024' in r.stderr and b'Flatpak' in r.stderr
+                   and b'firewall' in r.stderr,
+                   'privileged port: %d %r' % (r.returncode, r.stderr), problems)
+    return 'usage errors, port in use, privileged port, SIGTERM', problems, ''
 
 
 def main():

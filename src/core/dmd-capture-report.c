@@ -300,6 +300,18 @@ dmd_capture_session_to_text (const DmdCaptureSession *s,
                *s->mail_from != '\0' ? s->mail_from : "<>");
   if (s->header_from != NULL)
     text_fact (out, indent, _("From header:"), s->header_from);
+  for (guint i = 0; i < s->headers->len; i++)
+    {
+      const char *line = g_ptr_array_index (s->headers, i);
+
+      if (g_ascii_strncasecmp (line, "Subject:", 8) == 0)
+        {
+          g_autofree char *subject = g_strstrip (g_strdup (line + 8));
+
+          text_fact (out, indent, _("Subject:"), subject);
+          break;
+        }
+    }
   if (s->recipients->len > 0)
     {
       g_autofree char *list = join (s->recipients, ", ");
