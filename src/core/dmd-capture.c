@@ -371,6 +371,19 @@ describe_hello (const DmdClientHello *hello)
   return g_string_free (out, FALSE);
 }
 
+/* Other SMTP verbs a device may send; anything else is not shown at all (a device's AUTH
+ * payload sent at the wrong moment would otherwise be). */
+static gboolean
+looks_like_verb (const char *word)
+{
+  static const char * const verbs[] = {
+    "ETRN", "TURN", "ATRN", "SEND", "SOML", "SAML", "VERB", "ONEX", "XCLIENT", "XFORWARD",
+    "XEXCH50", "X-EXPS", "X-LINK2STATE", "LHLO", NULL
+  };
+
+  return g_strv_contains (verbs, word);
+}
+
 static void
 record_command (DmdCaptureSession *rec,
                 Notice            *n,
@@ -416,12 +429,15 @@ record_command (DmdCaptureSession *rec,
         g_ptr_array_add (rec->recipients, g_steal_pointer (&addr));
     }
 
-  /* Lines the device sends outside the dialogue are shown by their first word only: they
-   * could be anything, even a credential sent at the wrong moment. */
+  /* Lines the device sends outside the dialogue are shown by their first word only, and only
+   * when it looks like a command: they could be anything, even a credential (in base64) sent
+   * at the wrong moment. */
   if (g_strv_contains (shown_verbs, verb))
     notice_add_line (n, 'C', g_strdup (text));
-  else
+  else if (looks_like_verb (verb))
     notice_add_line (n, 'C', g_strdup_printf ("%s …", verb));
+  else
+    notice_add_line (n, 'C', g_strdup (_("(a line that is not an SMTP command; not shown)")));
 }
 
 static void
