@@ -10,11 +10,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 import json
 import os
+import pty
 import select
 import signal
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 
 CLI, SERVER, CERTS = sys.argv[1:4]
@@ -225,6 +227,81 @@ except ValueError:
 ids = [f['id'] for f in doc.get('findings', []) if f['severity'] == 'error']
 ok(code == 1 and doc.get('verdict') == 'fail' and any(i.startswith('auth-') for i in ids),
    'a refused login is an error finding and exit 1', f'code={code} ids={ids} {err}')
+
+# ---- no password source and a terminal on stdin: a prompt without echo --------------------
+
+
+def run_on_pty(args, script, timeout=30):
+    """Run the CLI on a pseudo-terminal; script(fd, pid, read) drives it. Returns (status,
+    everything the terminal showed, the terminal's lflag when the CLI ended)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ.clear()
+        os.environ.update(env())
+        os.execv(CLI, [CLI, 'check'] + args)
+    shown = bytearray()
+
+    def read(until=None, wait=10):
+        end = time.monotonic() + wait
+        while time.monotonic() < end:
+            if until is not None and until in shown:
+                return True
+            r, _, _ = select.select([fd], [], [], 0.1)
+            if r:
+                try:
+                    data = os.read(fd, 65536)
+                except OSError:
+                    return until is None
+                if not data:
+                    return until is None
+                shown.extend(data)
+        return until is None or until in shown
+
+    script(fd, pid, read)
+    read(None, timeout)
+    lflag = termios.tcgetattr(fd)[3]
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), bytes(shown).decode('utf-8', 'replace'), lflag
+
+
+server = Server(SUBMISSION)
+
+
+def type_password(fd, pid, read):
+    if read(b'Password for ' + USER.encode()):
+        time.sleep(0.2)  # the prompt is shown before echo is turned off
+        os.write(fd, (PASSWORD + '\n').encode())
+
+
+code, shown, lflag = run_on_pty(base_args(server.port, '--format=json'), type_password)
+events = server.stop()
+ok('Password for ' + USER in shown, 'asks for the password on a terminal', shown[-2000:])
+ok(PASSWORD not in shown, 'the typed password is not echoed', shown[-2000:])
+ok(code == 0 and ('LOGIN' in events and 'accepted' in events),
+   'the typed password is used', f'rc={code} {events[-1500:]}')
+ok(lflag & termios.ECHO, 'echo is on again afterwards')
+
+
+server = Server(SUBMISSION)
+code, shown, lflag = run_on_pty(base_args(server.port, '--format=json', '--password-stdin'),
+                                type_password)
+events = server.stop()
+ok(PASSWORD not in shown and code == 0 and 'accepted' in events,
+   '--password-stdin typed on a terminal is not echoed either', f'rc={code} {shown[-1500:]}')
+
+
+def interrupt_prompt(fd, pid, read):
+    if read(b'Password for '):
+        time.sleep(0.2)
+        os.kill(pid, signal.SIGINT)
+
+
+code, shown, lflag = run_on_pty(['--option=smtp-auth', f'--username={USER}',
+                                 '--connect-to=smtp.office365.com::127.0.0.1:9'],
+                                interrupt_prompt)
+ok(code == -signal.SIGINT or code == 130, 'Ctrl+C at the prompt ends the command', code)
+ok(lflag & termios.ECHO, 'Ctrl+C at the prompt leaves echo on')
 
 # ---- Ctrl+C: the run stops, what was gathered is printed, exit 130 -------------------------
 

@@ -176,7 +176,7 @@ prompt_password (const char  *username,
   struct sigaction old_actions[G_N_ELEMENTS (signals_to_catch)];
   struct sigaction action = { 0 };
   struct termios quiet;
-  g_autofree char *safe_user = dmd_report_terminal_safe (username);
+  g_autofree char *safe_user = dmd_report_terminal_safe (username != NULL ? username : "");
   char *password;
 
   if (tcgetattr (STDIN_FILENO, &saved_termios) != 0)
@@ -194,8 +194,11 @@ prompt_password (const char  *username,
   quiet = saved_termios;
   quiet.c_lflag &= ~(tcflag_t) (ECHO | ECHOE | ECHOK | ECHONL);
   quiet.c_lflag |= ICANON;
-  /* Translators: a prompt; %s is the user name. The password typed is not shown. */
-  fprintf (stderr, _("Password for %s: "), safe_user);
+  if (*safe_user != '\0')
+    /* Translators: a prompt; %s is the user name. The password typed is not shown. */
+    fprintf (stderr, _("Password for %s: "), safe_user);
+  else
+    fputs (_("Password: "), stderr);
   fflush (stderr);
   echo_off = 1;
   tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
@@ -566,7 +569,9 @@ load_secrets (CheckOptions    *o,
     }
   else if (o->password_file != NULL || o->password_stdin)
     {
-      if (o->password_stdin)
+      if (o->password_stdin && isatty (STDIN_FILENO))
+        secret = prompt_password (config->username, &error);  /* typed: never echoed */
+      else if (o->password_stdin)
         secret = read_secret_fd (STDIN_FILENO, PASSWORD_MAX, TRUE, &error);
       else
         secret = read_secret_file (o->password_file, PASSWORD_MAX, &error);
