@@ -28,5 +28,8 @@ char       *_dmd_catalog_fill_command                 (const char            *co
                                                        const DmdDeviceConfig *config,
                                                        const DmdCatalogFacts *facts);
 const char *_dmd_catalog_basic_auth_after_explanation (void);
+/* Two sentences as one text, as the language joins them. */
+char       *_dmd_catalog_join_sentences               (const char            *first,
+                                                       const char            *second);
 
 G_END_DECLS

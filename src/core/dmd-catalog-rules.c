@@ -429,6 +429,14 @@ dmd_catalog_parse_pasted_reply (const char *text)
 /* Meanings                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
 
+char *
+_dmd_catalog_join_sentences (const char *first,
+                             const char *second)
+{
+  /* Translators: joins two sentences of an explanation; in Japanese without a space */
+  return g_strdup_printf (C_("sentences", "%s %s"), first, second);
+}
+
 typedef struct {
   guint16     subject;
   guint16     detail;
@@ -608,7 +616,7 @@ dmd_catalog_describe_reply_codes (const DmdReply *reply)
                                                                    reply->enh_subject,
                                                                    reply->enh_detail));
   if (basic != NULL && enhanced != NULL)
-    return g_strconcat (basic, " ", enhanced, NULL);
+    return _dmd_catalog_join_sentences (basic, enhanced);
   if (basic != NULL)
     return g_steal_pointer (&basic);
   return g_steal_pointer (&enhanced);

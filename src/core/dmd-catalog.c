@@ -977,7 +977,7 @@ dmd_catalog_make_finding_full (const char             *id,
       g_autofree char *meaning = reply ? dmd_catalog_describe_reply_codes (reply) : NULL;
 
       if (meaning != NULL)
-        finding->explanation = g_strconcat (explanation, " ", meaning, NULL);
+        finding->explanation = _dmd_catalog_join_sentences (explanation, meaning);
     }
   if (finding->explanation == NULL)
     finding->explanation = g_strdup (explanation);
