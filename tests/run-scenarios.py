@@ -141,9 +141,11 @@ class Run:
         mx = 'contoso-com.mail.protection.outlook.com'
         server = c.get('server', 'smtp.office365.com' if option == 'smtp-auth' else mx)
         cport = c.get('port', '587' if option == 'smtp-auth' else '25')
+        ipv6 = c.get('ipv6') == 'true'
         argv = [self.args.cli, 'check', '--option=' + option, '--server=' + server,
                 '--port=' + cport,
-                '--connect-to=%s:%s:127.0.0.1:%d' % (server, cport, port),
+                '--connect-to=%s:%s:%s:%d' % (server, cport, '[::1]' if ipv6 else '127.0.0.1',
+                                              port),
                 '--ca-file=' + os.path.join(self.args.certs, 'test-ca.pem'),
                 '--timeout=' + c.get('timeout', str(self.args.step_timeout)),
                 '--format=' + self.fmt]
@@ -157,6 +159,8 @@ class Run:
         default_to = 'someone@fabrikam.example' if option == 'relay' else 'someone@contoso.com'
         argv.append('--to=' + c.get('to', default_to))
         argv.append('--domain=' + c.get('domain', 'contoso.com'))
+        if ipv6:
+            argv.append('--ip-version=6')
         if c.get('security'):
             argv.append('--security=' + c['security'])
         if c.get('send', 'false') == 'true':
