@@ -127,11 +127,13 @@ ok(code == 2 and '--option' in err, 'the option is required', err)
 code, out, err = run(['--option=fax'])
 ok(code == 2 and 'fax' in err, 'an unknown option is bad usage', err)
 
-code, out, err = run(['--option=direct-send', '--to=a@contoso.com'])
-ok(code == 2 and '--server' in err, 'direct send needs --server until DNS lands', err)
+code, out, err = run(['--option=direct-send'])
+ok(code == 2 and '--server' in err and '--domain' in err,
+   'direct send needs a server or a domain to find the MX', err)
 
-code, out, err = run(['--option=relay'])
-ok(code == 2 and '--server' in err, 'relay needs --server until DNS lands', err)
+code, out, err = run(['--option=relay', '--to=someone@fabrikam.example'])
+ok(code == 2 and '--server' in err and '--domain' in err,
+   'relay needs a server or the organization\'s domain (not the outside recipient\'s)', err)
 
 code, out, err = run(['--option=smtp-auth', '--port=70000'])
 ok(code == 2 and '--port' in err, 'a port out of range is bad input', err)

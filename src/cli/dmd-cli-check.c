@@ -27,6 +27,7 @@
 #include "dmd-checkup.h"
 #include "dmd-cli.h"
 #include "dmd-config.h"
+#include "dmd-dns.h"
 #include "dmd-report.h"
 
 #define PASSWORD_MAX 1024          /* bytes; Entra ID passwords are at most 256 characters */
@@ -433,14 +434,6 @@ build_config (CheckOptions *o)
 
   config = dmd_device_config_new (option);
 
-  /* Until the checkup looks up the domain's MX, Direct Send and relay need the endpoint. */
-  if (option != DMD_OPTION_SMTP_AUTH && (o->server == NULL || *o->server == '\0'))
-    {
-      print_error (_("--server is required for Direct Send and relay: give the tenant’s MX "
-                     "endpoint (such as contoso-com.mail.protection.outlook.com), as shown for "
-                     "the domain in the Microsoft 365 admin center."));
-      return NULL;
-    }
   set_str (&config->server, o->server);
 
   if (o->port != -1)
@@ -517,6 +510,21 @@ build_config (CheckOptions *o)
       if (config->connect_to == NULL)
         config->connect_to = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_connect_to_free);
       g_ptr_array_add (config->connect_to, ct);
+    }
+
+  /* Direct Send and relay without a server test the endpoint the domain's MX names: the
+   * domain comes from --domain, else the sender's, else (Direct Send) the recipient's. */
+  if (option != DMD_OPTION_SMTP_AUTH && config->server == NULL)
+    {
+      g_autofree char *domain = dmd_dns_domain_for_mx (config);
+
+      if (domain == NULL)
+        {
+          print_error (_("Give the tenant’s MX endpoint with --server (such as "
+                         "contoso-com.mail.protection.outlook.com), or the organization’s domain "
+                         "with --domain to look it up."));
+          return NULL;
+        }
     }
 
   return g_steal_pointer (&config);
@@ -873,12 +881,20 @@ dmd_cli_check (int    argc,
 
   if (state.progress)
     {
-      g_autofree char *server = dmd_report_terminal_safe (dmd_device_config_get_server (config));
+      const char *server = dmd_device_config_get_server (config);
+      g_autofree char *domain = server == NULL ? dmd_dns_domain_for_mx (config) : NULL;
+      g_autofree char *safe = dmd_report_terminal_safe (server != NULL ? server : domain);
 
-      /* Translators: "Checking smtp.office365.com port 587 (SMTP AUTH client submission)…" */
-      fprintf (stderr, _("Checking %s port %u (%s)…"), server,
-               (guint) dmd_device_config_get_port (config),
-               dmd_option_display_name (config->option));
+      if (server != NULL)
+        /* Translators: "Checking smtp.office365.com port 587 (SMTP AUTH client submission)…" */
+        fprintf (stderr, _("Checking %s port %u (%s)…"), safe,
+                 (guint) dmd_device_config_get_port (config),
+                 dmd_option_display_name (config->option));
+      else
+        /* Translators: "Checking the MX endpoint of contoso.com, port 25 (Direct Send)…" */
+        fprintf (stderr, _("Checking the MX endpoint of %s, port %u (%s)…"), safe,
+                 (guint) dmd_device_config_get_port (config),
+                 dmd_option_display_name (config->option));
       fputc ('\n', stderr);
     }
 
