@@ -30,7 +30,8 @@ typedef struct {
 typedef struct {
   const char    *id;
   DmdSeverity    severity;
-  const char    *check;        /* default check id; NULL for device-capture findings */
+  const char    *check;        /* default check id; NULL for device-capture findings and for
+                                * server-unexpected-reply (the step decides) */
   const char    *title;        /* N_() */
   const char    *explanation;  /* N_() */
   DmdCatalogFix  fixes[DMD_CATALOG_MAX_FIXES]; /* terminated by an entry with text == NULL */
