@@ -260,6 +260,18 @@ parse_ip_args (const char *rest,
   return TRUE;
 }
 
+/* The message for a bad term: the term comes from DNS, so it is escaped and cut. */
+static char *
+bad_term (gboolean    unknown_mechanism,
+          const char *word)
+{
+  g_autofree char *shown = dmd_dns_escape_text (word, 100);
+
+  if (unknown_mechanism)
+    return g_strdup_printf (_("unknown mechanism “%s”"), shown);
+  return g_strdup_printf (_("“%s” is not valid"), shown);
+}
+
 static gboolean
 parse_mechanism (const char  *word,
                  Term        *term,
@@ -288,7 +300,7 @@ parse_mechanism (const char  *word,
       }
   if (!known)
     {
-      *error = g_strdup_printf (_("unknown mechanism “%s”"), word);
+      *error = bad_term (TRUE, word);
       return FALSE;
     }
 
@@ -326,7 +338,7 @@ parse_mechanism (const char  *word,
     }
 
 bad:
-  *error = g_strdup_printf (_("“%s” is not valid"), word);
+  *error = bad_term (FALSE, word);
   return FALSE;
 }
 
@@ -349,7 +361,6 @@ record_parse (const char  *text,
     {
       const char *word = words[i];
       const char *p = word;
-      g_autoptr(GError) local = NULL;
 
       if (*word == '\0')
         continue;
@@ -373,7 +384,7 @@ record_parse (const char  *text,
                     }
                   if (!domain_spec_valid (value))
                     {
-                      *error = g_strdup_printf (_("“%s” is not valid"), word);
+                      *error = bad_term (FALSE, word);
                       return NULL;
                     }
                   record->redirect = g_strdup (value);
@@ -387,14 +398,14 @@ record_parse (const char  *text,
                     }
                   if (!domain_spec_valid (value))
                     {
-                      *error = g_strdup_printf (_("“%s” is not valid"), word);
+                      *error = bad_term (FALSE, word);
                       return NULL;
                     }
                   record->exp = g_strdup (value);
                 }
               else if (!macro_string_valid (value, FALSE, NULL))
                 {
-                  *error = g_strdup_printf (_("“%s” is not valid"), word);
+                  *error = bad_term (FALSE, word);
                   return NULL;
                 }
               continue;
