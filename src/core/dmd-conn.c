@@ -7,6 +7,9 @@
  */
 #include "config.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <errno.h>
 #include <string.h>
 
@@ -436,6 +439,9 @@ conn_new (GSocket *socket)
   conn->lines = dmd_line_buffer_new ();
   g_socket_set_blocking (socket, FALSE);
   g_socket_set_timeout (socket, 0);
+  /* SMTP is a dialogue of small writes: with Nagle, a second write (a pipelined reply, a TLS
+   * record after another) waits for the peer's delayed ACK, some 40 ms each time. */
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   return conn;
 }
 
