@@ -207,6 +207,11 @@ test_tenant_disabled (void)
   g_assert_true (dmd_result_has_finding (result, "auth-smtp-auth-disabled-tenant"));
   g_assert_false (dmd_result_has_finding (result, "auth-failed"));
   g_assert_cmpstr (dmd_result_verdict (result), ==, "fail");
+  /* AUTH is tried once, and a failed one ends the dialogue: no 530 5.7.57 noise. */
+  g_assert_cmpint (status_of (result, "mail-from"), ==, DMD_CHECK_SKIP);
+  g_assert_false (dmd_result_has_finding (result, "auth-required"));
+  g_assert_cmpuint (dmd_smtp_server_count_commands (fx.server, "MAIL FROM"), ==, 0);
+  g_assert_cmpuint (dmd_smtp_server_count_commands (fx.server, "AUTH"), ==, 1);
   fixture_stop (&fx);
 }
 

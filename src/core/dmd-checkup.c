@@ -231,6 +231,8 @@ typedef struct {
   guint16          port;
   int              tls_index;       /* probes: which version */
   gboolean         ip_checks_started;
+  char            *public_ip;       /* as Microsoft saw it, once known */
+  char            *mx_host;         /* the tenant endpoint from the MX lookup, once known */
 } Worker;
 
 static Worker *
@@ -254,6 +256,8 @@ worker_free (Worker *w)
   g_free (w->current_check);
   g_ptr_array_unref (w->addresses);
   g_free (w->server);
+  g_free (w->public_ip);
+  g_free (w->mx_host);
   g_free (w);
 }
 
@@ -325,8 +329,9 @@ add_finding (Worker     *w,
              const char *evidence)
 {
   Event *ev = event_new (w->self, EV_FINDING, NULL);
+  DmdCatalogFacts facts = { w->public_ip, w->mx_host };
 
-  ev->finding = dmd_catalog_make_finding (id, w->config, evidence);
+  ev->finding = dmd_catalog_make_finding_full (id, w->config, &facts, evidence);
   if (ev->finding == NULL)
     {
       g_warning ("checkup: no catalogue entry for %s", id);
@@ -349,12 +354,22 @@ reply_findings (Worker         *w,
                 DmdAuthMech     mech,
                 const char     *check)
 {
-  g_autoptr(GPtrArray) ids = dmd_catalog_match_reply (reply, w->config->option, step, mech);
-  g_autofree char *evidence = dmd_reply_to_string (reply);
+  DmdCatalogFacts facts = { w->public_ip, w->mx_host };
+  g_autoptr(GPtrArray) findings = dmd_catalog_reply_findings (reply, w->config->option, step, mech,
+                                                              w->config, &facts);
+  guint n = findings->len;
 
-  for (guint i = 0; i < ids->len; i++)
-    add_finding (w, g_ptr_array_index (ids, i), check, evidence);
-  return ids->len;
+  g_ptr_array_set_free_func (findings, NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      Event *ev = event_new (w->self, EV_FINDING, NULL);
+
+      ev->finding = g_ptr_array_index (findings, i);
+      g_free (ev->finding->check);
+      ev->finding->check = g_strdup (check);
+      post (ev);
+    }
+  return n;
 }
 
 static gboolean
@@ -543,6 +558,8 @@ worker_clone (Worker *w)
 
   c->server = g_strdup (w->server);
   c->port = w->port;
+  c->public_ip = g_strdup (w->public_ip);
+  c->mx_host = g_strdup (w->mx_host);
   for (guint i = 0; i < w->addresses->len; i++)
     g_ptr_array_add (c->addresses, g_object_ref (g_ptr_array_index (w->addresses, i)));
   return c;
@@ -607,6 +624,8 @@ public_ip_known (Worker     *w,
   static const char *checks[] = { "spf", "blocklist" };
   GThreadFunc funcs[] = { spf_worker, blocklist_worker };
 
+  if (w->public_ip == NULL)
+    w->public_ip = g_strdup (public_ip);
   if (w->config->option == DMD_OPTION_SMTP_AUTH || w->ip_checks_started)
     return;
   w->ip_checks_started = TRUE;
@@ -990,6 +1009,7 @@ main_worker (gpointer data)
   DmdAuthMech mech = DMD_AUTH_NONE;
   const char *after_connect[] = { "banner", "ehlo", "starttls", "auth", "mail-from", "rcpt-to", NULL };
   DmdCheckStatus dns_status = DMD_CHECK_PASS;
+  gboolean quit_sent = FALSE;
 
   /* dns: for Direct Send and relay, the domain's MX first (it may be what we test) */
   check_start (w, "dns");
@@ -1014,6 +1034,7 @@ main_worker (gpointer data)
                          _("Not run: enter the tenant’s MX endpoint (Microsoft 365 admin center, Settings, Domains)"));
               goto out;
             }
+          w->mx_host = g_strdup (endpoint);
           if (w->server == NULL)
             {
               g_autofree char *msg = g_strdup_printf (_("Testing the tenant’s MX endpoint %s"), endpoint);
@@ -1364,7 +1385,10 @@ main_worker (gpointer data)
                     info_line (w, g_ptr_array_index (tok->problems, i));
                 }
               check_end (w, "auth", DMD_CHECK_FAIL, summary);
-              /* Go on to MAIL FROM: its reply says more (e.g. 530 5.7.57). */
+              /* AUTH is tried once; MAIL FROM would only add "not authenticated". */
+              skip_rest (w, (const char *[]) { "mail-from", "rcpt-to", NULL }, _("Not run: authentication failed"));
+              dmd_smtp_client_quit (client);
+              goto out;
             }
         }
     }
@@ -1381,8 +1405,11 @@ main_worker (gpointer data)
     check_start (w, "mail-from");
     if (ehlo->pipelining)
       {
-        const char *lines[] = { mail, rcpt, NULL };
+        /* Without DATA the dialogue ends here: QUIT may close the pipeline (RFC 2920),
+         * which saves the last round trip. */
+        const char *lines[] = { mail, rcpt, cfg->send ? NULL : "QUIT", NULL };
         replies = dmd_smtp_client_pipeline (client, lines, &error);
+        quit_sent = !cfg->send;
       }
     else
       {
@@ -1473,7 +1500,12 @@ main_worker (gpointer data)
   }
 
   if (!cancelled (w))
-    dmd_smtp_client_quit (client);
+    {
+      if (quit_sent)
+        dmd_conn_close (dmd_smtp_client_get_conn (client));
+      else
+        dmd_smtp_client_quit (client);
+    }
 
 out:
   worker_free (w);
