@@ -207,6 +207,13 @@ ok('\x1b' not in out and 'Recommended settings for the device' in out,
    'text output, no colour when not a terminal', out)
 ok(no_secret(out, err), 'no secret in the text output')
 
+server = Server(SUBMISSION)
+code, out, err = run(base_args(server.port, '--from=printer@contoso.com'),
+                     extra_env={'DMD_PASSWORD': PASSWORD, 'LC_ALL': 'C'})
+server.stop()
+ok(code == 0 and out.isascii() and "device's sender" in out,
+   'text in the C locale is plain ASCII, typography made plain', out[:600])
+
 pwfile = os.path.join(tmp.name, 'pw')
 with open(pwfile, 'w') as f:
     f.write(PASSWORD + '\n')

@@ -804,8 +804,21 @@ print_text (const char *utf8)
 
   if (!g_get_charset (&charset))
     {
-      g_autofree char *local = g_convert_with_fallback (utf8, -1, charset, "UTF-8", "?",
-                                                        NULL, NULL, NULL);
+      /* The typography of our own texts has plain equivalents; glibc transliterates more in
+       * some locales; anything else becomes "?". */
+      static const char *plain[][2] = {
+        { "’", "'" }, { "‘", "'" }, { "“", "\"" }, { "”", "\"" }, { "–", "-" }, { "—", "-" },
+        { "…", "..." }, { "→", "->" }, { "·", "-" },
+      };
+      g_autoptr(GString) text = g_string_new (utf8);
+      g_autofree char *translit = g_strconcat (charset, "//TRANSLIT", NULL);
+      g_autofree char *local = NULL;
+
+      for (guint i = 0; i < G_N_ELEMENTS (plain); i++)
+        g_string_replace (text, plain[i][0], plain[i][1], 0);
+      local = g_convert (text->str, -1, translit, "UTF-8", NULL, NULL, NULL);
+      if (local == NULL)
+        local = g_convert_with_fallback (text->str, -1, charset, "UTF-8", "?", NULL, NULL, NULL);
       if (local != NULL)
         {
           fputs (local, stdout);
