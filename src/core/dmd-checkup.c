@@ -787,10 +787,7 @@ port_triage (Worker  *w,
       line_to (w, "connect", 'I', t->outcome);
       if (t->public_ip != NULL && !cancelled (w))
         {
-          g_autoptr(GInetAddress) pub = g_inet_address_new_from_string (t->public_ip);
-          post_network (w, t->public_ip,
-                        pub && g_inet_address_get_family (pub) == G_SOCKET_FAMILY_IPV6 ? "ipv6" : "ipv4",
-                        NULL);
+          post_network (w, t->public_ip, NULL, NULL);
           public_ip_known (w, t->public_ip);
         }
       g_free (t->public_ip);
@@ -1235,12 +1232,13 @@ main_worker (gpointer data)
       g_autoptr(GInetAddress) pub = g_inet_address_new_from_string (ehlo->public_ip);
       g_autofree char *msg = g_strdup_printf (_("The server sees this network as %s"), ehlo->public_ip);
 
-      /* The family Microsoft sees (NAT64 or a proxy may differ from the one we connected with):
-       * the SPF record and the connector must cover this one. */
-      post_network (w, ehlo->public_ip,
-                    pub && g_inet_address_get_family (pub) == G_SOCKET_FAMILY_IPV6 ? "ipv6" : "ipv4",
-                    NULL);
+      /* address_family stays the family of the connection used (--ip-version's contract);
+       * the public IP's own family shows in the address itself. */
+      post_network (w, ehlo->public_ip, NULL, NULL);
       info_line (w, msg);
+      if (pub != NULL && g_inet_address_get_family (pub) !=
+                         g_inet_address_get_family (g_inet_socket_address_get_address (used)))
+        info_line (w, _("Microsoft sees this network through the other IP version than the one used to connect (NAT64 or a proxy): the SPF record and the connector must cover that address"));
       public_ip_known (w, ehlo->public_ip);
     }
   {
