@@ -72,6 +72,13 @@ dmd_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (dmd_application_parent_class)->startup (app);
 
+  /* For screenshots and tests only: force the light or dark style (libadwaita 1.2 has no
+   * environment variable of its own for this). */
+  if (g_strcmp0 (g_getenv ("DMD_COLOR_SCHEME"), "dark") == 0)
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  else if (g_strcmp0 (g_getenv ("DMD_COLOR_SCHEME"), "light") == 0)
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_LIGHT);
+
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dmd-a11y.h"
 #include "dmd-checks-page.h"
 #include "dmd-explain-page.h"
 #include "dmd-option-page.h"
@@ -351,6 +352,9 @@ dmd_window_init (DmdWindow *self)
   add_page (self, DMD_PAGE_CHECKS, dmd_checks_page_new (self->session));
   add_page (self, DMD_PAGE_RESULTS, dmd_results_page_new (self->session));
   add_page (self, DMD_PAGE_EXPLAIN, dmd_explain_page_new (self->session));
+
+  dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->forward_button), "label");
+  dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->cancel_button), "label");
 
   /* Enter activates the primary action of a complete page. */
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->forward_button));

@@ -16,7 +16,8 @@ main (int    argc,
   g_autoptr(DmdApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* DMD_LOCALEDIR: run uninstalled with the build's catalogues (screenshots, tests). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("DMD_LOCALEDIR") ? g_getenv ("DMD_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

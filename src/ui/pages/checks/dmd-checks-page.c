@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dmd-a11y.h"
 #include "dmd-checkup.h"
 #include "dmd-checks-page.h"
 #include "dmd-transcript-view.h"
@@ -483,6 +484,7 @@ dmd_checks_page_init (DmdChecksPage *self)
 
   self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_signal_connect_swapped (self->transcript_button, "toggled", G_CALLBACK (transcript_toggled_cb), self);
+  dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->transcript_button), "label");
 
   dmd_page_set_title (DMD_PAGE (self), _("Checks"));
   dmd_page_set_forward_label (DMD_PAGE (self), _("_Run Checks"));

@@ -308,16 +308,8 @@ dmd_option_page_init (DmdOptionPage *self)
   dmd_page_set_title (DMD_PAGE (self), _("Sending Option"));
   dmd_page_set_complete (DMD_PAGE (self), TRUE);
 
-  /* The check buttons sit in rows whose title names them. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->smtp_auth_check),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  dmd_option_display_name (DMD_OPTION_SMTP_AUTH), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->direct_send_check),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  dmd_option_display_name (DMD_OPTION_DIRECT_SEND), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->relay_check),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  dmd_option_display_name (DMD_OPTION_RELAY), -1);
+  /* The check buttons take their accessible name from their row's title (AdwActionRow's
+   * activatable widget is labelled by it). */
   answer_changed_cb (self);
 }
 

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dmd-a11y.h"
 #include "dmd-checks-page.h"
 #include "dmd-checkup.h"
 #include "dmd-finding-row.h"
@@ -20,10 +21,13 @@ struct _DmdResultsPage
 {
   DmdPage               parent_instance;
 
+  AdwActionRow         *change_row;
   AdwPreferencesGroup  *checks_group;
   AdwPreferencesGroup  *connection_group;
+  AdwActionRow         *copy_row;
   AdwPreferencesGroup  *notes_group;
   AdwPreferencesGroup  *problems_group;
+  AdwActionRow         *save_row;
   GtkScrolledWindow    *scrolled_window;
   AdwPreferencesGroup  *settings_group;
   GtkToggleButton      *transcript_button;
@@ -662,10 +666,13 @@ dmd_results_page_class_init (DmdResultsPageClass *klass)
 
   g_type_ensure (DMD_TYPE_TRANSCRIPT_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/dmd-results-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, change_row);
   gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, checks_group);
   gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, connection_group);
+  gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, copy_row);
   gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, notes_group);
   gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, problems_group);
+  gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, save_row);
   gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, scrolled_window);
   gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, settings_group);
   gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, transcript_button);
@@ -685,6 +692,10 @@ dmd_results_page_init (DmdResultsPage *self)
 
   self->rows = g_ptr_array_new ();
   g_signal_connect_swapped (self->transcript_button, "toggled", G_CALLBACK (transcript_toggled_cb), self);
+  dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->transcript_button), "label");
+  dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->save_row), "title");
+  dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->copy_row), "title");
+  dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->change_row), "title");
 
   dmd_page_set_title (DMD_PAGE (self), _("Results"));
   dmd_page_set_forward_label (DMD_PAGE (self), _("_Run Again"));

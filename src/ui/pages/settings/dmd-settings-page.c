@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dmd-a11y.h"
 #include "dmd-catalog.h"
 #include "dmd-note-row.h"
 #include "dmd-settings-page.h"
@@ -944,8 +945,7 @@ dmd_settings_page_init (DmdSettingsPage *self)
       adw_entry_row_set_activates_default (entries[i], TRUE);
   }
 
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->send_switch), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Send a real test message"), -1);
+  dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->forget_button), "label");
 
   dmd_page_set_title (DMD_PAGE (self), _("Device Settings"));
   dmd_page_set_forward_label (DMD_PAGE (self), _("_Run Checks"));

@@ -6,12 +6,14 @@
 
 #include <glib/gi18n.h>
 
+#include "dmd-a11y.h"
 #include "dmd-welcome-page.h"
 
 struct _DmdWelcomePage
 {
   DmdPage         parent_instance;
 
+  GtkButton      *explain_button;
   GtkButton      *start_button;
   AdwStatusPage  *status_page;
 };
@@ -33,6 +35,7 @@ dmd_welcome_page_class_init (DmdWelcomePageClass *klass)
   page_class->shown = dmd_welcome_page_shown;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/dmd-welcome-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, DmdWelcomePage, explain_button);
   gtk_widget_class_bind_template_child (widget_class, DmdWelcomePage, start_button);
   gtk_widget_class_bind_template_child (widget_class, DmdWelcomePage, status_page);
 }
@@ -42,6 +45,8 @@ dmd_welcome_page_init (DmdWelcomePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   adw_status_page_set_icon_name (self->status_page, APP_ID);
+  dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->start_button), "label");
+  dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->explain_button), "label");
   dmd_page_set_title (DMD_PAGE (self), _("Welcome"));
   dmd_page_set_has_forward (DMD_PAGE (self), FALSE);
   dmd_page_set_complete (DMD_PAGE (self), TRUE);
