@@ -73,12 +73,15 @@ normalise (const char *name)
   return lower;
 }
 
-/* Split a line into words; "quoted strings" with \" \\ \DDD escapes; # starts a comment. */
+/* Split a line into words; "quoted strings" with \" \\ \DDD escapes; # starts a comment.
+ * *quoted gets which words were quoted (a quoted "TIMEOUT" is text, not a status). */
 static GPtrArray *
 tokenize (const char  *line,
+          GArray     **quoted,
           GError     **error)
 {
   g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) flags = g_array_new (FALSE, FALSE, sizeof (gboolean));
   const char *p = line;
 
   for (;;)
@@ -90,6 +93,11 @@ tokenize (const char  *line,
       if (*p == '\0' || *p == '#')
         break;
       word = g_string_new (NULL);
+      {
+        gboolean is_quoted = *p == '"';
+
+        g_array_append_val (flags, is_quoted);
+      }
       if (*p == '"')
         {
           p++;
@@ -129,6 +137,7 @@ tokenize (const char  *line,
           g_string_append_c (word, *p++);
       g_ptr_array_add (words, g_string_free (word, FALSE));
     }
+  *quoted = g_steal_pointer (&flags);
   return g_steal_pointer (&words);
 }
 
@@ -151,6 +160,7 @@ parse_status (const char *word,
 
 static Entry *
 parse_entry (GPtrArray  *words,
+             GArray     *quoted,
              GError    **error)
 {
   g_autoptr(GPtrArray) strings = NULL;
@@ -167,7 +177,7 @@ parse_entry (GPtrArray  *words,
     }
   g_strlcpy (entry->type, type, sizeof entry->type);
 
-  if (n == 1 && parse_status (data[0], &entry->outcome))
+  if (n == 1 && !g_array_index (quoted, gboolean, 2) && parse_status (data[0], &entry->outcome))
     return entry;
   entry->outcome = OUT_RECORD;
   if (g_str_equal (type, "*"))
@@ -243,7 +253,8 @@ dmd_test_resolver_load_data (DmdTestResolver  *self,
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_autoptr(GError) local = NULL;
-      g_autoptr(GPtrArray) words = tokenize (lines[i], &local);
+      g_autoptr(GArray) quoted = NULL;
+      g_autoptr(GPtrArray) words = tokenize (lines[i], &quoted, &local);
       g_autofree char *name = NULL;
       GPtrArray *entries;
       Entry *entry;
@@ -256,7 +267,7 @@ dmd_test_resolver_load_data (DmdTestResolver  *self,
         }
       if (words->len == 0)
         continue;
-      entry = parse_entry (words, &local);
+      entry = parse_entry (words, quoted, &local);
       if (entry == NULL)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "line %u: %s", i + 1, local->message);

@@ -973,6 +973,22 @@ test_resolver_zone_errors (void)
     }
 }
 
+static void
+test_resolver_quoted_status (void)
+{
+  g_autoptr(DmdTestResolver) resolver = dmd_test_resolver_new ();
+  g_autoptr(DmdDnsAnswer) text = NULL;
+  g_autoptr(DmdDnsAnswer) status = NULL;
+
+  /* A quoted word is data, even when it reads like a status (found by fuzz-spf). */
+  g_assert_true (dmd_test_resolver_load_data (resolver, "q.example TXT \"TIMEOUT\"\nr.example TXT SERVFAIL", NULL));
+  text = dmd_dns_query (G_RESOLVER (resolver), "q.example", DMD_DNS_QUERY_TXT, soon (), NULL);
+  g_assert_cmpint (text->status, ==, DMD_DNS_STATUS_OK);
+  g_assert_cmpstr (g_ptr_array_index (text->txt, 0), ==, "TIMEOUT");
+  status = dmd_dns_query (G_RESOLVER (resolver), "r.example", DMD_DNS_QUERY_TXT, soon (), NULL);
+  g_assert_cmpint (status->status, ==, DMD_DNS_STATUS_FAILED);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1007,6 +1023,7 @@ main (int    argc,
   g_test_add_func ("/dmd/dnsbl/ipv6", test_dnsbl_ipv6);
   g_test_add_func ("/dmd/dnsbl/not-public", test_dnsbl_not_public);
   g_test_add_func ("/dmd/test-resolver/zone-errors", test_resolver_zone_errors);
+  g_test_add_func ("/dmd/test-resolver/quoted-status", test_resolver_quoted_status);
 
   return g_test_run ();
 }

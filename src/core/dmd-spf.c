@@ -1387,7 +1387,7 @@ dmd_spf_check (GResolver    *resolver,
 
   for (guint i = 0; ev->records[i] != NULL; i++)
     {
-      g_autofree char *shown = dmd_dns_escape_text (ev->records[i], 0);
+      g_autofree char *shown = dmd_dns_escape_text (ev->records[i], 1000);
 
       dmd_dns_outcome_add_line (outcome, _("SPF record of %s: %s"), shown_domain, shown);
     }
