@@ -169,6 +169,7 @@ test_smtp_auth_passes (void)
   g_assert_cmpuint (dmd_result_count_severity (result, DMD_SEVERITY_ERROR), ==, 0);
   g_assert_true (dmd_result_has_finding (result, "test-message-not-sent"));
   g_assert_true (dmd_result_has_finding (result, "tls-version-matrix"));
+  g_assert_false (result->sent);
   g_assert_cmpstr (result->network.public_ip, ==, "203.0.113.7");
   g_assert_cmpstr (result->network.address_family, ==, "ipv4");
   g_assert_true (result->network.cert_verified);
@@ -186,6 +187,25 @@ test_smtp_auth_passes (void)
   g_assert_cmpuint (dmd_smtp_server_count_commands (fx.server, "AUTH"), ==, 1);
   /* No DATA without --send. */
   g_assert_cmpuint (dmd_smtp_server_count_commands (fx.server, "DATA"), ==, 0);
+  fixture_stop (&fx);
+}
+
+/* --send: a real message, and only then "sent". */
+static void
+test_send_message (void)
+{
+  Fixture fx;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdResult) result = NULL;
+
+  fixture_start (&fx, scenario_ok, DMD_OPTION_SMTP_AUTH);
+  fx.config->send = TRUE;
+  result = run (&fx, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status_of (result, "data"), ==, DMD_CHECK_PASS);
+  g_assert_true (result->sent);
+  g_assert_false (dmd_result_has_finding (result, "test-message-not-sent"));
+  g_assert_cmpuint (dmd_smtp_server_count_commands (fx.server, "DATA"), ==, 1);
   fixture_stop (&fx);
 }
 
@@ -533,6 +553,7 @@ main (int    argc,
   g_test_add_func ("/dmd/checkup/direct-send-third-party-mx", test_direct_send_third_party_mx);
   g_test_add_func ("/dmd/checkup/smtp-auth-passes", test_smtp_auth_passes);
   g_test_add_func ("/dmd/checkup/tenant-disabled", test_tenant_disabled);
+  g_test_add_func ("/dmd/checkup/send-message", test_send_message);
   g_test_add_func ("/dmd/checkup/wrong-certificate", test_wrong_certificate_keeps_credentials);
   g_test_add_func ("/dmd/checkup/refused-port", test_refused_port);
   g_test_add_func ("/dmd/checkup/cancel-silent-server", test_cancel_silent_server);

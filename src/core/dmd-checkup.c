@@ -63,6 +63,7 @@ typedef enum {
   EV_TLS_VERSION,
   EV_NETWORK,
   EV_TLS_INFO,
+  EV_SENT,
   EV_WORKER_DONE,
 } EventKind;
 
@@ -184,6 +185,10 @@ event_dispatch (gpointer data)
         g_free (net->cert_problem);
         net->cert_problem = g_strdup (info->problem);
       }
+      break;
+
+    case EV_SENT:
+      result->sent = TRUE;
       break;
 
     case EV_WORKER_DONE:
@@ -1490,6 +1495,8 @@ main_worker (gpointer data)
                     gboolean data_ok = data_reply->code == 250;
                     if (!data_ok)
                       reply_findings (w, data_reply, DMD_STEP_DATA, mech, "data");
+                    else
+                      post (event_new (w->self, EV_SENT, NULL));
                     check_end (w, "data", data_ok ? DMD_CHECK_PASS : DMD_CHECK_FAIL, dsummary);
                   }
               }
