@@ -502,9 +502,17 @@ def main():
             futures = [pool.submit(run_scenario, args, s) for s in scenarios]
             for i, (sc, fut) in enumerate(zip(scenarios, futures), 1):
                 ok, lines = fut.result()
-                if not ok:
-                    failed += 1
-                print('%s %d - %s' % ('ok' if ok else 'not ok', i, sc.name))
+                todo = sc.expect.get('todo')
+                # TAP TODO: a known engine bug. Failing is expected (meson: EXPECTEDFAIL);
+                # passing is news (meson: UNEXPECTEDPASS, a failure): remove the todo.
+                if todo:
+                    failed += ok
+                    print('%s %d - %s # TODO %s' % ('ok' if ok else 'not ok', i, sc.name, todo))
+                    if ok:
+                        lines = ['passes now: remove its [expect] todo'] + lines
+                else:
+                    failed += not ok
+                    print('%s %d - %s' % ('ok' if ok else 'not ok', i, sc.name))
                 for line in lines:
                     print('# ' + line)
                 sys.stdout.flush()
