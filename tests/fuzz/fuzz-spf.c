@@ -40,15 +40,23 @@ publish (DmdTestResolver *resolver,
 {
   GString *line = g_string_new ("t.example TXT");
 
-  /* Character strings of at most 255 bytes, as DNS has them; escaped for the zone format. */
-  for (gsize i = 0; i < len; i += 200)
+  /* Character strings of at most 255 bytes, as DNS has them, cut between UTF-8 characters
+   * (the zone format takes UTF-8 only); escaped for the zone format. */
+  for (const char *p = record; p < record + len; )
     {
+      const char *start = p;
+
       g_string_append (line, " \"");
-      for (gsize j = i; j < len && j < i + 200; j++)
+      while (p < record + len && p - start < 200)
         {
-          if (record[j] == '"' || record[j] == '\\')
-            g_string_append_c (line, '\\');
-          g_string_append_c (line, record[j]);
+          const char *next = g_utf8_next_char (p);
+
+          for (; p < next; p++)
+            {
+              if (*p == '"' || *p == '\\')
+                g_string_append_c (line, '\\');
+              g_string_append_c (line, *p);
+            }
         }
       g_string_append_c (line, '"');
     }
