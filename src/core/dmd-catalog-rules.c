@@ -116,7 +116,9 @@ static const ReplyRule rules[] = {
   { "recipient-external-refused", BASIC (500, 599), .options = OPT (DMD_OPTION_DIRECT_SEND),
     .steps_not = STEP (DMD_STEP_MAIL), .any_of = "tenantattribution|relay access denied|attr36" },
   { "relay-tenant-attribution", ENH (5, 7, 64) },
-  { "relay-tenant-attribution", BASIC (500, 599),
+  /* Without Microsoft's code, "relay access denied" is only about a connector on the
+   * anonymous options; after a sign-in it is some other server's policy. */
+  { "relay-tenant-attribution", BASIC (500, 599), .options = ANON,
     .any_of = "tenantattribution|relay access denied|attr36" },
   { "relay-wrong-region", ENH (4, 4, 62) },
   { "relay-wrong-region", BASIC (400, 599), .any_of = "attr35|wrong office 365 region" },
