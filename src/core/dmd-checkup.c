@@ -456,7 +456,9 @@ resolve (Worker      *w,
       return TRUE;
     }
 
-  list = g_resolver_lookup_by_name (g_resolver_get_default (), host, w->cancellable, &error);
+  /* Bounded: the system resolver alone may wait far longer than the step's deadline. */
+  list = dmd_dns_lookup_host (NULL, host, DMD_DNS_QUERY_ADDRESS, dmd_deadline_in (step_timeout (w)),
+                              w->cancellable, &error);
   if (list == NULL)
     {
       *why = g_strdup_printf (_("%s could not be resolved: %s"), host, error->message);
@@ -585,7 +587,7 @@ spf_worker (gpointer data)
   g_autoptr(DmdDnsOutcome) outcome = NULL;
 
   check_start (w, "spf");
-  outcome = dmd_spf_check (g_resolver_get_default (), domain, job->public_ip,
+  outcome = dmd_spf_check (NULL, domain, job->public_ip,
                            dmd_deadline_in (step_timeout (w)), w->cancellable);
   if (!outcome->cancelled && !cancelled (w))
     {
@@ -607,7 +609,7 @@ blocklist_worker (gpointer data)
 
   check_start (w, "blocklist");
   /* Blocklists answer quickly or not at all: a short deadline of its own. */
-  outcome = dmd_dnsbl_check (g_resolver_get_default (), job->public_ip,
+  outcome = dmd_dnsbl_check (NULL, job->public_ip,
                              dmd_deadline_in (MIN (step_timeout (w), 5.0)), w->cancellable);
   if (!outcome->cancelled && !cancelled (w))
     {
@@ -687,7 +689,8 @@ triage_thread (gpointer data)
   literal = g_inet_address_new_from_string (host);
   if (literal != NULL)
     addr = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new (literal, port));
-  else if ((list = g_resolver_lookup_by_name (g_resolver_get_default (), host, w->cancellable, &error)))
+  else if ((list = dmd_dns_lookup_host (NULL, host, DMD_DNS_QUERY_ADDRESS,
+                                        dmd_deadline_in (step_timeout (w)), w->cancellable, &error)))
     {
       for (GList *l = list; l != NULL && addr == NULL; l = l->next)
         if (family_wanted (w->config->ip_version, l->data))
@@ -1022,7 +1025,7 @@ main_worker (gpointer data)
       if (domain != NULL)
         {
           g_autofree char *endpoint = NULL;
-          g_autoptr(DmdDnsOutcome) mx = dmd_dns_check_mx (g_resolver_get_default (), domain, w->server,
+          g_autoptr(DmdDnsOutcome) mx = dmd_dns_check_mx (NULL, domain, w->server,
                                                           dmd_deadline_in (step_timeout (w)),
                                                           w->cancellable, &endpoint);
           if (mx->cancelled || cancelled (w))
