@@ -119,6 +119,13 @@ class Wizard:
                 return
         raise DriverError('nothing to click on %s %r' % (acc.getRoleName(), acc.name))
 
+    def mouse_click(self, acc):
+        """A real pointer click in the middle of acc (XTest through the registry)."""
+        x, y, w, h = acc.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+        pyatspi.Registry.generateMouseEvent(x + w // 2, y + h // 2, 'abs')
+        time.sleep(0.1)
+        pyatspi.Registry.generateMouseEvent(x + w // 2, y + h // 2, 'b1c')
+
     def set_text(self, root, field, value):
         text = self.find(root, 'text', lambda a: name_is(a, field), what='field ' + field)
         if not text.queryEditableText().setTextContents(value):
@@ -182,6 +189,37 @@ class BlockedPort:
         self.listener.close()
 
 
+class Translator:
+    """The app's own catalogue, to find widgets by their translated names."""
+
+    def __init__(self, localedir=None, language=None):
+        import gettext
+        self.t = gettext.NullTranslations()
+        if localedir and language:
+            try:
+                self.t = gettext.translation('device-mail-doctor', localedir=localedir,
+                                             languages=[language])
+            except OSError:
+                pass
+
+    def __call__(self, msgid, context=None):
+        text = self.t.pgettext(context, msgid) if context else self.t.gettext(msgid)
+        return strip_mnemonic(text)
+
+
+def strip_mnemonic(text):
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == '_':
+            if i + 1 < len(text) and text[i + 1] == '_':
+                out.append('_')
+                i += 1
+        else:
+            out.append(text[i])
+        i += 1
+    return ''.join(out)
+
+
 def scenario_value(path, group, key):
     current = None
     with open(path, encoding='utf-8') as f:
@@ -192,6 +230,17 @@ def scenario_value(path, group, key):
             elif current == group and line.startswith(key + '='):
                 return line.split('=', 1)[1]
     return None
+
+
+def still_gtk_config():
+    """An XDG_CONFIG_HOME whose GTK settings turn animations off: under Xvfb every frame is
+    drawn in software, and turning spinners make each AT-SPI call wait for the main loop."""
+    import tempfile
+    conf = tempfile.mkdtemp(prefix='dmd-gtk-')
+    os.makedirs(os.path.join(conf, 'gtk-4.0'))
+    with open(os.path.join(conf, 'gtk-4.0', 'settings.ini'), 'w') as f:
+        f.write('[Settings]\ngtk-enable-animations=false\n')
+    return conf
 
 
 def app_env(extra=None):

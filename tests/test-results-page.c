@@ -78,7 +78,7 @@ test_problems (void)
   dmd_test_spin ();
 
   /* The verdict: how many problems, then the first fix and who does it. */
-  g_assert_nonnull (dmd_test_find_label (page, "2 Problems Found"));
+  g_assert_nonnull (dmd_test_find_label (page, "1 Problem Found"));
   g_assert_nonnull (dmd_test_find_label (page, "First step, for the admin: Turn SMTP AUTH on"));
 
   /* One finding row per finding; the title is plain text, repeated inside. */

@@ -34,6 +34,7 @@ if not (os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY')):
     print('1..0 # SKIP no display (run under build-aux/dev test or xvfb-run)')
     sys.exit(0)
 ca_file = os.path.join(certs, 'test-ca.pem')
+gtk_config = D.still_gtk_config()
 
 
 def cli_report(port, password):
@@ -60,6 +61,7 @@ def run_wizard(port, password):
         'DMD_TEST_CONNECT_TO': 'smtp.office365.com:587:127.0.0.1:%d' % port,
         'DMD_TEST_CA_FILE': ca_file,
         'DMD_TEST_TIMEOUT': TIMEOUT,
+        'XDG_CONFIG_HOME': gtk_config,
     })
     env.pop('LANGUAGE', None)
     w = D.Wizard(app_exe, env)
@@ -188,4 +190,6 @@ for n, (name, func) in enumerate(CASES, 1):
         for line in traceback.format_exc().splitlines():
             print('# ' + line)
         print('not ok %d - %s: %s' % (n, name, e), flush=True)
+import shutil  # noqa: E402
+shutil.rmtree(gtk_config, ignore_errors=True)
 sys.exit(1 if failed else 0)

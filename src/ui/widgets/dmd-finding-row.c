@@ -121,6 +121,18 @@ label_new (const char *text,
   return label;
 }
 
+/* Monospace text that wraps without inserting hyphens: a hyphen added inside a command or a
+ * reply line would be copied by eye. */
+static void
+no_hyphens (GtkWidget *label)
+{
+  PangoAttrList *attrs = pango_attr_list_new ();
+
+  pango_attr_list_insert (attrs, pango_attr_insert_hyphens_new (FALSE));
+  gtk_label_set_attributes (GTK_LABEL (label), attrs);
+  pango_attr_list_unref (attrs);
+}
+
 static GtkWidget *
 heading_new (const char *text)
 {
@@ -156,7 +168,7 @@ command_box_new (const char *command)
 
   label = label_new (command, "monospace");
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_CHAR);
+  no_hyphens (label);
   gtk_widget_set_hexpand (label, TRUE);
   gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
   gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -266,7 +278,7 @@ fill (DmdFindingRow    *self,
 
       gtk_widget_add_css_class (evidence, "monospace");
       gtk_label_set_selectable (GTK_LABEL (evidence), TRUE);
-      gtk_label_set_wrap_mode (GTK_LABEL (evidence), PANGO_WRAP_CHAR);
+      no_hyphens (evidence);
       gtk_box_append (GTK_BOX (box), heading_new (_("What happened")));
       gtk_box_append (GTK_BOX (box), evidence);
     }

@@ -104,6 +104,7 @@ typedef struct {
   GtkSpinner *spinner;
   GtkImage   *icon;
   GtkLabel   *state;
+  GtkLabel   *elapsed;
   char       *title;
   gint64      started;   /* monotonic µs */
 } CheckRow;
@@ -154,12 +155,22 @@ set_row_state (GtkWidget      *widget,
 
   if (state_text == NULL)
     state_text = dmd_check_status_display_name (status);
+  gtk_label_set_text (row->state, state_text);
   if (elapsed_ms >= 0)
-    /* Translators: a check's state and how long it took, e.g. "Passed · 0.4 s". */
-    suffix = g_strdup_printf (_("%s · %.1f s"), state_text, elapsed_ms / 1000.0);
+    {
+      /* Translators: how long a check took, in seconds. */
+      g_autofree char *elapsed = g_strdup_printf (_("%.1f s"), elapsed_ms / 1000.0);
+
+      gtk_label_set_text (row->elapsed, elapsed);
+      /* Translators: a check's state and how long it took, e.g. "Passed · 0.4 s". */
+      suffix = g_strdup_printf (_("%s · %s"), state_text, elapsed);
+    }
   else
-    suffix = g_strdup (state_text);
-  gtk_label_set_text (row->state, suffix);
+    {
+      gtk_label_set_text (row->elapsed, "");
+      suffix = g_strdup (state_text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (row->elapsed), elapsed_ms >= 0);
 
   /* GTK 4.8 cannot announce; the row's name carries its state in words instead. */
   /* Translators: a check row read out: its name, its state, then its one-line result. */
@@ -195,13 +206,22 @@ add_row (DmdChecksPage *self,
   gtk_widget_set_valign (GTK_WIDGET (row->icon_stack), GTK_ALIGN_CENTER);
   adw_action_row_add_prefix (ADW_ACTION_ROW (widget), GTK_WIDGET (row->icon_stack));
 
-  row->state = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_add_css_class (GTK_WIDGET (row->state), "dim-label");
-  gtk_widget_add_css_class (GTK_WIDGET (row->state), "numeric");
-  gtk_label_set_xalign (row->state, 1);
-  gtk_label_set_wrap (row->state, TRUE);
-  gtk_label_set_justify (row->state, GTK_JUSTIFY_RIGHT);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (widget), GTK_WIDGET (row->state));
+  {
+    GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+    gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+    row->state = GTK_LABEL (gtk_label_new (NULL));
+    gtk_widget_add_css_class (GTK_WIDGET (row->state), "dim-label");
+    gtk_label_set_xalign (row->state, 1);
+    row->elapsed = GTK_LABEL (gtk_label_new (NULL));
+    gtk_widget_add_css_class (GTK_WIDGET (row->elapsed), "dim-label");
+    gtk_widget_add_css_class (GTK_WIDGET (row->elapsed), "numeric");
+    gtk_widget_add_css_class (GTK_WIDGET (row->elapsed), "caption");
+    gtk_label_set_xalign (row->elapsed, 1);
+    gtk_box_append (GTK_BOX (box), GTK_WIDGET (row->state));
+    gtk_box_append (GTK_BOX (box), GTK_WIDGET (row->elapsed));
+    adw_action_row_add_suffix (ADW_ACTION_ROW (widget), box);
+  }
 
   g_object_set_data_full (G_OBJECT (widget), "dmd-check-row", row, (GDestroyNotify) check_row_free);
   gtk_list_box_append (self->check_list, widget);

@@ -392,8 +392,9 @@ render_verdict (DmdResultsPage *self,
     {
       gtk_image_set_from_icon_name (self->verdict_icon, "dialog-error-symbolic");
       gtk_widget_add_css_class (GTK_WIDGET (self->verdict_icon), "error");
-      title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Problem Found", "%u Problems Found", errors + warnings),
-                               errors + warnings);
+      /* The count of what stops mail; warnings are listed below it. */
+      title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Problem Found", "%u Problems Found", errors),
+                               errors);
     }
   else if (g_strcmp0 (verdict, "warn") == 0)
     {

@@ -7,7 +7,7 @@
  * Test-only hooks (never documented to users): DMD_TEST_CONNECT_TO takes the CLI's
  * --connect-to syntax, several mappings separated by ';'; DMD_TEST_CA_FILE an extra PEM trust
  * anchor file; DMD_TEST_TIMEOUT the per-step timeout in seconds. They let the end-to-end test
- * point the real wizard at a scripted server on loopback. When set, the page says so.
+ * point the real wizard at a scripted server on loopback. When set, a message on stderr says so.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -70,7 +70,6 @@ struct _DmdSettingsPage
   AdwEntryRow          *server_row;
   DmdNoteRow           *server_note;
   AdwPreferencesGroup  *signin_group;
-  GtkLabel             *test_mode_label;
   AdwPasswordEntryRow  *token_row;
   AdwEntryRow          *username_row;
   DmdNoteRow           *username_note;
@@ -779,13 +778,9 @@ update_test_mode (DmdSettingsPage *self)
 {
   const char *connect_to = g_getenv ("DMD_TEST_CONNECT_TO");
 
+  /* Only the test suite sets this; say so where a developer looks, not in the page. */
   if (connect_to != NULL && *connect_to != '\0')
-    {
-      /* Not translated on purpose: only the test suite sets this. */
-      g_autofree char *text = g_strdup_printf ("Test mode: connections are redirected (%s).", connect_to);
-      gtk_label_set_text (self->test_mode_label, text);
-      gtk_widget_set_visible (GTK_WIDGET (self->test_mode_label), TRUE);
-    }
+    g_message ("settings: test mode, connections are redirected (%s)", connect_to);
 }
 
 static gboolean
@@ -919,7 +914,6 @@ dmd_settings_page_class_init (DmdSettingsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, server_note);
   gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, server_row);
   gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, signin_group);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, test_mode_label);
   gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, token_row);
   gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, username_note);
   gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, username_row);

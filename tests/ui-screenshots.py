@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+# ui-screenshots.py — walk the wizard through every page and save a PNG of each
+# (called by tests/screenshots.sh, which provides the display, the bus and the variants).
+#
+#   ui-screenshots.py BUILDDIR SOURCEDIR OUTDIR PREFIX WIDTH HEIGHT
+#
+# The window size comes from GSettings (keyfile backend in a temporary XDG_CONFIG_HOME, set by
+# the caller); language and colour scheme from LANG/LANGUAGE and DMD_COLOR_SCHEME.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dmd_atspi as D  # noqa: E402
+
+build, source, outdir, prefix, width, height = sys.argv[1:7]
+app_exe = os.path.join(build, 'src/ui/device-mail-doctor')
+server_exe = os.path.join(build, 'tests/dmd-test-smtp-server')
+certs = os.path.join(build, 'tests')
+USER = 'scanner@contoso.com'
+PASSWORD = 'Sc4n-2-Ma1l!pw#7'
+
+# Exchange Online with SMTP AUTH off for the tenant; the recipient step is slow so that the
+# checks page can be caught while checks still run.
+SCENARIO = '''[server]
+description=screenshots: SMTP AUTH disabled for the tenant
+public_ip=203.0.113.7
+[auth]
+reply=535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. {trailer}
+delay=5
+'''
+
+
+def snap(w, name, settle=0.6):
+    """The window's pixels: Xvfb has no window manager, so the window is at its own place
+    on the root window with nothing on top."""
+    time.sleep(settle)   # let transitions settle
+    frame = D.pyatspi.findDescendant(w.app, lambda a: a.getRoleName() == 'frame') or \
+        [c for c in w.app][0]
+    x, y, cw, ch = frame.queryComponent().getExtents(D.pyatspi.DESKTOP_COORDS)
+    path = os.path.join(outdir, '%s-%s.png' % (prefix, name))
+    subprocess.run(['/usr/bin/import', '-window', 'root', '-crop', '%dx%d+%d+%d' % (cw, ch, x, y),
+                    '+repage', path], check=True)
+    print(path, flush=True)
+
+
+def main():
+    language = os.environ.get('LANGUAGE') or None
+    _ = D.Translator(os.path.join(build, 'po'), language)
+    with tempfile.NamedTemporaryFile('w', suffix='.ini', delete=False) as f:
+        f.write(SCENARIO)
+        scenario = f.name
+    srv = D.ScriptedServer(server_exe, scenario, certs)
+    env = D.app_env({
+        'DMD_TEST_CONNECT_TO': 'smtp.office365.com:587:127.0.0.1:%d' % srv.port,
+        'DMD_TEST_CA_FILE': os.path.join(certs, 'test-ca.pem'),
+        'DMD_TEST_TIMEOUT': '8',
+        'DMD_LOCALEDIR': os.path.join(build, 'po'),
+    })
+    w = D.Wizard(app_exe, env)
+
+    def button(text):
+        return w.header_button(_(text))
+
+    try:
+        w.go_to_title(_('Welcome'))
+        time.sleep(1)
+        snap(w, '1-welcome')
+
+        w.click(w.find(w.page('DmdWelcomePage'), 'push button',
+                       lambda a: D.name_is(a, _('_Start'))))
+        w.go_to_title(_('Sending Option'))
+        option = w.page('DmdOptionPage')
+        # Open "Not sure?" and answer two questions, so the questionnaire shows its verdict.
+        w.mouse_click(w.find(option, 'list item',
+                             lambda a: D.name_is(a, _('Not Sure? Answer a Few Questions'))))
+        time.sleep(0.8)
+        snap(w, '2-option')
+
+        w.click(button('_Next'))
+        w.go_to_title(_('Device Settings'))
+        settings = w.page('DmdSettingsPage')
+        w.set_text(settings, _('User name'), USER)
+        w.set_text(settings, _('Password'), PASSWORD)
+        # A sender that differs from the login: a pre-flight note under the field.
+        w.set_text(settings, _('Sender (From)'), 'printer@contoso.com')
+        w.set_text(settings, _('Test recipient'), 'someone@fabrikam.example')
+        time.sleep(0.5)
+        snap(w, '3-settings')
+
+        # Found before the run: while spinners turn, every AT-SPI call is slow under Xvfb
+        # (software rendering), so a walk of the whole tree would miss the running checks.
+        checks = w.page('DmdChecksPage')
+        check_list = w.find(checks, 'list', lambda a: True, what='the list of checks')
+        running = ': ' + _('Running')
+        w.click(button('_Run Checks'))
+        D.wait_for(lambda: check_list.childCount >= 6 and
+                   any(running in (check_list[i].name or '') for i in range(check_list.childCount)),
+                   30, 'running checks')
+        snap(w, '4-checks', settle=0)
+
+        w.go_to_title(_('Results'), timeout=60)
+        time.sleep(1)
+        snap(w, '5-results')
+
+        # Back to the welcome page, then explain a pasted reply.
+        for title in (_('Device Settings'), _('Sending Option'), _('Welcome')):
+            w.click(w.find(w.app, 'push button', lambda a: D.name_is(a, _('Back')) and
+                           a.getState().contains(D.pyatspi.STATE_SENSITIVE)))
+            w.go_to_title(title)
+        w.click(w.find(w.page('DmdWelcomePage'), 'push button',
+                       lambda a: D.name_is(a, _('_Explain an Error Message'))))
+        w.go_to_title(_('Explain an Error Message'))
+        explain = w.page('DmdExplainPage')
+        text = w.find(explain, 'text', lambda a: True)
+        text.queryEditableText().setTextContents(
+            '550 5.7.60 SMTP; Client does not have permissions to send as this sender '
+            '[AM6PR02MB1234.eurprd02.prod.outlook.com 2026-11-27T10:00:00.000Z 08DD0000ABCDEF01]')
+        time.sleep(1)
+        snap(w, '6-explain')
+    finally:
+        w.stop()
+        srv.stop()
+        os.unlink(scenario)
+
+
+main()
