@@ -118,6 +118,45 @@ test_problems (void)
 }
 
 static void
+test_report (void)
+{
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  g_autoptr(DmdResult) result = make_result (TRUE);
+  DmdDeviceConfig *config = dmd_device_config_new (DMD_OPTION_SMTP_AUTH);
+  GtkWidget *page;
+  g_autoptr(GBytes) json = NULL;
+  g_autoptr(GBytes) html = NULL;
+  g_autoptr(GBytes) hinted = NULL;
+  const char *data;
+
+  config->username = g_strdup ("scanner@contoso.com");
+  dmd_device_config_set_password (config, "Tr0ub4dor&3-never-in-a-report");
+  dmd_session_take_config (session, config);
+  dmd_session_set_result (session, result);
+  page = dmd_results_page_new (session);
+  g_object_ref_sink (page);
+
+  /* Save report writes what the name asks for, and never the password. */
+  json = dmd_results_page_dup_report (DMD_RESULTS_PAGE (page), "report.json", FALSE);
+  data = g_bytes_get_data (json, NULL);
+  g_assert_nonnull (strstr (data, "device-mail-doctor/report/v1"));
+  g_assert_nonnull (strstr (data, "auth-smtp-auth-disabled-tenant"));
+  g_assert_null (strstr (data, "Tr0ub4dor"));
+
+  html = dmd_results_page_dup_report (DMD_RESULTS_PAGE (page), "report.html", TRUE);
+  data = g_bytes_get_data (html, NULL);
+  g_assert_nonnull (strstr (data, "<html"));
+  g_assert_null (strstr (data, "Tr0ub4dor"));
+  /* The title went in escaped. */
+  g_assert_null (strstr (data, "organization <b>"));
+
+  hinted = dmd_results_page_dup_report (DMD_RESULTS_PAGE (page), "report", TRUE);
+  g_assert_nonnull (strstr (g_bytes_get_data (hinted, NULL), "device-mail-doctor/report/v1"));
+
+  g_assert_finalize_object (page);
+}
+
+static void
 test_ready (void)
 {
   g_autoptr(DmdSession) session = dmd_session_new ();
@@ -172,6 +211,7 @@ main (int    argc,
   dmd_test_own_main_context ();
   g_test_add_func ("/dmd/ui/results/problems", test_problems);
   g_test_add_func ("/dmd/ui/results/ready", test_ready);
+  g_test_add_func ("/dmd/ui/results/report", test_report);
   g_test_add_func ("/dmd/ui/results/finding-row-finalize", test_finding_row_finalize);
   g_test_add_func ("/dmd/ui/results/finalize", test_finalize);
   return g_test_run ();

@@ -497,13 +497,10 @@ chooser_response_cb (DmdResultsPage       *self,
 {
   g_autoptr(GFile) file = NULL;
   g_autofree char *name = NULL;
-  g_autofree char *contents = NULL;
-  DmdResult *result = dmd_session_get_result (self->session);
   GtkFileFilter *filter;
   g_autoptr(GBytes) bytes = NULL;
-  gboolean json;
 
-  if (response != GTK_RESPONSE_ACCEPT || result == NULL)
+  if (response != GTK_RESPONSE_ACCEPT || dmd_session_get_result (self->session) == NULL)
     goto out;
 
   file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
@@ -511,20 +508,8 @@ chooser_response_cb (DmdResultsPage       *self,
     goto out;
   name = g_file_get_basename (file);
   filter = gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (chooser));
-  /* The name decides; without an extension, the chosen filter does. */
-  if (g_str_has_suffix (name, ".json"))
-    json = TRUE;
-  else if (g_str_has_suffix (name, ".html") || g_str_has_suffix (name, ".htm"))
-    json = FALSE;
-  else
-    json = filter != NULL && g_object_get_data (G_OBJECT (filter), "dmd-json") != NULL;
-
-  if (json)
-    contents = dmd_report_to_json (result, dmd_session_get_config (self->session));
-  else
-    contents = dmd_report_to_html (result, dmd_session_get_config (self->session));
-  bytes = g_bytes_new_take (contents, strlen (contents));
-  contents = NULL;
+  bytes = dmd_results_page_dup_report (self, name,
+                                       filter != NULL && g_object_get_data (G_OBJECT (filter), "dmd-json") != NULL);
   g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
                                        NULL, save_done_cb, g_object_ref (self));
 
@@ -707,4 +692,34 @@ GtkWidget *
 dmd_results_page_new (DmdSession *session)
 {
   return g_object_new (DMD_TYPE_RESULTS_PAGE, "session", session, NULL);
+}
+
+GBytes *
+dmd_results_page_dup_report (DmdResultsPage *self,
+                             const char     *name,
+                             gboolean        json_hint)
+{
+  DmdResult *result;
+  char *contents;
+  gboolean json;
+
+  g_return_val_if_fail (DMD_IS_RESULTS_PAGE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  result = dmd_session_get_result (self->session);
+  g_return_val_if_fail (result != NULL, NULL);
+
+  /* The name decides; without a known extension, the hint (the chosen filter) does. */
+  if (g_str_has_suffix (name, ".json"))
+    json = TRUE;
+  else if (g_str_has_suffix (name, ".html") || g_str_has_suffix (name, ".htm"))
+    json = FALSE;
+  else
+    json = json_hint;
+
+  if (json)
+    contents = dmd_report_to_json (result, dmd_session_get_config (self->session));
+  else
+    contents = dmd_report_to_html (result, dmd_session_get_config (self->session));
+  return g_bytes_new_take (contents, strlen (contents));
 }

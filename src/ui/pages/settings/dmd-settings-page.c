@@ -755,6 +755,13 @@ field_notify_cb (DmdSettingsPage *self,
 }
 
 static void
+entry_activated_cb (DmdSettingsPage *self)
+{
+  if (dmd_page_get_complete (DMD_PAGE (self)))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.forward", NULL);
+}
+
+static void
 forget_clicked_cb (DmdSettingsPage *self)
 {
   GtkWidget *overlay;
@@ -927,7 +934,9 @@ dmd_settings_page_init (DmdSettingsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  /* Enter runs the checks once the page is complete. */
+  /* Enter in a field runs the checks once the page is complete (the window ignores it
+   * before). Through the action rather than the default widget: the header bar button is
+   * not reliably the default one. */
   {
     AdwEntryRow *entries[] = {
       self->server_row, self->port_row, self->username_row, ADW_ENTRY_ROW (self->password_row),
@@ -936,7 +945,7 @@ dmd_settings_page_init (DmdSettingsPage *self)
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
-      adw_entry_row_set_activates_default (entries[i], TRUE);
+      g_signal_connect_swapped (entries[i], "entry-activated", G_CALLBACK (entry_activated_cb), self);
   }
 
   dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->forget_button), "label");
