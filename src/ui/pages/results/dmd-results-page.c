@@ -119,8 +119,7 @@ info_row_new (const char *title,
         {
           GtkWidget *label = gtk_label_new (state);
 
-          gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-          gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
+          /* A word or two: wrapping would break Japanese one character a line. */
           gtk_label_set_xalign (GTK_LABEL (label), 1);
           if (icon_style != NULL && g_strcmp0 (icon_style, "dim-label") != 0)
             gtk_widget_add_css_class (label, icon_style);

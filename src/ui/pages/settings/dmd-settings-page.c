@@ -554,7 +554,6 @@ update_layout (DmdSettingsPage *self)
                                          oauth ? _("The token is used for this run only and is never saved.")
                                                : _("The password is used for this run only and is never saved."));
   gtk_widget_set_visible (GTK_WIDGET (self->domain_row), !auth);
-  gtk_widget_set_visible (GTK_WIDGET (self->domain_note), !auth);
   gtk_widget_set_visible (GTK_WIDGET (self->connector_group), option == DMD_OPTION_RELAY);
   gtk_widget_set_visible (GTK_WIDGET (self->connector_ip_row), connector_kind (self) == CONNECTOR_IP);
   gtk_widget_set_visible (GTK_WIDGET (self->field_length_row), !auth);
@@ -586,8 +585,9 @@ update_layout (DmdSettingsPage *self)
                          connector_kind (self) == CONNECTOR_IP
                            ? _("The public IP address on the inbound connector in the Exchange admin center. The checks compare it with the address Microsoft 365 sees from here.")
                            : NULL);
+  /* A note row shows while it has something to say: no hint under a hidden field. */
   dmd_note_row_set_hint (self->field_length_note,
-                         _("If the device’s server field is short, a long MX endpoint may not fit."));
+                         auth ? NULL : _("If the device’s server field is short, a long MX endpoint may not fit."));
 }
 
 /* Switching options: fields still holding the old option's defaults take the new ones. */
