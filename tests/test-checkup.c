@@ -190,6 +190,64 @@ test_smtp_auth_passes (void)
   fixture_stop (&fx);
 }
 
+/* Signals arrive in the caller's thread even while the caller is not iterating its context
+ * (a context nobody owns must not be borrowed by a worker). */
+typedef struct {
+  GThread  *caller;
+  guint     foreign;
+  guint     seen;
+  gboolean  done;
+} ThreadData;
+
+static void
+thread_started_cb (DmdCheckup *c, const char *id, const char *title, ThreadData *td)
+{
+  td->seen++;
+  if (g_thread_self () != td->caller)
+    td->foreign++;
+}
+
+static void
+thread_line_cb (DmdCheckup *c, const char *id, int dir, const char *text, ThreadData *td)
+{
+  td->seen++;
+  if (g_thread_self () != td->caller)
+    td->foreign++;
+}
+
+static void
+thread_done_cb (GObject *source, GAsyncResult *res, gpointer data)
+{
+  ThreadData *td = data;
+  g_autoptr(DmdResult) result = dmd_checkup_run_finish (DMD_CHECKUP (source), res, NULL);
+
+  g_assert_nonnull (result);
+  if (g_thread_self () != td->caller)
+    td->foreign++;
+  td->done = TRUE;
+}
+
+static void
+test_events_on_caller_thread (void)
+{
+  Fixture fx;
+  ThreadData td = { g_thread_self (), 0, 0, FALSE };
+  g_autoptr(DmdCheckup) checkup = NULL;
+
+  fixture_start (&fx, scenario_ok, DMD_OPTION_SMTP_AUTH);
+  checkup = dmd_checkup_new (fx.config);
+  g_signal_connect (checkup, "check-started", G_CALLBACK (thread_started_cb), &td);
+  g_signal_connect (checkup, "transcript-line", G_CALLBACK (thread_line_cb), &td);
+  dmd_checkup_run_async (checkup, NULL, thread_done_cb, &td);
+  /* The workers run meanwhile; nobody iterates the context. */
+  g_usleep (G_USEC_PER_SEC / 2);
+  while (!td.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (td.seen, >, 0);
+  g_assert_cmpuint (td.foreign, ==, 0);
+  fixture_stop (&fx);
+}
+
 /* --send: a real message, and only then "sent". */
 static void
 test_send_message (void)
@@ -554,6 +612,7 @@ main (int    argc,
   g_test_add_func ("/dmd/checkup/smtp-auth-passes", test_smtp_auth_passes);
   g_test_add_func ("/dmd/checkup/tenant-disabled", test_tenant_disabled);
   g_test_add_func ("/dmd/checkup/send-message", test_send_message);
+  g_test_add_func ("/dmd/checkup/events-on-caller-thread", test_events_on_caller_thread);
   g_test_add_func ("/dmd/checkup/wrong-certificate", test_wrong_certificate_keeps_credentials);
   g_test_add_func ("/dmd/checkup/refused-port", test_refused_port);
   g_test_add_func ("/dmd/checkup/cancel-silent-server", test_cancel_silent_server);

@@ -203,11 +203,28 @@ event_dispatch (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Always through a source attached to the caller's context: g_main_context_invoke() would
+ * run the handler right here, in the worker thread, whenever nobody owns the context. */
+static void
+schedule (GMainContext   *context,
+          int             priority,
+          GSourceFunc     func,
+          gpointer        data,
+          GDestroyNotify  notify)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, priority);
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, "[dmd] checkup event");
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
 static void
 post (Event *ev)
 {
-  g_main_context_invoke_full (ev->self->context, G_PRIORITY_DEFAULT, event_dispatch, ev,
-                              (GDestroyNotify) event_free);
+  schedule (ev->self->context, G_PRIORITY_DEFAULT, event_dispatch, ev, (GDestroyNotify) event_free);
 }
 
 static Event *
@@ -1777,8 +1794,7 @@ caller_cancelled_cb (GCancellable *cancellable,
 
   /* May run in any thread: cancel the workers' I/O now, complete on our context. */
   g_cancellable_cancel (self->cancellable);
-  g_main_context_invoke_full (self->context, G_PRIORITY_HIGH, cancel_idle_cb,
-                              g_object_ref (self), g_object_unref);
+  schedule (self->context, G_PRIORITY_HIGH, cancel_idle_cb, g_object_ref (self), g_object_unref);
 }
 
 void
