@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "dmd-page.h"
+#include "dmd-session.h"
 
 typedef struct
 {
@@ -16,6 +17,7 @@ typedef struct
   GCancellable         *apply_cancel;
   DmdPageApplyCallback  apply_cb;
   gpointer              apply_data;
+  DmdSession           *session;
 } DmdPagePrivate;
 
 enum {
@@ -25,6 +27,7 @@ enum {
   PROP_COMPLETE,
   PROP_APPLYING,
   PROP_HAS_FORWARD,
+  PROP_SESSION,
   N_PROPS
 };
 
@@ -45,6 +48,18 @@ set_str (char       **slot,
 }
 
 static void
+dmd_page_constructed (GObject *object)
+{
+  DmdPage *self = DMD_PAGE (object);
+  DmdPagePrivate *priv = dmd_page_get_instance_private (self);
+
+  G_OBJECT_CLASS (dmd_page_parent_class)->constructed (object);
+
+  if (priv->session == NULL)
+    priv->session = dmd_session_new ();
+}
+
+static void
 dmd_page_dispose (GObject *object)
 {
   DmdPage *self = DMD_PAGE (object);
@@ -53,6 +68,7 @@ dmd_page_dispose (GObject *object)
   if (priv->apply_cancel != NULL)
     g_cancellable_cancel (priv->apply_cancel);
   g_clear_object (&priv->apply_cancel);
+  g_clear_object (&priv->session);
 
   G_OBJECT_CLASS (dmd_page_parent_class)->dispose (object);
 }
@@ -95,6 +111,9 @@ dmd_page_get_property (GObject    *object,
     case PROP_HAS_FORWARD:
       g_value_set_boolean (value, priv->has_forward);
       break;
+    case PROP_SESSION:
+      g_value_set_object (value, priv->session);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -107,6 +126,7 @@ dmd_page_set_property (GObject      *object,
                        GParamSpec   *pspec)
 {
   DmdPage *self = DMD_PAGE (object);
+  DmdPagePrivate *priv = dmd_page_get_instance_private (self);
 
   switch (prop_id)
     {
@@ -122,6 +142,9 @@ dmd_page_set_property (GObject      *object,
     case PROP_HAS_FORWARD:
       dmd_page_set_has_forward (self, g_value_get_boolean (value));
       break;
+    case PROP_SESSION:
+      g_set_object (&priv->session, g_value_get_object (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -132,6 +155,7 @@ dmd_page_class_init (DmdPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = dmd_page_constructed;
   object_class->dispose = dmd_page_dispose;
   object_class->finalize = dmd_page_finalize;
   object_class->get_property = dmd_page_get_property;
@@ -152,6 +176,11 @@ dmd_page_class_init (DmdPageClass *klass)
   properties[PROP_HAS_FORWARD] =
     g_param_spec_boolean ("has-forward", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* What the wizard's pages share. A page made without one (as in a widget test) gets its
+   * own. */
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, DMD_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -256,6 +285,15 @@ dmd_page_set_has_forward (DmdPage  *page,
     return;
   priv->has_forward = has_forward;
   g_object_notify_by_pspec (G_OBJECT (page), properties[PROP_HAS_FORWARD]);
+}
+
+DmdSession *
+dmd_page_get_session (DmdPage *page)
+{
+  DmdPagePrivate *priv = dmd_page_get_instance_private (page);
+
+  g_return_val_if_fail (DMD_IS_PAGE (page), NULL);
+  return priv->session;
 }
 
 void

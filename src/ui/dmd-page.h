@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "dmd-session.h"
+
 G_BEGIN_DECLS
 
 #define DMD_TYPE_PAGE (dmd_page_get_type ())
@@ -40,6 +42,7 @@ gboolean    dmd_page_get_applying       (DmdPage              *page);
 gboolean    dmd_page_get_has_forward    (DmdPage              *page);
 void        dmd_page_set_has_forward    (DmdPage              *page,
                                          gboolean              has_forward);
+DmdSession *dmd_page_get_session        (DmdPage              *page);
 
 void        dmd_page_apply_begin        (DmdPage              *page,
                                          DmdPageApplyCallback  callback,

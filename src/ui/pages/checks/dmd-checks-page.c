@@ -24,21 +24,12 @@ struct _DmdChecksPage
   GtkScrolledWindow *transcript_scroller;
   DmdTranscriptView *transcript_view;
 
-  DmdSession        *session;
   DmdCheckup        *checkup;
   GHashTable        *rows;          /* check id → AdwActionRow */
   guint              n_checks;
 };
 
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
 G_DEFINE_FINAL_TYPE (DmdChecksPage, dmd_checks_page, DMD_TYPE_PAGE)
-
-static GParamSpec *properties[N_PROPS];
 
 const char *
 dmd_check_status_display_name (DmdCheckStatus status)
@@ -354,7 +345,7 @@ run_done_cb (GObject      *source,
   stop_running_rows (self, NULL);
 
   gtk_label_set_text (self->status_label, _("The checks are done."));
-  dmd_session_set_result (self->session, result);
+  dmd_session_set_result (dmd_page_get_session (DMD_PAGE (self)), result);
   if (dmd_page_get_applying (DMD_PAGE (self)))
     dmd_page_apply_complete (DMD_PAGE (self), TRUE);
 }
@@ -376,7 +367,7 @@ dmd_checks_page_apply (DmdPage      *page,
                        GCancellable *cancellable)
 {
   DmdChecksPage *self = DMD_CHECKS_PAGE (page);
-  const DmdDeviceConfig *config = dmd_session_get_config (self->session);
+  const DmdDeviceConfig *config = dmd_session_get_config (dmd_page_get_session (DMD_PAGE (self)));
 
   disconnect_checkup (self);
   clear (self);
@@ -388,7 +379,7 @@ dmd_checks_page_apply (DmdPage      *page,
       return TRUE;
     }
 
-  dmd_session_set_result (self->session, NULL);
+  dmd_session_set_result (dmd_page_get_session (DMD_PAGE (self)), NULL);
   gtk_label_set_text (self->status_label, _("Running the checks from this computer…"));
 
   self->checkup = dmd_checkup_new (config);
@@ -411,62 +402,14 @@ transcript_toggled_cb (DmdChecksPage *self)
 }
 
 static void
-dmd_checks_page_constructed (GObject *object)
-{
-  DmdChecksPage *self = DMD_CHECKS_PAGE (object);
-
-  G_OBJECT_CLASS (dmd_checks_page_parent_class)->constructed (object);
-
-  if (self->session == NULL)
-    self->session = dmd_session_new ();
-}
-
-static void
 dmd_checks_page_dispose (GObject *object)
 {
   DmdChecksPage *self = DMD_CHECKS_PAGE (object);
 
   disconnect_checkup (self);
   g_clear_pointer (&self->rows, g_hash_table_unref);
-  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (dmd_checks_page_parent_class)->dispose (object);
-}
-
-static void
-dmd_checks_page_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
-{
-  DmdChecksPage *self = DMD_CHECKS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dmd_checks_page_set_property (GObject      *object,
-                              guint         prop_id,
-                              const GValue *value,
-                              GParamSpec   *pspec)
-{
-  DmdChecksPage *self = DMD_CHECKS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      self->session = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -476,17 +419,9 @@ dmd_checks_page_class_init (DmdChecksPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   DmdPageClass *page_class = DMD_PAGE_CLASS (klass);
 
-  object_class->constructed = dmd_checks_page_constructed;
   object_class->dispose = dmd_checks_page_dispose;
-  object_class->get_property = dmd_checks_page_get_property;
-  object_class->set_property = dmd_checks_page_set_property;
 
   page_class->apply = dmd_checks_page_apply;
-
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, DMD_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (DMD_TYPE_TRANSCRIPT_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/dmd-checks-page.ui");

@@ -23,19 +23,10 @@ struct _DmdExplainPage
   GtkLabel            *status_label;
   AdwComboRow         *step_row;
 
-  DmdSession          *session;
   GPtrArray           *rows;
 };
 
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
 G_DEFINE_FINAL_TYPE (DmdExplainPage, dmd_explain_page, DMD_TYPE_PAGE)
-
-static GParamSpec *properties[N_PROPS];
 
 /* In the order of the step combo row. */
 static const DmdStep steps[] = {
@@ -103,7 +94,9 @@ explain (DmdExplainPage *self)
       g_autoptr(DmdFinding) finding = NULL;
       GtkWidget *row;
 
-      finding = dmd_catalog_make_finding (g_ptr_array_index (ids, i), dmd_session_get_config (self->session), evidence);
+      finding = dmd_catalog_make_finding (g_ptr_array_index (ids, i),
+                                          dmd_session_get_config (dmd_page_get_session (DMD_PAGE (self))),
+                                          evidence);
       if (finding == NULL)
         continue;
       row = dmd_finding_row_new (finding);
@@ -133,7 +126,8 @@ dmd_explain_page_shown (DmdPage *page)
 {
   DmdExplainPage *self = DMD_EXPLAIN_PAGE (page);
 
-  adw_combo_row_set_selected (self->option_row, dmd_session_get_option (self->session));
+  adw_combo_row_set_selected (self->option_row,
+                              dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))));
   gtk_widget_grab_focus (GTK_WIDGET (self->reply_view));
 }
 
@@ -144,9 +138,8 @@ dmd_explain_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (dmd_explain_page_parent_class)->constructed (object);
 
-  if (self->session == NULL)
-    self->session = dmd_session_new ();
-  adw_combo_row_set_selected (self->option_row, dmd_session_get_option (self->session));
+  adw_combo_row_set_selected (self->option_row,
+                              dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))));
   explain (self);
 }
 
@@ -156,45 +149,8 @@ dmd_explain_page_dispose (GObject *object)
   DmdExplainPage *self = DMD_EXPLAIN_PAGE (object);
 
   g_clear_pointer (&self->rows, g_ptr_array_unref);
-  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (dmd_explain_page_parent_class)->dispose (object);
-}
-
-static void
-dmd_explain_page_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
-                               GParamSpec *pspec)
-{
-  DmdExplainPage *self = DMD_EXPLAIN_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dmd_explain_page_set_property (GObject      *object,
-                               guint         prop_id,
-                               const GValue *value,
-                               GParamSpec   *pspec)
-{
-  DmdExplainPage *self = DMD_EXPLAIN_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      self->session = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -206,15 +162,8 @@ dmd_explain_page_class_init (DmdExplainPageClass *klass)
 
   object_class->constructed = dmd_explain_page_constructed;
   object_class->dispose = dmd_explain_page_dispose;
-  object_class->get_property = dmd_explain_page_get_property;
-  object_class->set_property = dmd_explain_page_set_property;
 
   page_class->shown = dmd_explain_page_shown;
-
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, DMD_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/dmd-explain-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DmdExplainPage, findings_group);

@@ -24,19 +24,10 @@ struct _DmdOptionPage
   GtkLabel        *suggestion_label;
   GtkListBoxRow   *suggestion_row;
 
-  DmdSession      *session;
   gboolean         syncing;
 };
 
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
 G_DEFINE_FINAL_TYPE (DmdOptionPage, dmd_option_page, DMD_TYPE_PAGE)
-
-static GParamSpec *properties[N_PROPS];
 
 gboolean
 dmd_option_suggest (DmdAnswer    has_login,
@@ -136,8 +127,10 @@ check_for_option (DmdOptionPage *self,
 static void
 sync_from_session (DmdOptionPage *self)
 {
+  DmdOption option = dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self)));
+
   self->syncing = TRUE;
-  gtk_check_button_set_active (check_for_option (self, dmd_session_get_option (self->session)), TRUE);
+  gtk_check_button_set_active (check_for_option (self, option), TRUE);
   self->syncing = FALSE;
 }
 
@@ -145,15 +138,16 @@ static void
 check_toggled_cb (DmdOptionPage  *self,
                   GtkCheckButton *check)
 {
-  if (self->syncing || self->session == NULL || !gtk_check_button_get_active (check))
+  if (self->syncing || dmd_page_get_session (DMD_PAGE (self)) == NULL
+      || !gtk_check_button_get_active (check))
     return;
 
   if (check == self->smtp_auth_check)
-    dmd_session_set_option (self->session, DMD_OPTION_SMTP_AUTH);
+    dmd_session_set_option (dmd_page_get_session (DMD_PAGE (self)), DMD_OPTION_SMTP_AUTH);
   else if (check == self->direct_send_check)
-    dmd_session_set_option (self->session, DMD_OPTION_DIRECT_SEND);
+    dmd_session_set_option (dmd_page_get_session (DMD_PAGE (self)), DMD_OPTION_DIRECT_SEND);
   else if (check == self->relay_check)
-    dmd_session_set_option (self->session, DMD_OPTION_RELAY);
+    dmd_session_set_option (dmd_page_get_session (DMD_PAGE (self)), DMD_OPTION_RELAY);
 }
 
 static DmdAnswer
@@ -215,57 +209,9 @@ dmd_option_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (dmd_option_page_parent_class)->constructed (object);
 
-  if (self->session == NULL)
-    self->session = dmd_session_new ();
-  g_signal_connect_object (self->session, "notify::option",
+  g_signal_connect_object (dmd_page_get_session (DMD_PAGE (self)), "notify::option",
                            G_CALLBACK (session_option_changed_cb), self, G_CONNECT_SWAPPED);
   sync_from_session (self);
-}
-
-static void
-dmd_option_page_dispose (GObject *object)
-{
-  DmdOptionPage *self = DMD_OPTION_PAGE (object);
-
-  g_clear_object (&self->session);
-
-  G_OBJECT_CLASS (dmd_option_page_parent_class)->dispose (object);
-}
-
-static void
-dmd_option_page_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
-{
-  DmdOptionPage *self = DMD_OPTION_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dmd_option_page_set_property (GObject      *object,
-                              guint         prop_id,
-                              const GValue *value,
-                              GParamSpec   *pspec)
-{
-  DmdOptionPage *self = DMD_OPTION_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      self->session = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -275,14 +221,6 @@ dmd_option_page_class_init (DmdOptionPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->constructed = dmd_option_page_constructed;
-  object_class->dispose = dmd_option_page_dispose;
-  object_class->get_property = dmd_option_page_get_property;
-  object_class->set_property = dmd_option_page_set_property;
-
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, DMD_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/dmd-option-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, direct_send_check);

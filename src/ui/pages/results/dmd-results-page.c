@@ -37,20 +37,11 @@ struct _DmdResultsPage
   GtkLabel             *verdict_note;
   GtkLabel             *verdict_title;
 
-  DmdSession           *session;
   GPtrArray            *rows;     /* rows added to the groups, to remove on the next render */
   GtkFileChooserNative *chooser;
 };
 
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
 G_DEFINE_FINAL_TYPE (DmdResultsPage, dmd_results_page, DMD_TYPE_PAGE)
-
-static GParamSpec *properties[N_PROPS];
 
 static void
 toast (DmdResultsPage *self,
@@ -438,7 +429,8 @@ render_verdict (DmdResultsPage *self,
 static void
 render (DmdResultsPage *self)
 {
-  DmdResult *result = dmd_session_get_result (self->session);
+  DmdSession *session = dmd_page_get_session (DMD_PAGE (self));
+  DmdResult *result = dmd_session_get_result (session);
 
   clear (self);
   if (result == NULL)
@@ -462,12 +454,13 @@ session_result_changed_cb (DmdResultsPage *self)
 static void
 copy_activated_cb (DmdResultsPage *self)
 {
-  DmdResult *result = dmd_session_get_result (self->session);
+  DmdSession *session = dmd_page_get_session (DMD_PAGE (self));
+  DmdResult *result = dmd_session_get_result (session);
   g_autofree char *text = NULL;
 
   if (result == NULL)
     return;
-  text = dmd_report_to_text (result, dmd_session_get_config (self->session), FALSE);
+  text = dmd_report_to_text (result, dmd_session_get_config (session), FALSE);
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
   toast (self, _("Summary copied"));
 }
@@ -494,12 +487,13 @@ chooser_response_cb (DmdResultsPage       *self,
                      int                   response,
                      GtkFileChooserNative *chooser)
 {
+  DmdSession *session = dmd_page_get_session (DMD_PAGE (self));
   g_autoptr(GFile) file = NULL;
   g_autofree char *name = NULL;
   GtkFileFilter *filter;
   g_autoptr(GBytes) bytes = NULL;
 
-  if (response != GTK_RESPONSE_ACCEPT || dmd_session_get_result (self->session) == NULL)
+  if (response != GTK_RESPONSE_ACCEPT || dmd_session_get_result (session) == NULL)
     goto out;
 
   file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
@@ -519,10 +513,11 @@ out:
 static void
 save_activated_cb (DmdResultsPage *self)
 {
+  DmdSession *session = dmd_page_get_session (DMD_PAGE (self));
   GtkFileFilter *html, *json;
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
-  if (dmd_session_get_result (self->session) == NULL || self->chooser != NULL)
+  if (dmd_session_get_result (session) == NULL || self->chooser != NULL)
     return;
 
   self->chooser = gtk_file_chooser_native_new (_("Save Report"),
@@ -573,9 +568,7 @@ dmd_results_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (dmd_results_page_parent_class)->constructed (object);
 
-  if (self->session == NULL)
-    self->session = dmd_session_new ();
-  g_signal_connect_object (self->session, "notify::result",
+  g_signal_connect_object (dmd_page_get_session (DMD_PAGE (self)), "notify::result",
                            G_CALLBACK (session_result_changed_cb), self, G_CONNECT_SWAPPED);
   render (self);
 }
@@ -589,45 +582,8 @@ dmd_results_page_dispose (GObject *object)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
-  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (dmd_results_page_parent_class)->dispose (object);
-}
-
-static void
-dmd_results_page_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
-                               GParamSpec *pspec)
-{
-  DmdResultsPage *self = DMD_RESULTS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dmd_results_page_set_property (GObject      *object,
-                               guint         prop_id,
-                               const GValue *value,
-                               GParamSpec   *pspec)
-{
-  DmdResultsPage *self = DMD_RESULTS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      self->session = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -639,15 +595,8 @@ dmd_results_page_class_init (DmdResultsPageClass *klass)
 
   object_class->constructed = dmd_results_page_constructed;
   object_class->dispose = dmd_results_page_dispose;
-  object_class->get_property = dmd_results_page_get_property;
-  object_class->set_property = dmd_results_page_set_property;
 
   page_class->shown = dmd_results_page_shown;
-
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, DMD_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (DMD_TYPE_TRANSCRIPT_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/dmd-results-page.ui");
@@ -698,6 +647,7 @@ dmd_results_page_dup_report (DmdResultsPage *self,
                              const char     *name,
                              gboolean        json_hint)
 {
+  DmdSession *session;
   DmdResult *result;
   char *contents;
   gboolean json;
@@ -705,7 +655,8 @@ dmd_results_page_dup_report (DmdResultsPage *self,
   g_return_val_if_fail (DMD_IS_RESULTS_PAGE (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  result = dmd_session_get_result (self->session);
+  session = dmd_page_get_session (DMD_PAGE (self));
+  result = dmd_session_get_result (session);
   g_return_val_if_fail (result != NULL, NULL);
 
   /* The name decides; without a known extension, the hint (the chosen filter) does. */
@@ -717,8 +668,8 @@ dmd_results_page_dup_report (DmdResultsPage *self,
     json = json_hint;
 
   if (json)
-    contents = dmd_report_to_json (result, dmd_session_get_config (self->session));
+    contents = dmd_report_to_json (result, dmd_session_get_config (session));
   else
-    contents = dmd_report_to_html (result, dmd_session_get_config (self->session));
+    contents = dmd_report_to_html (result, dmd_session_get_config (session));
   return g_bytes_new_take (contents, strlen (contents));
 }

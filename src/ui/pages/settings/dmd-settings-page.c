@@ -74,21 +74,12 @@ struct _DmdSettingsPage
   AdwEntryRow          *username_row;
   DmdNoteRow           *username_note;
 
-  DmdSession           *session;
   DmdOption             option;      /* the option the fields are laid out for */
   guint                 touched;     /* bit per field */
   gboolean              loading;
 };
 
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
 G_DEFINE_FINAL_TYPE (DmdSettingsPage, dmd_settings_page, DMD_TYPE_PAGE)
-
-static GParamSpec *properties[N_PROPS];
 
 static const char *
 default_server (DmdOption option)
@@ -411,7 +402,7 @@ refresh (DmdSettingsPage *self)
   gboolean complete = TRUE;
   guint number;
 
-  if (self->loading || self->session == NULL)
+  if (self->loading || dmd_page_get_session (DMD_PAGE (self)) == NULL)
     return;
 
   for (guint f = 0; f < N_UI_FIELDS; f++)
@@ -617,13 +608,13 @@ set_option (DmdSettingsPage *self,
 static void
 load_settings (DmdSettingsPage *self)
 {
-  GSettings *settings = dmd_session_get_settings (self->session);
+  GSettings *settings = dmd_session_get_settings (dmd_page_get_session (DMD_PAGE (self)));
   g_autofree char *server = NULL;
   g_autofree char *port = NULL;
   guint port_value = 0, length = 0;
 
   self->loading = TRUE;
-  self->option = dmd_session_get_option (self->session);
+  self->option = dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self)));
 
   if (settings != NULL)
     {
@@ -686,7 +677,7 @@ load_settings (DmdSettingsPage *self)
 static void
 save_settings (DmdSettingsPage *self)
 {
-  GSettings *settings = dmd_session_get_settings (self->session);
+  GSettings *settings = dmd_session_get_settings (dmd_page_get_session (DMD_PAGE (self)));
   g_autofree char *server = text_of (self->server_row);
   g_autofree char *port = text_of (self->port_row);
   g_autofree char *length = text_of (self->field_length_row);
@@ -777,7 +768,7 @@ forget_clicked_cb (DmdSettingsPage *self)
 static void
 session_option_changed_cb (DmdSettingsPage *self)
 {
-  set_option (self, dmd_session_get_option (self->session));
+  set_option (self, dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))));
 }
 
 static void
@@ -797,7 +788,7 @@ dmd_settings_page_apply (DmdPage      *page,
   DmdSettingsPage *self = DMD_SETTINGS_PAGE (page);
 
   save_settings (self);
-  dmd_session_take_config (self->session, build_config (self, NULL));
+  dmd_session_take_config (dmd_page_get_session (DMD_PAGE (self)), build_config (self, NULL));
   return FALSE;
 }
 
@@ -806,8 +797,8 @@ dmd_settings_page_shown (DmdPage *page)
 {
   DmdSettingsPage *self = DMD_SETTINGS_PAGE (page);
 
-  if (self->option != dmd_session_get_option (self->session))
-    set_option (self, dmd_session_get_option (self->session));
+  if (self->option != dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))))
+    set_option (self, dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))));
   gtk_widget_grab_focus (GTK_WIDGET (self->server_row));
 }
 
@@ -818,57 +809,9 @@ dmd_settings_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (dmd_settings_page_parent_class)->constructed (object);
 
-  if (self->session == NULL)
-    self->session = dmd_session_new ();
-  g_signal_connect_object (self->session, "notify::option",
+  g_signal_connect_object (dmd_page_get_session (DMD_PAGE (self)), "notify::option",
                            G_CALLBACK (session_option_changed_cb), self, G_CONNECT_SWAPPED);
   load_settings (self);
-}
-
-static void
-dmd_settings_page_dispose (GObject *object)
-{
-  DmdSettingsPage *self = DMD_SETTINGS_PAGE (object);
-
-  g_clear_object (&self->session);
-
-  G_OBJECT_CLASS (dmd_settings_page_parent_class)->dispose (object);
-}
-
-static void
-dmd_settings_page_get_property (GObject    *object,
-                                guint       prop_id,
-                                GValue     *value,
-                                GParamSpec *pspec)
-{
-  DmdSettingsPage *self = DMD_SETTINGS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dmd_settings_page_set_property (GObject      *object,
-                                guint         prop_id,
-                                const GValue *value,
-                                GParamSpec   *pspec)
-{
-  DmdSettingsPage *self = DMD_SETTINGS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      self->session = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -879,17 +822,9 @@ dmd_settings_page_class_init (DmdSettingsPageClass *klass)
   DmdPageClass *page_class = DMD_PAGE_CLASS (klass);
 
   object_class->constructed = dmd_settings_page_constructed;
-  object_class->dispose = dmd_settings_page_dispose;
-  object_class->get_property = dmd_settings_page_get_property;
-  object_class->set_property = dmd_settings_page_set_property;
 
   page_class->apply = dmd_settings_page_apply;
   page_class->shown = dmd_settings_page_shown;
-
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, DMD_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (DMD_TYPE_NOTE_ROW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/dmd-settings-page.ui");
@@ -975,7 +910,7 @@ dmd_settings_page_forget (DmdSettingsPage *self)
 
   g_return_if_fail (DMD_IS_SETTINGS_PAGE (self));
 
-  settings = dmd_session_get_settings (self->session);
+  settings = dmd_session_get_settings (dmd_page_get_session (DMD_PAGE (self)));
   if (settings != NULL)
     {
       g_autoptr(GSettingsSchema) schema = NULL;
