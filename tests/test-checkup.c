@@ -378,6 +378,57 @@ test_refused_port (void)
   fixture_stop (&fx);
 }
 
+/* A dropped port (a firewall), not a refusal and not a tarpit: a listener whose backlog is
+ * full, so further SYNs go unanswered. Port 25 is dropped too. */
+static void
+test_dropped_port (void)
+{
+  Fixture fx;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdResult) result = NULL;
+  g_autoptr(GSocket) listener = NULL;
+  g_autoptr(GSocket) filler = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *map = NULL;
+  g_autofree char *map25 = NULL;
+  guint16 port;
+
+  listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_true (g_socket_bind (listener, any, FALSE, &error));
+  g_socket_set_listen_backlog (listener, 0);
+  g_assert_true (g_socket_listen (listener, &error));
+  bound = g_socket_get_local_address (listener, &error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  filler = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_true (g_socket_connect (filler, bound, NULL, &error));
+
+  fixture_start (&fx, scenario_ok, DMD_OPTION_SMTP_AUTH);
+  fx.config->timeout_seconds = 1;
+  g_ptr_array_set_size (fx.config->connect_to, 0);
+  map = g_strdup_printf ("smtp.office365.com:587:127.0.0.1:%u", port);
+  map25 = g_strdup_printf ("smtp.office365.com:25:127.0.0.1:%u", port);
+  g_ptr_array_add (fx.config->connect_to, dmd_connect_to_parse (map, NULL));
+  g_ptr_array_add (fx.config->connect_to, dmd_connect_to_parse (map25, NULL));
+
+  result = run (&fx, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status_of (result, "connect"), ==, DMD_CHECK_FAIL);
+  g_assert_true (dmd_result_has_finding (result, "network-port-blocked"));
+  g_assert_false (dmd_result_has_finding (result, "network-connection-refused"));
+  for (guint i = 0; i < result->findings->len; i++)
+    {
+      DmdFinding *f = g_ptr_array_index (result->findings, i);
+      if (g_str_equal (f->id, "network-port-blocked"))
+        {
+          g_assert_nonnull (strstr (f->evidence, "587"));
+          g_assert_nonnull (strstr (f->evidence, "port 25"));
+        }
+    }
+  fixture_stop (&fx);
+}
+
 typedef struct {
   GCancellable *cancellable;
   gboolean      done;
@@ -615,6 +666,7 @@ main (int    argc,
   g_test_add_func ("/dmd/checkup/events-on-caller-thread", test_events_on_caller_thread);
   g_test_add_func ("/dmd/checkup/wrong-certificate", test_wrong_certificate_keeps_credentials);
   g_test_add_func ("/dmd/checkup/refused-port", test_refused_port);
+  g_test_add_func ("/dmd/checkup/dropped-port", test_dropped_port);
   g_test_add_func ("/dmd/checkup/cancel-silent-server", test_cancel_silent_server);
   g_test_add_func ("/dmd/checkup/direct-send-passes", test_direct_send_passes);
   g_test_add_func ("/dmd/checkup/mixup-implicit-port", test_mixup_implicit_port);
