@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "dmd-a11y.h"
+#include "dmd-capture-page.h"
 #include "dmd-checks-page.h"
 #include "dmd-explain-page.h"
 #include "dmd-option-page.h"
@@ -62,6 +63,7 @@ next_of (DmdWindow *self,
     case DMD_PAGE_CHECKS:   next = DMD_PAGE_RESULTS; break;
     case DMD_PAGE_RESULTS:  next = DMD_PAGE_CHECKS; break;   /* Run again */
     case DMD_PAGE_EXPLAIN:
+    case DMD_PAGE_CAPTURE:
     default:                return DMD_N_PAGES;
     }
   return self->pages[next] != NULL ? next : DMD_N_PAGES;
@@ -77,6 +79,7 @@ back_of (DmdPageId id)
     case DMD_PAGE_CHECKS:   return DMD_PAGE_SETTINGS;
     case DMD_PAGE_RESULTS:  return DMD_PAGE_SETTINGS;
     case DMD_PAGE_EXPLAIN:  return DMD_PAGE_WELCOME;
+    case DMD_PAGE_CAPTURE:  return DMD_PAGE_WELCOME;
     case DMD_PAGE_WELCOME:
     default:                return DMD_N_PAGES;
     }
@@ -102,6 +105,7 @@ update_navigation (DmdWindow *self)
                                                         : _("Device Mail Doctor"));
   adw_window_title_set_subtitle (self->window_title,
                                  self->current == DMD_PAGE_WELCOME || self->current == DMD_PAGE_EXPLAIN
+                                   || self->current == DMD_PAGE_CAPTURE
                                    ? NULL
                                    : dmd_option_display_name (dmd_session_get_option (self->session)));
 
@@ -121,6 +125,8 @@ update_navigation (DmdWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", applying);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.explain",
                                  !applying && self->pages[DMD_PAGE_EXPLAIN] != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.capture",
+                                 !applying && self->pages[DMD_PAGE_CAPTURE] != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.change-settings",
                                  !applying && self->current != DMD_PAGE_SETTINGS);
 }
@@ -232,6 +238,17 @@ explain_action_cb (GtkWidget  *widget,
 }
 
 static void
+capture_action_cb (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  DmdWindow *self = DMD_WINDOW (widget);
+
+  if (self->pages[DMD_PAGE_CAPTURE] != NULL && !dmd_page_get_applying (current_page (self)))
+    go_to (self, DMD_PAGE_CAPTURE);
+}
+
+static void
 change_settings_action_cb (GtkWidget  *widget,
                            const char *action_name,
                            GVariant   *parameter)
@@ -318,6 +335,7 @@ dmd_window_class_init (DmdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action_cb);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action_cb);
   gtk_widget_class_install_action (widget_class, "win.explain", NULL, explain_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.capture", NULL, capture_action_cb);
   gtk_widget_class_install_action (widget_class, "win.change-settings", NULL, change_settings_action_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
@@ -352,6 +370,7 @@ dmd_window_init (DmdWindow *self)
   add_page (self, DMD_PAGE_CHECKS, dmd_checks_page_new (self->session));
   add_page (self, DMD_PAGE_RESULTS, dmd_results_page_new (self->session));
   add_page (self, DMD_PAGE_EXPLAIN, dmd_explain_page_new (self->session));
+  add_page (self, DMD_PAGE_CAPTURE, dmd_capture_page_new (self->session));
 
   dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->forward_button), "label");
   dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->cancel_button), "label");

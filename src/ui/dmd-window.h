@@ -19,6 +19,7 @@ typedef enum {
   DMD_PAGE_CHECKS,
   DMD_PAGE_RESULTS,
   DMD_PAGE_EXPLAIN,
+  DMD_PAGE_CAPTURE,
   DMD_N_PAGES
 } DmdPageId;
 

@@ -13,6 +13,7 @@ struct _DmdWelcomePage
 {
   DmdPage         parent_instance;
 
+  GtkButton      *capture_button;
   GtkButton      *explain_button;
   GtkButton      *start_button;
   AdwStatusPage  *status_page;
@@ -35,6 +36,7 @@ dmd_welcome_page_class_init (DmdWelcomePageClass *klass)
   page_class->shown = dmd_welcome_page_shown;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/dmd-welcome-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, DmdWelcomePage, capture_button);
   gtk_widget_class_bind_template_child (widget_class, DmdWelcomePage, explain_button);
   gtk_widget_class_bind_template_child (widget_class, DmdWelcomePage, start_button);
   gtk_widget_class_bind_template_child (widget_class, DmdWelcomePage, status_page);
@@ -46,6 +48,7 @@ dmd_welcome_page_init (DmdWelcomePage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   adw_status_page_set_icon_name (self->status_page, APP_ID);
   dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->start_button), "label");
+  dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->capture_button), "label");
   dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->explain_button), "label");
   dmd_page_set_title (DMD_PAGE (self), _("Welcome"));
   dmd_page_set_has_forward (DMD_PAGE (self), FALSE);

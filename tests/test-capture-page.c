@@ -1,0 +1,246 @@
+/* test-capture-page.c — the capture page listens, shows what to type into the device, logs
+ * what a real client does, and shows a verdict per option when stopped
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "dmd-capture-page.h"
+#include "dmd-finding-row.h"
+#include "dmd-transcript-view.h"
+#include "dmd-ui-test-utils.h"
+
+/* ---- a plain SMTP client in a thread: EHLO, MAIL FROM, RCPT TO, QUIT ----------------- */
+
+typedef struct {
+  guint16   port;
+  gboolean  done;
+  gboolean  ok;
+} Client;
+
+static gboolean
+read_reply (GDataInputStream *in,
+            char              expect)
+{
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
+
+      if (line == NULL || strlen (line) < 3)
+        return FALSE;
+      if (line[3] != '-')
+        return line[0] == expect;
+    }
+}
+
+static gpointer
+client_thread (gpointer data)
+{
+  Client *client = data;
+  g_autoptr(GSocketClient) sc = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  GOutputStream *out;
+  const char *commands[] = {
+    "EHLO printer.contoso.com\r\n",
+    "MAIL FROM:<scanner@contoso.com>\r\n",
+    "RCPT TO:<a@contoso.com>\r\n",
+  };
+  gboolean ok;
+
+  g_socket_client_set_timeout (sc, 5);
+  conn = g_socket_client_connect_to_host (sc, "127.0.0.1", client->port, NULL, NULL);
+  if (conn == NULL)
+    goto out;
+  in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (conn)));
+  g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+  out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
+
+  ok = read_reply (in, '2');
+  for (guint i = 0; ok && i < G_N_ELEMENTS (commands); i++)
+    ok = g_output_stream_write_all (out, commands[i], strlen (commands[i]), NULL, NULL, NULL)
+         && read_reply (in, '2');
+  if (ok)
+    ok = g_output_stream_write_all (out, "QUIT\r\n", 6, NULL, NULL, NULL) && read_reply (in, '2');
+  g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
+  client->ok = ok;
+
+out:
+  g_atomic_int_set (&client->done, TRUE);
+  return NULL;
+}
+
+static gboolean
+client_done (gpointer data)
+{
+  return g_atomic_int_get (&((Client *) data)->done);
+}
+
+static gboolean
+not_running (gpointer data)
+{
+  return !dmd_capture_page_is_running (DMD_CAPTURE_PAGE (data));
+}
+
+static gboolean
+log_has_lines (gpointer data)
+{
+  return dmd_transcript_view_get_n_lines (DMD_TRANSCRIPT_VIEW (data)) >= 4;
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_remove (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+click (GtkWidget  *root,
+       const char *label)
+{
+  GtkWidget *button = gtk_widget_get_ancestor (dmd_test_find_label (root, label), GTK_TYPE_BUTTON);
+
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+}
+
+/* ---- tests ------------------------------------------------------------------------------ */
+
+static void
+test_capture (void)
+{
+  g_autofree char *data_dir = g_dir_make_tmp ("dmd-capture-page-XXXXXX", NULL);
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  GtkWidget *page = dmd_capture_page_new (session);
+  GtkWidget *window = dmd_test_window_new (page);
+  GtkWidget *log_view;
+  DmdCaptureResult *result;
+  Client client = { 0 };
+  GThread *thread;
+  guint n_findings = 0;
+  g_autofree char *port_text = NULL;
+
+  g_assert_false (dmd_page_get_has_forward (DMD_PAGE (page)));
+  g_assert_nonnull (dmd_test_find_row (page, "Port"));
+
+  dmd_capture_page_set_test_options (DMD_CAPTURE_PAGE (page), 0, data_dir);
+  click (page, "Start Listening");
+  dmd_test_spin ();
+  g_assert_true (dmd_capture_page_is_running (DMD_CAPTURE_PAGE (page)));
+  client.port = dmd_capture_page_get_port (DMD_CAPTURE_PAGE (page));
+  g_assert_cmpuint (client.port, !=, 0);
+
+  /* What to type into the device: the port, big, and the fingerprint. */
+  port_text = g_strdup_printf ("%u", client.port);
+  g_assert_nonnull (dmd_test_find_label (page, port_text));
+  g_assert_nonnull (dmd_test_find_label (page, "SHA-256"));
+
+  thread = g_thread_new ("client", client_thread, &client);
+  g_assert_true (dmd_test_wait (client_done, &client, 10000));
+  g_thread_join (thread);
+  g_assert_true (client.ok);
+
+  log_view = dmd_test_find_type (page, DMD_TYPE_TRANSCRIPT_VIEW, 0);
+  g_assert_true (dmd_test_wait (log_has_lines, log_view, 5000));
+
+  click (page, "Stop");
+  g_assert_true (dmd_test_wait (not_running, page, 5000));
+
+  result = dmd_capture_page_get_result (DMD_CAPTURE_PAGE (page));
+  g_assert_nonnull (result);
+  g_assert_cmpuint (result->sessions->len, ==, 1);
+  g_assert_cmpuint (result->verdicts->len, ==, 3);
+  for (guint i = 0; i < result->verdicts->len; i++)
+    {
+      const DmdCaptureVerdict *verdict = g_ptr_array_index (result->verdicts, i);
+
+      g_assert_true (verdict->judged);
+      n_findings += verdict->findings->len;
+      g_assert_nonnull (dmd_test_find_label (page, dmd_option_display_name (verdict->option)));
+    }
+  /* A plaintext session without a sign-in cannot use SMTP AUTH. */
+  g_assert_false (dmd_capture_result_get_verdict (result, DMD_OPTION_SMTP_AUTH)->usable);
+  g_assert_nonnull (dmd_test_find_row (page, "Not usable"));
+  g_assert_cmpuint (n_findings, >, 0);
+  g_assert_cmpuint (dmd_test_count_type (page, DMD_TYPE_FINDING_ROW, TRUE), ==, n_findings);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  remove_dir (data_dir);
+}
+
+static void
+test_port_in_use (void)
+{
+  g_autofree char *data_dir = g_dir_make_tmp ("dmd-capture-page-XXXXXX", NULL);
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+  GtkWidget *page = dmd_capture_page_new (NULL);
+  GtkWidget *window = dmd_test_window_new (page);
+  guint16 port;
+
+  g_assert_true (g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL, &effective, NULL));
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+
+  dmd_capture_page_set_test_options (DMD_CAPTURE_PAGE (page), port, data_dir);
+  g_assert_false (dmd_capture_page_start (DMD_CAPTURE_PAGE (page)));
+  g_assert_false (dmd_capture_page_is_running (DMD_CAPTURE_PAGE (page)));
+  g_assert_nonnull (dmd_test_find_label (page, "Choose another port"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_socket_listener_close (listener);
+  remove_dir (data_dir);
+}
+
+/* Leaving the page (Back) ends the capture. */
+static void
+test_leave_stops (void)
+{
+  g_autofree char *data_dir = g_dir_make_tmp ("dmd-capture-page-XXXXXX", NULL);
+  GtkWidget *page = dmd_capture_page_new (NULL);
+  GtkWidget *window = dmd_test_window_new (page);
+
+  dmd_capture_page_set_test_options (DMD_CAPTURE_PAGE (page), 0, data_dir);
+  g_assert_true (dmd_capture_page_start (DMD_CAPTURE_PAGE (page)));
+  g_assert_true (dmd_capture_page_is_running (DMD_CAPTURE_PAGE (page)));
+  gtk_widget_set_visible (page, FALSE);
+  g_assert_false (dmd_capture_page_is_running (DMD_CAPTURE_PAGE (page)));
+  dmd_test_spin ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  remove_dir (data_dir);
+}
+
+static void
+test_finalize (void)
+{
+  GtkWidget *page = dmd_capture_page_new (NULL);
+
+  g_object_ref_sink (page);
+  g_assert_finalize_object (page);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  dmd_test_own_main_context ();
+  g_test_add_func ("/dmd/ui/capture/capture", test_capture);
+  g_test_add_func ("/dmd/ui/capture/port-in-use", test_port_in_use);
+  g_test_add_func ("/dmd/ui/capture/leave-stops", test_leave_stops);
+  g_test_add_func ("/dmd/ui/capture/finalize", test_finalize);
+  return g_test_run ();
+}
