@@ -211,9 +211,15 @@ test_leave_stops (void)
   g_autofree char *data_dir = g_dir_make_tmp ("dmd-capture-page-XXXXXX", NULL);
   GtkWidget *page = dmd_capture_page_new (NULL);
   GtkWidget *window = dmd_test_window_new (page);
+  GtkWidget *port_row = dmd_test_find_row (page, "Port");
 
+  /* Enter in the port field starts, as the button does. */
   dmd_capture_page_set_test_options (DMD_CAPTURE_PAGE (page), 0, data_dir);
-  g_assert_true (dmd_capture_page_start (DMD_CAPTURE_PAGE (page)));
+  gtk_widget_grab_focus (port_row);
+  dmd_test_spin ();
+  g_signal_emit_by_name (port_row, "entry-activated");
+  dmd_test_spin ();
+  g_assert_false (dmd_test_is_shown (port_row));
   g_assert_true (dmd_capture_page_is_running (DMD_CAPTURE_PAGE (page)));
   gtk_widget_set_visible (page, FALSE);
   g_assert_false (dmd_capture_page_is_running (DMD_CAPTURE_PAGE (page)));

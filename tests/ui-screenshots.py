@@ -10,6 +10,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import os
+import smtplib
+import socket
 import subprocess
 import sys
 import tempfile
@@ -123,6 +125,32 @@ def main():
             '[AM6PR02MB1234.eurprd02.prod.outlook.com 2026-11-27T10:00:00.000Z 08DD0000ABCDEF01]')
         time.sleep(1)
         snap(w, '6-explain')
+
+        # Back to the welcome page, then test the device itself: a client stands in for the
+        # device (the capture listens on a free port, typed in as a technician would).
+        w.click(w.find(w.app, 'push button', lambda a: D.name_is(a, _('Back')) and
+                       a.getState().contains(D.pyatspi.STATE_SENSITIVE)))
+        w.go_to_title(_('Welcome'))
+        w.click(w.find(w.page('DmdWelcomePage'), 'push button',
+                       lambda a: D.name_is(a, _('_Test the Device Itself'))))
+        w.go_to_title(_('Test the Device'))
+        capture = w.page('DmdCapturePage')
+        with socket.socket() as s:
+            s.bind(('127.0.0.1', 0))
+            port = s.getsockname()[1]
+        w.set_text(capture, _('Port'), str(port))
+        w.click(w.find(capture, 'push button', lambda a: D.name_is(a, _('_Start Listening'))))
+        w.find(capture, 'push button', lambda a: D.name_is(a, _('S_top')), timeout=20)
+        with smtplib.SMTP('127.0.0.1', port, local_hostname='mfp-3f.contoso.com', timeout=10) as c:
+            c.ehlo()
+            c.mail('scanner@contoso.com')
+            c.rcpt('a@contoso.com')
+        time.sleep(1)
+        snap(w, '7-capture')
+        w.click(w.find(capture, 'push button', lambda a: D.name_is(a, _('S_top'))))
+        w.find(capture, 'push button', lambda a: D.name_is(a, _('_Start Again')), timeout=20)
+        time.sleep(1)
+        snap(w, '8-capture-verdict')
     finally:
         w.stop()
         srv.stop()

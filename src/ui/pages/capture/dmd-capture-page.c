@@ -23,7 +23,6 @@ struct _DmdCapturePage
   AdwActionRow      *error_row;
   GtkBox            *log_box;
   GtkLabel          *log_heading;
-  GtkScrolledWindow *log_scroller;
   DmdTranscriptView *log_view;
   AdwEntryRow       *port_row;
   GtkBox            *running_box;
@@ -100,7 +99,9 @@ value_row_new (const char *caption,
   g_signal_connect (button, "clicked", G_CALLBACK (copy_clicked_cb), NULL);
   gtk_box_append (GTK_BOX (box), button);
 
-  row = gtk_list_box_row_new ();
+  /* A preferences row, so that the group puts it into its boxed list. */
+  row = adw_preferences_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), caption);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   return row;
@@ -157,6 +158,9 @@ set_running (DmdCapturePage *self,
   /* Not insensitive: the focused entry would lose focus without an event (GTK 4.8 warns). */
   gtk_editable_set_editable (GTK_EDITABLE (self->port_row), !running);
   gtk_widget_set_visible (GTK_WIDGET (self->start_button), !running);
+  /* While listening, the port shows where the device needs it; after, what was found. */
+  gtk_widget_set_visible (GTK_WIDGET (self->setup_group), !running);
+  gtk_widget_set_visible (GTK_WIDGET (self->connect_group), running);
   gtk_widget_set_visible (GTK_WIDGET (self->running_box), running);
   gtk_widget_set_visible (GTK_WIDGET (self->stop_button), running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->stop_button), TRUE);
@@ -307,11 +311,18 @@ log_line_cb (DmdCapture     *capture,
              DmdCapturePage *self)
 {
   g_autofree char *line = g_strdup_printf ("[%u] %s", session, text);
-  GtkAdjustment *adjustment;
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->log_view));
+  GtkTextMark *end_mark = gtk_text_buffer_get_mark (buffer, "dmd-log-end");
+  GtkTextIter end;
 
   dmd_transcript_view_append (self->log_view, (char) dir, line);
-  adjustment = gtk_scrolled_window_get_vadjustment (self->log_scroller);
-  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  /* A mark, not an iter: the view scrolls once its layout has the new line. */
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  if (end_mark == NULL)
+    end_mark = gtk_text_buffer_create_mark (buffer, "dmd-log-end", &end, FALSE);
+  else
+    gtk_text_buffer_move_mark (buffer, end_mark, &end);
+  gtk_text_view_scroll_to_mark (GTK_TEXT_VIEW (self->log_view), end_mark, 0, FALSE, 0, 0);
 }
 
 static void
@@ -363,7 +374,6 @@ show_connect_info (DmdCapturePage *self)
   gtk_widget_add_css_class (note, "dmd-capture-note");
   add_connect_row (self, note);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->connect_group), TRUE);
 }
 
 gboolean
@@ -430,8 +440,11 @@ dmd_capture_page_start (DmdCapturePage *self)
                             DMD_CAPTURE_DEFAULT_IDLE);
   gtk_label_set_text (self->status_label, status);
   gtk_widget_set_visible (GTK_WIDGET (self->log_box), TRUE);
-  set_running (self, TRUE);
+  /* Focus moves to Stop before the port field hides. */
+  gtk_widget_set_visible (GTK_WIDGET (self->running_box), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->stop_button), TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->stop_button));
+  set_running (self, TRUE);
 
   self->cancellable = g_cancellable_new ();
   dmd_capture_wait_async (self->capture, self->cancellable, wait_done_cb, self);
@@ -514,7 +527,6 @@ dmd_capture_page_unmap (GtkWidget *widget)
     {
       abandon (self);
       set_running (self, FALSE);
-      gtk_widget_set_visible (GTK_WIDGET (self->connect_group), FALSE);
     }
   GTK_WIDGET_CLASS (dmd_capture_page_parent_class)->unmap (widget);
 }
@@ -559,7 +571,6 @@ dmd_capture_page_class_init (DmdCapturePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DmdCapturePage, error_row);
   gtk_widget_class_bind_template_child (widget_class, DmdCapturePage, log_box);
   gtk_widget_class_bind_template_child (widget_class, DmdCapturePage, log_heading);
-  gtk_widget_class_bind_template_child (widget_class, DmdCapturePage, log_scroller);
   gtk_widget_class_bind_template_child (widget_class, DmdCapturePage, log_view);
   gtk_widget_class_bind_template_child (widget_class, DmdCapturePage, port_row);
   gtk_widget_class_bind_template_child (widget_class, DmdCapturePage, running_box);
