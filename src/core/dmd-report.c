@@ -897,6 +897,39 @@ text_settings (TextCtx   *ctx,
     }
 }
 
+
+/* The leaf certificate's facts as label/value rows, for the text and the HTML report. */
+static GArray *
+cert_fields (const DmdCertInfo *leaf)
+{
+  GArray *cert = g_array_new (FALSE, FALSE, sizeof (KeyValue));
+
+  g_array_set_clear_func (cert, (GDestroyNotify) key_value_clear);
+  if (has_text (leaf->subject))
+    add_kv (cert, _("Subject"), g_strdup (leaf->subject));
+  if (has_text (leaf->issuer))
+    add_kv (cert, _("Issuer"), g_strdup (leaf->issuer));
+  if (leaf->sans != NULL && leaf->sans->len > 0)
+    {
+      g_autoptr(GString) sans = g_string_new (NULL);
+
+      for (guint i = 0; i < leaf->sans->len; i++)
+        {
+          if (i > 0)
+            g_string_append (sans, ", ");
+          g_string_append (sans, g_ptr_array_index (leaf->sans, i));
+        }
+      add_kv (cert, _("Names"), g_strdup (sans->str));
+    }
+  if (has_text (leaf->not_before))
+    add_kv (cert, _("Valid from"), g_strdup (leaf->not_before));
+  if (has_text (leaf->not_after))
+    add_kv (cert, _("Valid until"), g_strdup (leaf->not_after));
+  if (has_text (leaf->sha256))
+    add_kv (cert, "SHA-256", g_strdup (leaf->sha256));
+  return cert;
+}
+
 static void
 text_network (TextCtx   *ctx,
               DmdResult *result)
@@ -955,32 +988,7 @@ text_network (TextCtx   *ctx,
 
   if (net->chain->len > 0)
     {
-      DmdCertInfo *leaf = g_ptr_array_index (net->chain, 0);
-      g_autoptr(GArray) cert = g_array_new (FALSE, FALSE, sizeof (KeyValue));
-
-      g_array_set_clear_func (cert, (GDestroyNotify) key_value_clear);
-      if (has_text (leaf->subject))
-        add_kv (cert, _("Subject"), g_strdup (leaf->subject));
-      if (has_text (leaf->issuer))
-        add_kv (cert, _("Issuer"), g_strdup (leaf->issuer));
-      if (leaf->sans != NULL && leaf->sans->len > 0)
-        {
-          g_autoptr(GString) sans = g_string_new (NULL);
-
-          for (guint i = 0; i < leaf->sans->len; i++)
-            {
-              if (i > 0)
-                g_string_append (sans, ", ");
-              g_string_append (sans, g_ptr_array_index (leaf->sans, i));
-            }
-          add_kv (cert, _("Names"), g_strdup (sans->str));
-        }
-      if (has_text (leaf->not_before))
-        add_kv (cert, _("Valid from"), g_strdup (leaf->not_before));
-      if (has_text (leaf->not_after))
-        add_kv (cert, _("Valid until"), g_strdup (leaf->not_after));
-      if (has_text (leaf->sha256))
-        add_kv (cert, "SHA-256", g_strdup (leaf->sha256));
+      g_autoptr(GArray) cert = cert_fields (g_ptr_array_index (net->chain, 0));
 
       g_string_append (ctx->out, "  ");
       g_string_append_printf (ctx->out, _("%s:"), _("Certificate"));
@@ -1812,32 +1820,7 @@ html_network (GString   *out,
 
   if (net->chain != NULL && net->chain->len > 0)
     {
-      DmdCertInfo *leaf = g_ptr_array_index (net->chain, 0);
-      g_autoptr(GArray) cert = g_array_new (FALSE, FALSE, sizeof (KeyValue));
-
-      g_array_set_clear_func (cert, (GDestroyNotify) key_value_clear);
-      if (has_text (leaf->subject))
-        add_kv (cert, _("Subject"), g_strdup (leaf->subject));
-      if (has_text (leaf->issuer))
-        add_kv (cert, _("Issuer"), g_strdup (leaf->issuer));
-      if (leaf->sans != NULL && leaf->sans->len > 0)
-        {
-          g_autoptr(GString) sans = g_string_new (NULL);
-
-          for (guint i = 0; i < leaf->sans->len; i++)
-            {
-              if (i > 0)
-                g_string_append (sans, ", ");
-              g_string_append (sans, g_ptr_array_index (leaf->sans, i));
-            }
-          add_kv (cert, _("Names"), g_strdup (sans->str));
-        }
-      if (has_text (leaf->not_before))
-        add_kv (cert, _("Valid from"), g_strdup (leaf->not_before));
-      if (has_text (leaf->not_after))
-        add_kv (cert, _("Valid until"), g_strdup (leaf->not_after));
-      if (has_text (leaf->sha256))
-        add_kv (cert, "SHA-256", g_strdup (leaf->sha256));
+      g_autoptr(GArray) cert = cert_fields (g_ptr_array_index (net->chain, 0));
 
       html_element (out, "<h3>", _("Certificate"), "</h3>\n");
       html_facts (out, cert);
