@@ -27,6 +27,7 @@
 #include "dmd-report.h"
 
 #define PROGRAM "device-mail-doctor-cli capture"
+#define print_error(message) dmd_cli_print_error (PROGRAM, (message))
 
 typedef struct {
   char     *option;
@@ -48,13 +49,6 @@ capture_options_clear (CaptureOptions *o)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CaptureOptions, capture_options_clear)
 
-static void
-print_error (const char *message)
-{
-  g_autofree char *safe = dmd_report_terminal_safe (message);
-
-  fprintf (stderr, "%s: %s\n", PROGRAM, safe);
-}
 
 static gboolean
 parse_options (CaptureOptions  *o,

@@ -34,14 +34,8 @@
 #define TOKEN_MAX    (64 * 1024)   /* bytes; access tokens are a few KiB */
 
 #define PROGRAM "device-mail-doctor-cli check"
+#define print_error(message) dmd_cli_print_error (PROGRAM, (message))
 
-static void
-print_error (const char *message)
-{
-  g_autofree char *safe = dmd_report_terminal_safe (message);
-
-  fprintf (stderr, "%s: %s\n", PROGRAM, safe);
-}
 
 G_GNUC_PRINTF (1, 2)
 static void
@@ -788,45 +782,6 @@ finish_partial (RunState              *state,
   return result;
 }
 
-static gboolean
-use_color (int fd)
-{
-  const char *term = g_getenv ("TERM");
-
-  return isatty (fd) && g_getenv ("NO_COLOR") == NULL && g_strcmp0 (term, "dumb") != 0;
-}
-
-/* Text in the locale's encoding (the renderer already falls back to ASCII symbols). */
-static void
-print_text (const char *utf8)
-{
-  const char *charset;
-
-  if (!g_get_charset (&charset))
-    {
-      /* The typography of our own texts has plain equivalents; glibc transliterates more in
-       * some locales; anything else becomes "?". */
-      static const char *plain[][2] = {
-        { "’", "'" }, { "‘", "'" }, { "“", "\"" }, { "”", "\"" }, { "–", "-" }, { "—", "-" },
-        { "…", "..." }, { "→", "->" }, { "·", "-" },
-      };
-      g_autoptr(GString) text = g_string_new (utf8);
-      g_autofree char *translit = g_strconcat (charset, "//TRANSLIT", NULL);
-      g_autofree char *local = NULL;
-
-      for (guint i = 0; i < G_N_ELEMENTS (plain); i++)
-        g_string_replace (text, plain[i][0], plain[i][1], 0);
-      local = g_convert (text->str, -1, translit, "UTF-8", NULL, NULL, NULL);
-      if (local == NULL)
-        local = g_convert_with_fallback (text->str, -1, charset, "UTF-8", "?", NULL, NULL, NULL);
-      if (local != NULL)
-        {
-          fputs (local, stdout);
-          return;
-        }
-    }
-  fputs (utf8, stdout);
-}
 
 static int
 exit_status (DmdResult *result,
@@ -881,7 +836,7 @@ dmd_cli_check (int    argc,
   state.checkup = checkup;
   state.cancellable = cancellable;
   state.progress = isatty (STDERR_FILENO);
-  state.progress_color = state.progress && use_color (STDERR_FILENO);
+  state.progress_color = state.progress && dmd_cli_use_color (STDERR_FILENO);
   state.utf8 = g_get_charset (NULL);
   state.partial = dmd_result_new (config->option);
   state.started = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -947,11 +902,11 @@ dmd_cli_check (int    argc,
     }
   else
     {
-      g_autofree char *out = dmd_report_to_text (result, config, use_color (STDOUT_FILENO));
+      g_autofree char *out = dmd_report_to_text (result, config, dmd_cli_use_color (STDOUT_FILENO));
 
       if (state.progress)
         fputc ('\n', stderr);
-      print_text (out);
+      dmd_cli_print_text (out);
     }
   fflush (stdout);
 

@@ -20,6 +20,7 @@
 #include "dmd-report.h"
 
 #define PROGRAM "device-mail-doctor-cli explain"
+#define print_error(message) dmd_cli_print_error (PROGRAM, (message))
 #define STDIN_MAX (64 * 1024)
 
 typedef struct {
@@ -50,40 +51,7 @@ explain_options_clear (ExplainOptions *o)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ExplainOptions, explain_options_clear)
 
-static void
-print_error (const char *message)
-{
-  g_autofree char *safe = dmd_report_terminal_safe (message);
 
-  fprintf (stderr, "%s: %s\n", PROGRAM, safe);
-}
-
-static gboolean
-use_color (int fd)
-{
-  const char *term = g_getenv ("TERM");
-
-  return isatty (fd) && g_getenv ("NO_COLOR") == NULL && g_strcmp0 (term, "dumb") != 0;
-}
-
-/* Text in the locale's encoding. */
-static void
-print_text (const char *utf8)
-{
-  const char *charset;
-
-  if (!g_get_charset (&charset))
-    {
-      g_autofree char *local = g_convert_with_fallback (utf8, -1, charset, "UTF-8", "?",
-                                                        NULL, NULL, NULL);
-      if (local != NULL)
-        {
-          fputs (local, stdout);
-          return;
-        }
-    }
-  fputs (utf8, stdout);
-}
 
 static gboolean
 parse_auth_method (const char  *str,
@@ -287,18 +255,18 @@ dmd_cli_explain (int    argc,
                                                codes != NULL ? codes : "");
       g_autofree char *safe = dmd_report_terminal_safe (line);
 
-      print_text (safe);
+      dmd_cli_print_text (safe);
     }
   else
     {
-      g_autofree char *out = dmd_report_findings_to_text (findings, use_color (STDOUT_FILENO));
+      g_autofree char *out = dmd_report_findings_to_text (findings, dmd_cli_use_color (STDOUT_FILENO));
 
       if (depends_on_option)
         {
-          print_text (_("The meaning depends on the device’s sending option; give --option to narrow it down."));
+          dmd_cli_print_text (_("The meaning depends on the device’s sending option; give --option to narrow it down."));
           fputs ("\n\n", stdout);
         }
-      print_text (out);
+      dmd_cli_print_text (out);
     }
 
   for (guint i = 0; i < findings->len; i++)

@@ -6,9 +6,11 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <glib/gi18n.h>
 
 #include "dmd-cli.h"
+#include "dmd-report.h"
 #ifdef DMD_TEST_HOOKS
 #include "dmd-test-resolver.h"
 #endif
@@ -35,6 +37,55 @@ print_usage (FILE *out)
     fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
   fprintf (out, "\n%s\n", _("Run “device-mail-doctor-cli COMMAND --help” for the options of a command."));
   fprintf (out, "  --version  %s\n  --help     %s\n", _("Print the version and exit"), _("Show this help"));
+}
+
+void
+dmd_cli_print_error (const char *program,
+                     const char *message)
+{
+  g_autofree char *safe = dmd_report_terminal_safe (message);
+
+  fprintf (stderr, "%s: %s\n", program, safe);
+}
+
+gboolean
+dmd_cli_use_color (int fd)
+{
+  const char *term = g_getenv ("TERM");
+
+  return isatty (fd) && g_getenv ("NO_COLOR") == NULL && g_strcmp0 (term, "dumb") != 0;
+}
+
+/* Text in the locale's encoding (the renderer already falls back to ASCII symbols). */
+void
+dmd_cli_print_text (const char *utf8)
+{
+  const char *charset;
+
+  if (!g_get_charset (&charset))
+    {
+      /* The typography of our own texts has plain equivalents; glibc transliterates more in
+       * some locales; anything else becomes "?". */
+      static const char *plain[][2] = {
+        { "’", "'" }, { "‘", "'" }, { "“", "\"" }, { "”", "\"" }, { "–", "-" }, { "—", "-" },
+        { "…", "..." }, { "→", "->" }, { "·", "-" },
+      };
+      g_autoptr(GString) text = g_string_new (utf8);
+      g_autofree char *translit = g_strconcat (charset, "//TRANSLIT", NULL);
+      g_autofree char *local = NULL;
+
+      for (guint i = 0; i < G_N_ELEMENTS (plain); i++)
+        g_string_replace (text, plain[i][0], plain[i][1], 0);
+      local = g_convert (text->str, -1, translit, "UTF-8", NULL, NULL, NULL);
+      if (local == NULL)
+        local = g_convert_with_fallback (text->str, -1, charset, "UTF-8", "?", NULL, NULL, NULL);
+      if (local != NULL)
+        {
+          fputs (local, stdout);
+          return;
+        }
+    }
+  fputs (utf8, stdout);
 }
 
 int

@@ -15,6 +15,13 @@ enum {
 };
 
 int dmd_cli_capture (int argc, char **argv);
+/* Shared by the commands: an error line on stderr (terminal-safe), whether to colour a
+ * stream, and UTF-8 text on stdout in the locale's encoding. */
+void     dmd_cli_print_error (const char *program,
+                              const char *message);
+gboolean dmd_cli_use_color   (int         fd);
+void     dmd_cli_print_text  (const char *utf8);
+
 int dmd_cli_check   (int argc, char **argv);
 int dmd_cli_explain (int argc, char **argv);
 
