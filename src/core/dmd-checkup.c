@@ -394,6 +394,21 @@ reply_findings (Worker         *w,
   return n;
 }
 
+/* A step got no reply: the deadline passing is smtp-timeout, anything else (closed, oversized,
+ * malformed) is the server breaking the protocol. */
+static void
+step_failed (Worker       *w,
+             const char   *check,
+             const GError *error)
+{
+  const char *why = error != NULL ? error->message : "?";
+
+  add_finding (w, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? "smtp-timeout"
+                                                                           : "smtp-protocol-error",
+               check, why);
+  check_end (w, check, DMD_CHECK_FAIL, why);
+}
+
 static gboolean
 cancelled (Worker *w)
 {
@@ -921,11 +936,7 @@ port_greets_in_plaintext (Worker             *w,
     return NULL;
   banner = dmd_conn_read_reply (conn, deadline, w->cancellable, NULL);
   if (banner != NULL && banner->code == 220)
-    {
-      text = dmd_reply_to_string (banner);
-      if (strchr (text, '\n'))
-        *strchr (text, '\n') = '\0';
-    }
+    text = describe_reply (banner);
   dmd_conn_close (conn);
   return text;
 }
@@ -1245,9 +1256,7 @@ main_worker (gpointer data)
         }
       else
         {
-          add_finding (w, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? "smtp-timeout" : "smtp-protocol-error",
-                       "ehlo", error->message);
-          check_end (w, "ehlo", DMD_CHECK_FAIL, error->message);
+          step_failed (w, "ehlo", error);
         }
       skip_rest (w, (const char *[]) { "starttls", "auth", "mail-from", "rcpt-to", NULL }, _("Not run: EHLO failed"));
       goto out;
@@ -1299,9 +1308,7 @@ main_worker (gpointer data)
             {
               if (cancelled (w))
                 goto out;
-              add_finding (w, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? "smtp-timeout" : "smtp-protocol-error",
-                           "starttls", error->message);
-              check_end (w, "starttls", DMD_CHECK_FAIL, error->message);
+              step_failed (w, "starttls", error);
               skip_rest (w, (const char *[]) { "auth", "mail-from", "rcpt-to", NULL }, _("Not run: STARTTLS failed"));
               goto out;
             }
@@ -1382,9 +1389,7 @@ main_worker (gpointer data)
             {
               if (cancelled (w))
                 goto out;
-              add_finding (w, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? "smtp-timeout" : "smtp-protocol-error",
-                           "auth", error->message);
-              check_end (w, "auth", DMD_CHECK_FAIL, error->message);
+              step_failed (w, "auth", error);
               skip_rest (w, (const char *[]) { "mail-from", "rcpt-to", NULL }, _("Not run: authentication failed"));
               goto out;
             }
@@ -1457,9 +1462,7 @@ main_worker (gpointer data)
       {
         if (cancelled (w))
           goto out;
-        add_finding (w, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? "smtp-timeout" : "smtp-protocol-error",
-                     "mail-from", error->message);
-        check_end (w, "mail-from", DMD_CHECK_FAIL, error->message);
+        step_failed (w, "mail-from", error);
         check_skip (w, "rcpt-to", _("Not run: MAIL FROM failed"));
         goto out;
       }
@@ -1480,9 +1483,7 @@ main_worker (gpointer data)
           {
             if (cancelled (w))
               goto out;
-            add_finding (w, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? "smtp-timeout" : "smtp-protocol-error",
-                         "rcpt-to", error ? error->message : "?");
-            check_end (w, "rcpt-to", DMD_CHECK_FAIL, error ? error->message : "?");
+            step_failed (w, "rcpt-to", error);
             goto out;
           }
         else
@@ -1505,9 +1506,7 @@ main_worker (gpointer data)
                   {
                     if (cancelled (w))
                       goto out;
-                    add_finding (w, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? "smtp-timeout" : "smtp-protocol-error",
-                                 "data", error->message);
-                    check_end (w, "data", DMD_CHECK_FAIL, error->message);
+                    step_failed (w, "data", error);
                   }
                 else
                   {
