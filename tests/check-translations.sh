@@ -1,7 +1,9 @@
 #!/bin/sh
 # Fails when a LINGUAS catalogue has an untranslated or fuzzy message, measured against the
 # current sources (the catalogue is merged with a freshly extracted template first), or when
-# msgfmt finds an error (format strings that do not match, bad headers).
+# msgfmt finds an error (format strings that do not match, bad headers), or when a Japanese
+# translation breaks Japanese typography: a space after "。" before the next Japanese sentence,
+# or an ASCII comma next to Japanese text (Japanese lists take "、").
 set -eu
 top=${1:?usage: check-translations.sh SOURCE_ROOT}
 work=$(mktemp -d)
@@ -27,4 +29,15 @@ for lang in $(grep -v '^#' po/LINGUAS); do
       status=1 ;;
   esac
 done
+# Japanese typography, on every msgstr unwrapped to one line.
+if [ -f po/ja.po ]; then
+  msgcat --no-wrap po/ja.po -o "$work/ja-nowrap.po"
+  jp='[\p{Han}\p{Hiragana}\p{Katakana}ー]'
+  if LC_ALL=C.UTF-8 grep -nP "^msgstr(\\[\\d+\\])? \".*(。 +$jp|$jp, |[、。], |, $jp)" \
+       "$work/ja-nowrap.po" >"$work/typography"; then
+    echo "ja.po breaks Japanese typography (no space between Japanese sentences, 、 in lists):"
+    head -20 "$work/typography"
+    status=1
+  fi
+fi
 exit $status

@@ -404,6 +404,9 @@ def check_expect(sc, run, problems):
     for want in split_list(e.get('json_contains', '')):
         if want not in raw:
             problems.append('JSON lacks %r' % want)
+    for never in split_list(e.get('json_lacks', '')):
+        if never in raw:
+            problems.append('JSON has %r' % never)
     return report
 
 

@@ -5,10 +5,12 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "dmd-capture.h"
@@ -933,6 +935,31 @@ test_listener_port_in_use (void)
   dmd_capture_stop (first);
 }
 
+/* A session's TLS facts in Japanese: a list of phrases, joined with "、" (issue 10). */
+static void
+test_session_text_japanese (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *po = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
+      DmdCaptureSession *s = good_session (1);
+      g_autofree char *text = NULL;
+
+      g_setenv ("LANGUAGE", "ja", TRUE);
+      setlocale (LC_ALL, "C.UTF-8");
+      bindtextdomain (GETTEXT_PACKAGE, po);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      text = dmd_capture_session_to_text (s, 0);
+      g_test_message ("%s", text);
+      g_assert_nonnull (strstr (text, "暗号スイート 1 個、"));
+      g_assert_null (strstr (text, "個, "));
+      dmd_capture_session_free (s);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -961,6 +988,7 @@ main (int   argc,
   g_test_add_func ("/dmd/capture/verdict/handshake-failed", test_verdict_handshake_failed);
   g_test_add_func ("/dmd/capture/verdict/nothing-to-judge", test_verdict_nothing_to_judge);
   g_test_add_func ("/dmd/capture/report/json", test_report_json);
+  g_test_add_func ("/dmd/capture/report/session-text-japanese", test_session_text_japanese);
   g_test_add_func ("/dmd/capture/certificate", test_certificate);
   g_test_add_func ("/dmd/capture/listener/devices", test_listener_devices);
   g_test_add_func ("/dmd/capture/listener/legacy-only", test_listener_legacy_only);

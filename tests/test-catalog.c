@@ -37,6 +37,10 @@ static const char *catalog_ids[] = {
   "recipient-not-found", "recipient-external-refused", "ip-banned", "ip-low-reputation",
   "ip-on-dnsbl", "spf-missing-record", "spf-missing-ip", "spf-no-microsoft-include",
   "spf-invalid", "blocklist-unknown", "throttled", "server-unexpected-reply",
+  /* Added for issue 10 (not yet in ../shared/CATALOG.md): Exchange Online codes with their own
+   * entry, from Microsoft's NDR reference. */
+  "sender-submission-quota-exceeded", "sender-spam-abuse", "ip-banned-sender",
+  "tenant-sending-blocked", "tenant-unregistered-domain",
 };
 
 /* The only documentation links allowed: pages the references name. */
@@ -53,8 +57,21 @@ static const char *allowed_urls[] = {
   "https://go.microsoft.com/fwlink/?LinkID=526655",
   "https://go.microsoft.com/fwlink/p/?LinkId=390676",
   "https://learn.microsoft.com/exchange/monitoring/mail-flow-reports/mfr-smtp-auth-clients-report",
-  "https://learn.microsoft.com/en-us/purview/how-smtp-dane-works",
   "https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/remote-connectivity-analyzer-tests",
+  /* The setup guide's options 2 (how to find the MX endpoint) and 3 (the relay connector), as
+   * the troubleshooting guide links them. */
+  "https://learn.microsoft.com/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365#option-2-send-mail-directly-from-your-printer-or-application-to-microsoft-365-or-office-365-direct-send",
+  "https://learn.microsoft.com/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365#option-3-configure-a-connector-to-send-mail-using-microsoft-365-or-office-365-smtp-relay",
+  /* Exchange Online's NDR reference and its pages */
+  "https://learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online",
+  "https://learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/fix-error-for-submission-quota-exceeded-in-exchange-online",
+  "https://learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/fix-error-code-5-7-700-through-5-7-750",
+  "https://learn.microsoft.com/defender-office-365/external-senders-use-the-delist-portal-to-unblock-yourself",
+  "https://learn.microsoft.com/microsoft-365/admin/setup/add-domain",
+  /* The admin center's automated diagnostics: the troubleshooting guide's last section, and
+   * the NDR reference's */
+  "https://aka.ms/smtprelay",
+  "https://aka.ms/PillarEmailNDR",
 };
 
 static DmdDeviceConfig *
@@ -160,11 +177,14 @@ check_entry_rendering (const char *id,
       g_assert_cmpstr (finding->title, ==, entry->title);
     }
 
+  /* Every step of the entry is translated, the ones this config leaves out too. */
+  for (guint i = 0; japanese && i < DMD_CATALOG_MAX_FIXES && entry->fixes[i].text != NULL; i++)
+    g_assert_true (g_dgettext (GETTEXT_PACKAGE, entry->fixes[i].text) != entry->fixes[i].text);
+
   g_assert_cmpuint (finding->fixes->len, >, 0);
   for (guint i = 0; i < finding->fixes->len; i++)
     {
       DmdFix *fix = g_ptr_array_index (finding->fixes, i);
-      const DmdCatalogFix *src = &entry->fixes[i];
 
       assert_nonempty (fix->text);
       g_assert_cmpint (fix->audience, <=, DMD_AUDIENCE_ANYONE);
@@ -177,16 +197,16 @@ check_entry_rendering (const char *id,
       if (fix->command != NULL)
         {
           static const char *placeholders[] = {
-            "{user}", "{from}", "{to}", "{domain}", "{ip}", "{server}", "{mx}", "{spf-ip}",
-            "<SignInAddress>", "<SenderAddress>", "<RecipientAddress>", "<Domain>",
-            "<PublicIPAddress>", "<Server>", "<MXEndpoint>",
+            "{user}", "{from}", "{to}", "{domain}", "{ip}", "{ipv4}", "{server}", "{mx}",
+            "{spf-ip}", "<SignInAddress>", "<SenderAddress>", "<RecipientAddress>", "<Domain>",
+            "<PublicIPAddress>", "<PublicIPv4Address>", "<Server>", "<MXEndpoint>",
           };
           for (guint k = 0; k < G_N_ELEMENTS (placeholders); k++)
             g_assert_null (strstr (fix->command, placeholders[k]));
           g_assert_true (g_utf8_validate (fix->command, -1, NULL));
         }
       if (japanese)
-        g_assert_true (g_dgettext (GETTEXT_PACKAGE, src->text) != src->text);
+        g_assert_cmpstr (fix->text, !=, "");
       n_fixes++;
     }
   g_assert_cmpuint (n_fixes, <, DMD_CATALOG_MAX_FIXES);
@@ -463,6 +483,49 @@ static const ReplyCase reply_cases[] = {
   { "451 5.7.3 Verschlüsselung erforderlich", SA, DMD_STEP_MAIL, DMD_AUTH_NONE, "smtp-starttls-required" },
   { "530 5.7.0 Must issue a STARTTLS command first", SA, DMD_STEP_MAIL, DMD_AUTH_NONE, "smtp-starttls-required" },
 
+  /* Exchange Online codes with their own entry (Microsoft's NDR reference) */
+  { "550 5.7.501 Access denied, spam abuse detected. For more information please go to http://go.microsoft.com/fwlink/?LinkId=526653",
+    SA, DMD_STEP_MAIL, DMD_AUTH_LOGIN, "sender-spam-abuse" },
+  { "550 5.7.503 Access denied, banned sender" TRAILER, SA, DMD_STEP_MAIL, DMD_AUTH_LOGIN, "sender-spam-abuse" },
+  { "550 5.7.504 Recipient address rejected: Access denied", DS, DMD_STEP_RCPT, DMD_AUTH_NONE,
+    "server-unexpected-reply" },
+  { "550 5.7.511 Access denied, banned sender[203.0.113.7]. To request removal from this list, forward this message to delist@microsoft.com. For more information, go to https://go.microsoft.com/fwlink/?LinkId=526653.",
+    DS, DMD_STEP_RCPT, DMD_AUTH_NONE, "ip-banned-sender" },
+  { "550 5.7.51 Something else", DS, DMD_STEP_RCPT, DMD_AUTH_NONE, "server-unexpected-reply" },
+  { "550 5.7.705 Access denied, tenant has exceeded threshold" TRAILER, RELAY, DMD_STEP_RCPT,
+    DMD_AUTH_NONE, "tenant-sending-blocked" },
+  { "550 5.7.750 Service unavailable. Client blocked from sending from unregistered domains",
+    RELAY, DMD_STEP_MAIL, DMD_AUTH_NONE, "tenant-unregistered-domain" },
+  { "550 5.7.75 Something else", RELAY, DMD_STEP_MAIL, DMD_AUTH_NONE, "server-unexpected-reply" },
+
+  /* A quota refusal is permanent as a 5xx, temporary as a 4xx */
+  { "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process message due to a permanent exception with message Cannot submit message." TRAILER,
+    SA, DMD_STEP_DATA, DMD_AUTH_LOGIN, "sender-submission-quota-exceeded" },
+  { "5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException", SA, DMD_STEP_ANY,
+    DMD_AUTH_NONE, "sender-submission-quota-exceeded" },
+  { "452 4.5.3 Message rate limit exceeded, try again later", SA, DMD_STEP_DATA, DMD_AUTH_LOGIN,
+    "throttled" },
+  { "554 5.7.0 Service busy, please try again later", SA, DMD_STEP_MAIL, DMD_AUTH_LOGIN,
+    "server-unexpected-reply" },
+
+  /* Well-known texts pasted without their code: the guide's headings, bounce texts */
+  { "Client was not authenticated to send anonymous mail during MAIL FROM", SA, DMD_STEP_ANY,
+    DMD_AUTH_NONE, "auth-required" },
+  { "Client was not authenticated to send anonymous mail during MAIL FROM", DS, DMD_STEP_ANY,
+    DMD_AUTH_NONE, "config-wrong-endpoint-direct-send" },
+  { "MAIL FROM 中に匿名メールを送信するためにクライアントが認証されませんでした", SA, DMD_STEP_ANY,
+    DMD_AUTH_NONE, "auth-required" },
+  { "MAIL FROM エラー中に匿名メールを送信するためにクライアントが認証されませんでした", RELAY,
+    DMD_STEP_ANY, DMD_AUTH_NONE, "config-wrong-endpoint-direct-send" },
+  { "Access denied, spam abuse detected", SA, DMD_STEP_ANY, DMD_AUTH_NONE, "sender-spam-abuse" },
+  { "The message can't be submitted because the sender's submission quota was exceeded.", SA,
+    DMD_STEP_ANY, DMD_AUTH_NONE, "sender-submission-quota-exceeded" },
+  { "認証に失敗しました", SA, DMD_STEP_AUTH, DMD_AUTH_LOGIN, "auth-failed" },
+  { "認証に失敗し、フェデレーション STS サービスに到達できませんでした。", SA, DMD_STEP_AUTH,
+    DMD_AUTH_LOGIN, "auth-federation-sts-unreachable" },
+  { "Direct Send not allowed for this organization from unauthorized sources", DS, DMD_STEP_ANY,
+    DMD_AUTH_NONE, "direct-send-rejected" },
+
   /* Successes give nothing */
   { "250 2.1.0 Sender OK", DS, DMD_STEP_MAIL, DMD_AUTH_NONE, NULL },
   { "250 2.1.5 Recipient OK", DS, DMD_STEP_RCPT, DMD_AUTH_NONE, NULL },
@@ -555,6 +618,179 @@ test_reply_findings (void)
   g_assert_true (has_send_as);
 }
 
+/* Without a step, a finding claims no check; with one, the step's check. */
+static void
+test_reply_findings_step (void)
+{
+  g_autoptr(DmdReply) reply = dmd_catalog_parse_pasted_reply ("550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources");
+  g_autoptr(GPtrArray) any = dmd_catalog_reply_findings (reply, DS, DMD_STEP_ANY, DMD_AUTH_NONE, NULL, NULL);
+  g_autoptr(GPtrArray) rcpt = dmd_catalog_reply_findings (reply, DS, DMD_STEP_RCPT, DMD_AUTH_NONE, NULL, NULL);
+
+  g_assert_cmpuint (any->len, ==, 1);
+  g_assert_null (((DmdFinding *) g_ptr_array_index (any, 0))->check);
+  g_assert_cmpuint (rcpt->len, ==, 1);
+  g_assert_cmpstr (((DmdFinding *) g_ptr_array_index (rcpt, 0))->check, ==, "rcpt-to");
+}
+
+static gboolean
+has_fix_text (DmdFinding *finding,
+              const char *prefix)
+{
+  for (guint i = 0; i < finding->fixes->len; i++)
+    if (g_str_has_prefix (((DmdFix *) g_ptr_array_index (finding->fixes, i))->text, prefix))
+      return TRUE;
+  return FALSE;
+}
+
+static const char *
+fix_command (DmdFinding *finding,
+             const char *prefix)
+{
+  for (guint i = 0; i < finding->fixes->len; i++)
+    {
+      DmdFix *fix = g_ptr_array_index (finding->fixes, i);
+
+      if (fix->command != NULL && g_str_has_prefix (fix->command, prefix))
+        return fix->command;
+    }
+  return NULL;
+}
+
+/* Fix steps follow the values: a step that cannot help is left out, an unknown value keeps
+ * it with a placeholder, and a value the reply names beats the settings. */
+static void
+test_fix_conditions (void)
+{
+  static const char *send_as = "550 5.7.60 SMTP; Client does not have permissions to send as this sender";
+  static const char *set_sender = "Set the device’s sender (From) address to the sign-in mailbox’s address.";
+  static const char *same_sender = "If the sender entered is the sign-in mailbox itself";
+  g_autoptr(DmdDeviceConfig) same = full_config (DMD_OPTION_SMTP_AUTH);
+  g_autoptr(DmdDeviceConfig) other = full_config (DMD_OPTION_SMTP_AUTH);
+  g_autoptr(DmdDeviceConfig) bare = dmd_device_config_new (DMD_OPTION_SMTP_AUTH);
+  g_autoptr(DmdFinding) f_same = NULL;
+  g_autoptr(DmdFinding) f_other = NULL;
+  g_autoptr(DmdFinding) f_unknown = NULL;
+  g_autoptr(DmdFinding) f_named = NULL;
+  g_autoptr(DmdFinding) f_no_user = NULL;
+  g_autoptr(DmdFinding) f_signed = NULL;
+  g_autoptr(DmdFinding) f_bare = NULL;
+
+  /* Sender = sign-in mailbox (the settings table says "Matches"): no "set the sender", no
+   * Send As of the mailbox on itself. */
+  f_same = dmd_catalog_make_finding ("sender-send-as-denied", same, send_as);
+  g_assert_false (has_fix_text (f_same, set_sender));
+  g_assert_null (fix_command (f_same, "Add-RecipientPermission"));
+  g_assert_true (has_fix_text (f_same, same_sender));
+
+  g_free (other->from);
+  other->from = g_strdup ("sales@contoso.com");
+  f_other = dmd_catalog_make_finding ("sender-send-as-denied", other, send_as);
+  g_assert_true (has_fix_text (f_other, set_sender));
+  g_assert_cmpstr (fix_command (f_other, "Add-RecipientPermission"), ==,
+                   "Add-RecipientPermission -Identity 'sales@contoso.com' -Trustee 'scanner@contoso.com' -AccessRights SendAs");
+  g_assert_false (has_fix_text (f_other, same_sender));
+
+  /* Nothing known (explain): every step, placeholders for both addresses. */
+  f_unknown = dmd_catalog_make_finding ("sender-send-as-denied", NULL, send_as);
+  g_assert_true (has_fix_text (f_unknown, set_sender));
+  g_assert_true (has_fix_text (f_unknown, same_sender));
+  g_assert_cmpstr (fix_command (f_unknown, "Add-RecipientPermission"), ==,
+                   "Add-RecipientPermission -Identity <SenderAddress> -Trustee <SignInAddress> -AccessRights SendAs");
+
+  /* Only the user name known: the sender stays a placeholder, never the user name twice. */
+  bare->username = g_strdup ("scanner@contoso.com");
+  f_no_user = dmd_catalog_make_finding ("sender-send-as-denied", bare, send_as);
+  g_assert_cmpstr (fix_command (f_no_user, "Add-RecipientPermission"), ==,
+                   "Add-RecipientPermission -Identity <SenderAddress> -Trustee 'scanner@contoso.com' -AccessRights SendAs");
+
+  /* SendAsDenied names the refused sender: that is the address to grant, whatever was typed. */
+  f_named = dmd_catalog_make_finding ("sender-send-as-denied", same,
+                                      "554 5.2.252 SendAsDenied; scanner@contoso.com not allowed to send as sales@contoso.com; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied");
+  g_assert_true (has_fix_text (f_named, set_sender));
+  g_assert_false (has_fix_text (f_named, same_sender));
+  g_assert_cmpstr (fix_command (f_named, "Add-RecipientPermission"), ==,
+                   "Add-RecipientPermission -Identity 'sales@contoso.com' -Trustee 'scanner@contoso.com' -AccessRights SendAs");
+
+  /* 530 5.7.57: the article's causes; "enter a user name" only when none was entered. */
+  f_signed = dmd_catalog_make_finding ("auth-required", same, "530 5.7.57 Client not authenticated to send mail");
+  g_assert_false (has_fix_text (f_signed, "Enter the mailbox’s user name"));
+  g_assert_nonnull (fix_command (f_signed, "Get-CASMailbox -Identity 'scanner@contoso.com'"));
+  g_assert_nonnull (fix_command (f_signed, "Get-TransportConfig"));
+  g_assert_nonnull (fix_command (f_signed, "Set-CASMailbox -Identity 'scanner@contoso.com'"));
+  g_assert_true (has_fix_text (f_signed, "Check whether multi-factor authentication, security defaults or a Conditional Access policy"));
+  g_assert_nonnull (strstr (f_signed->explanation, "went on to send anyway"));
+  f_bare = dmd_catalog_make_finding ("auth-required", NULL, "530 5.7.57 Client not authenticated to send mail");
+  g_assert_true (has_fix_text (f_bare, "Enter the mailbox’s user name"));
+  g_assert_nonnull (fix_command (f_bare, "Get-CASMailbox -Identity <SignInAddress>"));
+}
+
+/* The IPv6 advice only when Microsoft sees an IPv6 address (or nothing is known). */
+static void
+test_fix_condition_ipv6 (void)
+{
+  static const char *ipv6_step = "If the address is IPv6 and the connector has an IPv4 address";
+  g_autoptr(DmdDeviceConfig) config = full_config (DMD_OPTION_RELAY);
+  DmdCatalogFacts facts6 = { "2001:db8::1", NULL };
+  g_autoptr(DmdFinding) v4 = dmd_catalog_make_finding_full ("relay-connector-ip-mismatch", config, &full_facts, NULL);
+  g_autoptr(DmdFinding) v6 = dmd_catalog_make_finding_full ("relay-connector-ip-mismatch", config, &facts6, NULL);
+  g_autoptr(DmdFinding) unknown = dmd_catalog_make_finding ("relay-connector-ip-mismatch", config, NULL);
+
+  g_assert_false (has_fix_text (v4, ipv6_step));
+  g_assert_true (has_fix_text (v6, ipv6_step));
+  g_assert_true (has_fix_text (unknown, ipv6_step));
+}
+
+/* Every connector command as Microsoft's cmdlet reference documents it. */
+static void
+test_connector_commands (void)
+{
+  g_autoptr(DmdDeviceConfig) config = full_config (DMD_OPTION_DIRECT_SEND);
+  DmdCatalogFacts facts6 = { "2001:db8::1", NULL };
+  const DmdCatalogEntry *entries = dmd_catalog_entries ();
+  guint n_connector = 0;
+
+  for (guint e = 0; entries[e].id != NULL; e++)
+    for (guint v = 0; v < 2; v++)
+      {
+        g_autoptr(DmdFinding) finding = dmd_catalog_make_finding_full (entries[e].id, config,
+                                                                       v ? &facts6 : &full_facts, NULL);
+
+        for (guint i = 0; i < finding->fixes->len; i++)
+          {
+            const char *command = ((DmdFix *) g_ptr_array_index (finding->fixes, i))->command;
+
+            if (command == NULL || strstr (command, "InboundConnector ") == NULL)
+              continue;
+            g_test_message ("%s: %s", entries[e].id, command);
+            n_connector++;
+            /* RestrictDomainsToIPAddresses, RestrictDomainsToCertificate and RequireTls apply
+             * to Partner connectors only. */
+            if (strstr (command, "-ConnectorType Partner") == NULL)
+              {
+                g_assert_null (strstr (command, "-RestrictDomainsToIPAddresses "));
+                g_assert_null (strstr (command, "-RestrictDomainsToCertificate "));
+                g_assert_null (strstr (command, "-RequireTls "));
+              }
+            /* New-InboundConnector needs -Name and -SenderDomains. */
+            if (g_str_has_prefix (command, "New-InboundConnector "))
+              {
+                g_assert_nonnull (strstr (command, " -Name "));
+                g_assert_nonnull (strstr (command, " -SenderDomains "));
+              }
+            /* SenderIPAddresses takes IPv4 only. */
+            if (strstr (command, "-SenderIPAddresses") != NULL)
+              {
+                g_assert_null (strstr (command, "2001:db8::1"));
+                if (v == 1)
+                  g_assert_nonnull (strstr (command, "<PublicIPv4Address>"));
+                else
+                  g_assert_nonnull (strstr (command, "'203.0.113.7'"));
+              }
+          }
+      }
+  g_assert_cmpuint (n_connector, >=, 6);
+}
+
 static void
 test_unexpected_reply_meaning (void)
 {
@@ -592,7 +828,16 @@ test_parse_pasted (void)
   g_autoptr(DmdReply) b = dmd_catalog_parse_pasted_reply ("Diagnostic: 5.7.606 banned");
   g_autoptr(DmdReply) c = dmd_catalog_parse_pasted_reply ("550 5.7.60 x");
 
+  g_autoptr(DmdReply) d = dmd_catalog_parse_pasted_reply ("Client was not authenticated to send anonymous mail during MAIL FROM");
+  g_autofree char *d_text = NULL;
+
   g_assert_null (a);
+  /* A known text: its enhanced code, no basic code, and the text as pasted. */
+  g_assert_nonnull (d);
+  g_assert_cmpuint (d->code, ==, 0);
+  g_assert_true (dmd_reply_enhanced_is (d, 5, 7, 57));
+  d_text = dmd_reply_to_string (d);
+  g_assert_cmpstr (d_text, ==, "Client was not authenticated to send anonymous mail during MAIL FROM");
   g_assert_nonnull (b);
   g_assert_cmpuint (b->code, ==, 0);
   g_assert_cmpuint (b->enh_detail, ==, 606);
@@ -1011,6 +1256,10 @@ main (int    argc,
   g_test_add_func ("/dmd/catalog/reply/rules", test_reply_rules);
   g_test_add_func ("/dmd/catalog/reply/exact-codes", test_reply_exact_codes);
   g_test_add_func ("/dmd/catalog/reply/findings", test_reply_findings);
+  g_test_add_func ("/dmd/catalog/reply/findings-step", test_reply_findings_step);
+  g_test_add_func ("/dmd/catalog/fix-conditions", test_fix_conditions);
+  g_test_add_func ("/dmd/catalog/fix-condition-ipv6", test_fix_condition_ipv6);
+  g_test_add_func ("/dmd/catalog/connector-commands", test_connector_commands);
   g_test_add_func ("/dmd/catalog/reply/unexpected-meaning", test_unexpected_reply_meaning);
   g_test_add_func ("/dmd/catalog/reply/parse-pasted", test_parse_pasted);
   g_test_add_func ("/dmd/catalog/powershell-quote", test_powershell_quote);

@@ -51,6 +51,14 @@ test_explain (void)
   g_assert_nonnull (first);
   g_assert_cmpstr (dmd_finding_row_get_finding_id (DMD_FINDING_ROW (first)), ==, "config-wrong-endpoint-direct-send");
 
+  /* A well-known text without its code (the guide's own heading) is still recognised. */
+  dmd_explain_page_set_text (DMD_EXPLAIN_PAGE (page),
+                             "Client was not authenticated to send anonymous mail during MAIL FROM");
+  dmd_test_spin ();
+  first = dmd_test_find_type (page, DMD_TYPE_FINDING_ROW, 0);
+  g_assert_nonnull (first);
+  g_assert_cmpstr (dmd_finding_row_get_finding_id (DMD_FINDING_ROW (first)), ==, "config-wrong-endpoint-direct-send");
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

@@ -251,8 +251,11 @@ dmd_cli_explain (int    argc,
   else if (findings->len == 0)
     {
       g_autofree char *codes = dmd_catalog_describe_reply_codes (reply);
-      g_autofree char *line = g_strdup_printf ("%s %s\n", _("This reply is not an error."),
+      /* Translators: joins two sentences of an explanation; in Japanese without a space */
+      g_autofree char *both = g_strdup_printf (C_("sentences", "%s %s"),
+                                               _("This reply is not an error."),
                                                codes != NULL ? codes : "");
+      g_autofree char *line = g_strconcat (g_strstrip (both), "\n", NULL);
       g_autofree char *safe = dmd_report_terminal_safe (line);
 
       dmd_cli_print_text (safe);

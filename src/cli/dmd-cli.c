@@ -93,7 +93,8 @@ main (int    argc,
       char **argv)
 {
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* As the wizard: DMD_LOCALEDIR lets the build tree's catalogues be used (tests). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("DMD_LOCALEDIR") ? g_getenv ("DMD_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

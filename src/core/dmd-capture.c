@@ -358,11 +358,12 @@ describe_hello (const DmdClientHello *hello)
                                 (const char *) g_ptr_array_index (hello->supported_versions, i));
       g_string_append (out, ")");
     }
-  g_string_append (out, ", ");
+  /* Translators: between the items of a list ("TLS 1.2, TLS 1.3"); Japanese uses "、" */
+  g_string_append (out, C_("list separator", ", "));
   g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, "%u cipher suite",
                                             "%u cipher suites", hello->cipher_suites->len),
                           hello->cipher_suites->len);
-  g_string_append (out, ", ");
+  g_string_append (out, C_("list separator", ", "));
   if (hello->sni != NULL)
     /* Translators: %s is the server name the device asked for. */
     g_string_append_printf (out, _("server name “%s”"), hello->sni);

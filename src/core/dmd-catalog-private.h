@@ -28,6 +28,11 @@ char       *_dmd_catalog_fill_command                 (const char            *co
                                                        const DmdDeviceConfig *config,
                                                        const DmdCatalogFacts *facts);
 const char *_dmd_catalog_basic_auth_after_explanation (void);
+/* FALSE when the fix's DmdFixCondition is known not to hold for config and facts (both may
+ * be NULL: nothing known). */
+gboolean    _dmd_catalog_fix_applies                  (const DmdCatalogFix   *fix,
+                                                       const DmdDeviceConfig *config,
+                                                       const DmdCatalogFacts *facts);
 /* Two sentences as one text, as the language joins them. */
 char       *_dmd_catalog_join_sentences               (const char            *first,
                                                        const char            *second);

@@ -51,11 +51,19 @@ typedef struct {
   "temporar|rate limit|limit reached|service not available|service unavailable|congestion|" \
   "しばらくしてから|後でもう一度"
 
+#define KW_QUOTA \
+  "submissionquotaexceeded|submission quota|quota exceeded|message rate limit|" \
+  "rate limit exceeded|sender thread limit"
+
 static const ReplyRule rules[] = {
   /* TLS */
   { "tls-legacy-version-refused", ENH (4, 7, 66) },
   { "tls-legacy-version-refused", .any_of = "tls 1.0 and 1.1 are not supported" },
   { "smtp-starttls-required", ENH (5, 7, 3), .any_of = "starttls" },
+  /* 5.7.3 is the sign-in refusal too: without a basic code, its text decides */
+  { "auth-oauth-token-rejected", ENH (5, 7, 3), .mechs = MECH (DMD_AUTH_XOAUTH2),
+    .any_of = "authentication unsuccessful|authentication failed|認証に失敗" },
+  { "auth-failed", ENH (5, 7, 3), .any_of = "authentication unsuccessful|authentication failed|認証に失敗" },
   { "smtp-starttls-required", BASIC (451, 451), ENH (5, 7, 3) },
   { "smtp-starttls-required", BASIC (400, 599), .all_of = "starttls",
     .any_of = "must issue|is required|required|first" },
@@ -104,6 +112,11 @@ static const ReplyRule rules[] = {
     .any_of = "sendasdenied|send as this sender|送信者として送信するアクセス許可" },
   { "sender-send-as-denied", ENH_CLASS (5),
     .any_of = "sendasdenied|send as this sender|送信者として送信するアクセス許可" },
+  /* A permanent quota refusal; a temporary one (4xx) is "throttled" */
+  { "sender-submission-quota-exceeded", BASIC (500, 599), .any_of = KW_QUOTA },
+  { "sender-submission-quota-exceeded", BASIC (500, 599), ENH_CLASS (5), .any_of = KW_QUOTA },
+  { "sender-spam-abuse", ENH_RANGE (5, 7, 501, 503) },
+  { "sender-spam-abuse", BASIC (500, 599), .any_of = "spam abuse detected" },
   { "sender-blocked-outbound-spam", ENH (5, 1, 8) },
   { "sender-blocked-outbound-spam", BASIC (500, 599), .any_of = "bad outbound sender" },
 
@@ -130,6 +143,11 @@ static const ReplyRule rules[] = {
   /* IP reputation */
   { "ip-banned", ENH_RANGE (5, 7, 606, 649) },
   { "ip-banned", BASIC (500, 599), .any_of = "banned sending ip" },
+  { "ip-banned-sender", ENH (5, 7, 511) },
+  { "tenant-sending-blocked", ENH (5, 7, 705) },
+  { "tenant-sending-blocked", BASIC (500, 599), .any_of = "tenant has exceeded threshold" },
+  { "tenant-unregistered-domain", ENH (5, 7, 750) },
+  { "tenant-unregistered-domain", BASIC (500, 599), .any_of = "sending from unregistered domain" },
   { "ip-low-reputation", ENH (5, 7, 708) },
   { "ip-low-reputation", BASIC (500, 599), .any_of = "traffic not accepted from this ip" },
   { "ip-on-dnsbl", BASIC (400, 599), .any_of = "blocked using" },
@@ -138,9 +156,9 @@ static const ReplyRule rules[] = {
   { "throttled", ENH (4, 3, 2) },
   { "throttled", ENH (4, 4, 5) },
   { "throttled", BASIC (400, 499), .any_of = KW_THROTTLE },
-  { "throttled", ENH_CLASS (4), .any_of = KW_THROTTLE },
-  { "throttled", BASIC (500, 599),
-    .any_of = "submissionquotaexceeded|quota exceeded|message rate limit|rate limit exceeded|sender thread limit" },
+  /* Only a temporary refusal is retried: a 5xx with the same words is permanent (the quota
+   * above, or the generic finding). */
+  { "throttled", BASIC (400, 499), ENH_CLASS (4), .any_of = KW_THROTTLE },
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -330,11 +348,9 @@ dmd_catalog_reply_findings (const DmdReply        *reply,
     {
       DmdFinding *finding = dmd_catalog_make_finding_full (g_ptr_array_index (ids, i),
                                                            config, facts, evidence);
-      if (check != NULL)
-        {
-          g_free (finding->check);
-          finding->check = g_strdup (check);
-        }
+      /* Without a step, no step is claimed: the entry's usual check is a guess. */
+      g_free (finding->check);
+      finding->check = g_strdup (check);
       g_ptr_array_add (findings, finding);
     }
   return findings;
@@ -373,6 +389,58 @@ reply_from_match (const char *text,
   if (reply->lines->len == 0)
     g_ptr_array_add (reply->lines, g_strdup (""));
   return reply;
+}
+
+/* Well-known reply texts that people paste without their code: the troubleshooting guide's own
+ * headings (in English and in its Japanese translation), and bounce messages that quote only
+ * the text. Each always comes with the enhanced code given here, so a pasted text with no code
+ * at all is read as that code, and the rules (option, step, mechanism) apply as usual. Only
+ * the enhanced code is set: the basic code was not seen, and the evidence stays the text as
+ * pasted. Specific texts first; keywords as normalized_text gives the text (ASCII lower case,
+ * white space collapsed). */
+typedef struct {
+  const char *any_of;
+  guint8      enh_class;
+  guint16     enh_subject;
+  guint16     enh_detail;
+} KnownText;
+
+static const KnownText known_texts[] = {
+  { "not authenticated to send anonymous mail|client not authenticated to send mail|"
+    "client was not authenticated|匿名メールを送信するためにクライアントが認証されませんでした|"
+    "クライアントがメールを送信するために認証されない", 5, 7, 57 },
+  { "does not have permissions to send as this sender|sendasdenied|"
+    "この送信者として送信するアクセス許可がありません", 5, 7, 60 },
+  { "smtpclientauthentication is disabled for the tenant", 5, 7, 139 },
+  { "sts service could not be reached|federation sts url|フェデレーション sts", 5, 7, 139 },
+  { "basic authentication is not supported for client submission", 5, 7, 30 },
+  { "starttls is required to send mail", 5, 7, 3 },
+  { "tls 1.0 and 1.1 are not supported", 4, 7, 66 },
+  { "bad outbound sender|送信送信者が正しくありません", 5, 1, 8 },
+  { "direct send not allowed for this organization|tenantinboundattribution", 5, 7, 68 },
+  { "tenantattribution|relay access denied attr36", 5, 7, 64 },
+  { "mail sent to the wrong office 365 region|間違った office 365 リージョン", 4, 4, 62 },
+  { "banned sending ip", 5, 7, 606 },
+  { "traffic not accepted from this ip", 5, 7, 708 },
+  { "spam abuse detected", 5, 7, 501 },
+  { "blocked from sending from unregistered domain", 5, 7, 750 },
+  { "submission quota was exceeded|submissionquotaexceeded", 5, 2, 0 },
+  { "authentication unsuccessful|認証に失敗しました", 5, 7, 3 },
+};
+
+static DmdReply *
+reply_from_known_text (const char *text)
+{
+  g_autoptr(DmdReply) probe = dmd_reply_new ();
+  g_autofree char *normal = NULL;
+
+  g_ptr_array_add (probe->lines, g_strdup (text));
+  normal = normalized_text (probe);
+  for (guint i = 0; i < G_N_ELEMENTS (known_texts); i++)
+    if (text_has_any (normal, known_texts[i].any_of))
+      return reply_from_match (text, 0, 0, known_texts[i].enh_class, known_texts[i].enh_subject,
+                               known_texts[i].enh_detail);
+  return NULL;
 }
 
 DmdReply *
@@ -424,7 +492,7 @@ dmd_catalog_parse_pasted_reply (const char *text)
       g_match_info_fetch_pos (info, 1, &start, &end);
       return reply_from_match (text, (gsize) end, v[0], 0, 0, 0);
     }
-  return NULL;
+  return reply_from_known_text (text);
 }
 
 /* ------------------------------------------------------------------------------------------ */

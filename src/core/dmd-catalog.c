@@ -30,8 +30,23 @@
 #define URL_IP_REPUTATION     "https://go.microsoft.com/fwlink/?LinkID=526655"
 #define URL_DBEB              "https://go.microsoft.com/fwlink/p/?LinkId=390676"
 #define URL_AUTH_REPORT       "https://learn.microsoft.com/exchange/monitoring/mail-flow-reports/mfr-smtp-auth-clients-report"
-#define URL_MX_MICROSOFT      "https://learn.microsoft.com/en-us/purview/how-smtp-dane-works"
 #define URL_RCA               "https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/remote-connectivity-analyzer-tests"
+/* Microsoft's setup guide for devices, at its options 2 (Direct Send: how to find the MX
+ * endpoint) and 3 (the SMTP relay connector); the troubleshooting guide links to both. */
+#define URL_SETUP             "https://learn.microsoft.com/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365"
+#define URL_SETUP_DIRECT      URL_SETUP "#option-2-send-mail-directly-from-your-printer-or-application-to-microsoft-365-or-office-365-direct-send"
+#define URL_SETUP_RELAY       URL_SETUP "#option-3-configure-a-connector-to-send-mail-using-microsoft-365-or-office-365-smtp-relay"
+/* Exchange Online's NDR reference and its pages per code. */
+#define URL_NDR               "https://learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online"
+#define URL_NDR_QUOTA         "https://learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/fix-error-for-submission-quota-exceeded-in-exchange-online"
+#define URL_NDR_5_7_750       "https://learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/fix-error-code-5-7-700-through-5-7-750"
+#define URL_DELIST_BY_MAIL    "https://learn.microsoft.com/defender-office-365/external-senders-use-the-delist-portal-to-unblock-yourself"
+#define URL_ADD_DOMAIN        "https://learn.microsoft.com/microsoft-365/admin/setup/add-domain"
+/* The Microsoft 365 admin center's automated diagnostics (admin account needed): the one the
+ * troubleshooting guide ends with ("Run Tests: Send email using Microsoft 365"), and the NDR
+ * diagnostic of the NDR reference ("Run Tests: NDR diagnostics"). */
+#define URL_DIAG_DEVICES      "https://aka.ms/smtprelay"
+#define URL_DIAG_NDR          "https://aka.ms/PillarEmailNDR"
 
 /* Exchange Online PowerShell, shared by several entries. */
 #define PS_GET_CAS       "Get-CASMailbox -Identity {user} | Format-List SmtpClientAuthenticationDisabled"
@@ -42,7 +57,12 @@
 #define PS_SEND_AS       "Add-RecipientPermission -Identity {from} -Trustee {user} -AccessRights SendAs"
 #define PS_AUTH_POLICY   "Get-AuthenticationPolicy | Format-List Name,AllowBasicAuthSmtp"
 #define PS_GET_CONNECTOR "Get-InboundConnector | Format-List Name,Enabled,ConnectorType,SenderIPAddresses,TlsSenderCertificateName,RestrictDomainsToIPAddresses,RestrictDomainsToCertificate"
-#define PS_ADD_CONN_IP   "Set-InboundConnector -Identity <ConnectorName> -SenderIPAddresses @{Add={ip}}"
+#define PS_ADD_CONN_IP   "Set-InboundConnector -Identity <ConnectorName> -SenderIPAddresses @{Add={ipv4}}"
+/* An OnPremises connector ("from your organization's email server") that identifies the site
+ * by its IP: the SMTP relay connector of Microsoft's setup guide (option 3). Microsoft's cmdlet
+ * reference documents RestrictDomainsToIPAddresses, RestrictDomainsToCertificate and RequireTls
+ * for Partner connectors only, and SenderIPAddresses as IPv4 only. */
+#define PS_NEW_CONN_IP   "New-InboundConnector -Name 'Devices' -ConnectorType OnPremises -SenderDomains '*' -SenderIPAddresses {ipv4}"
 #define PS_ACCEPTED      "Get-AcceptedDomain | Format-Table DomainName,DomainType"
 #define PS_REJECT_DIRECT "Get-OrganizationConfig | Format-List RejectDirectSend"
 
@@ -53,7 +73,7 @@
 /* Fix steps that several entries share. */
 #define FIX_FIND_MX \
   { N_("Look up the organization’s MX endpoint in the Microsoft 365 admin center: Settings > Domains > the domain > DNS records, the “Points to address” of the MX record. It ends in mail.protection.outlook.com or mx.microsoft. Never build the name from the domain by hand."), \
-    NULL, URL_MX_MICROSOFT, ADMIN }
+    NULL, URL_SETUP_DIRECT, ADMIN }
 #define FIX_CHECK_CAS \
   { N_("Check that SMTP AUTH is on for the mailbox: True means it is off for this mailbox; an empty value means the mailbox follows the organization setting."), \
     PS_GET_CAS, URL_SMTP_AUTH_ENABLE, ADMIN }
@@ -81,7 +101,14 @@
 #define FIX_SMTP_INSPECTION \
   { N_("Turn off SMTP inspection (also called SMTP fixup or ESMTP inspection) and mail scanning for traffic to Microsoft 365 on the firewall, proxy or antivirus software."), \
     NULL, NULL, ADMIN }
-#define FIX_END { NULL, NULL, NULL, 0 }
+/* The Microsoft 365 admin center's automated diagnostic, where the troubleshooting guide ends. */
+#define FIX_RUN_DIAGNOSTIC \
+  { N_("If the problem remains, run Microsoft’s automated diagnostic in the Microsoft 365 admin center (“Run Tests: Send email using Microsoft 365”; it needs an admin account) and choose the troubleshooting of an existing setup."), \
+    NULL, URL_DIAG_DEVICES, ADMIN }
+#define FIX_MFA_SECDEFAULTS_CA \
+  { N_("Check whether multi-factor authentication, security defaults or a Conditional Access policy that blocks legacy authentication applies to this mailbox. Exclude the mailbox only if you accept the risk."), \
+    NULL, URL_GUIDE, ADMIN }
+#define FIX_END { NULL, NULL, NULL, 0, 0 }
 
 static const DmdCatalogEntry entries[] = {
   /* ---------------------------------------------------------------------------------------- */
@@ -152,6 +179,7 @@ static const DmdCatalogEntry entries[] = {
         NULL, URL_GUIDE, TECH },
       { N_("Or, if the device can sign in with a mailbox, keep smtp.office365.com and set it up for SMTP AUTH: port 587, STARTTLS, the mailbox’s user name and password."),
         NULL, URL_GUIDE, TECH },
+      FIX_RUN_DIAGNOSTIC,
       FIX_END } },
 
   { "config-wrong-endpoint-smtp-auth", DMD_SEVERITY_ERROR, "config",
@@ -356,12 +384,20 @@ static const DmdCatalogEntry entries[] = {
   /* Authentication                                                                           */
   /* ---------------------------------------------------------------------------------------- */
   { "auth-required", DMD_SEVERITY_ERROR, "mail-from",
-    N_("The device did not sign in"),
-    N_("Microsoft 365 refused the sender because the client had not signed in (“530 5.7.57 Client not authenticated”). The SMTP AUTH endpoint smtp.office365.com accepts mail only after a mailbox has signed in; this happens when no user name and password are set in the device. The technician fixes this at the device."),
+    N_("The device is not signed in"),
+    N_("Microsoft 365 refused the sender because the client was not signed in (“530 5.7.57 Client not authenticated to send mail”). The SMTP AUTH endpoint smtp.office365.com accepts mail only after a mailbox has signed in. Either no user name and password are set in the device, or the device tried to sign in, failed, and went on to send anyway: many devices log only this line then. The sign-in fails when SMTP AUTH is off for the mailbox or the organization, when multi-factor authentication, security defaults or a Conditional Access policy block it, or when the device cannot use TLS 1.2. The technician checks the device; the tenant admin checks the settings."),
     { { N_("Enter the mailbox’s user name (its email address) and password in the device, and turn on SMTP authentication."),
+        NULL, URL_GUIDE, TECH, DMD_FIX_IF_NO_SIGN_IN },
+      { N_("If the device has a user name and password set, look in its log for the reply to its sign-in (AUTH) just before this one: it says why the sign-in failed. Running this tool’s checks with the same user name and password shows it too."),
         NULL, URL_GUIDE, TECH },
+      FIX_CHECK_CAS,
+      FIX_CHECK_TRANSPORT,
+      FIX_ENABLE_CAS,
+      FIX_MFA_SECDEFAULTS_CA,
+      FIX_FIRMWARE_TLS12,
       { N_("If the device cannot sign in, use Direct Send or SMTP relay with the MX endpoint instead."),
         NULL, URL_GUIDE, ANYONE },
+      FIX_RUN_DIAGNOSTIC,
       FIX_END } },
 
   { "auth-failed", DMD_SEVERITY_ERROR, "auth",
@@ -373,8 +409,8 @@ static const DmdCatalogEntry entries[] = {
       FIX_CHECK_CAS,
       FIX_CHECK_TRANSPORT,
       FIX_ENABLE_CAS,
-      { N_("Check whether multi-factor authentication, security defaults or a Conditional Access policy that blocks legacy authentication applies to this mailbox. Exclude the mailbox only if you accept the risk."),
-        NULL, URL_GUIDE, ADMIN },
+      FIX_MFA_SECDEFAULTS_CA,
+      FIX_RUN_DIAGNOSTIC,
       FIX_END } },
 
   { "auth-smtp-auth-disabled-tenant", DMD_SEVERITY_ERROR, "auth",
@@ -394,6 +430,7 @@ static const DmdCatalogEntry entries[] = {
       { N_("As a short-term fix, allow Basic authentication for SMTP for this mailbox while Microsoft still lets admins do so."),
         NULL, URL_BASIC_AUTH_PLAN, ADMIN },
       FIX_OTHER_OPTIONS,
+      FIX_RUN_DIAGNOSTIC,
       FIX_END } },
 
   { "auth-credentials-incorrect", DMD_SEVERITY_ERROR, "auth",
@@ -424,6 +461,7 @@ static const DmdCatalogEntry entries[] = {
         NULL, URL_GUIDE, ADMIN },
       FIX_CHECK_CAS,
       FIX_OTHER_OPTIONS,
+      FIX_RUN_DIAGNOSTIC,
       FIX_END } },
 
   { "auth-federation-sts-unreachable", DMD_SEVERITY_ERROR, "auth",
@@ -452,6 +490,7 @@ static const DmdCatalogEntry entries[] = {
         NULL, URL_GUIDE, ADMIN },
       { N_("If the organization signs in through its own federation server (for example AD FS), check that it is reachable from the internet and supports TLS 1.2."),
         NULL, URL_GUIDE, ADMIN },
+      FIX_RUN_DIAGNOSTIC,
       FIX_END } },
 
   { "auth-mechanism-unsupported", DMD_SEVERITY_ERROR, "auth",
@@ -525,13 +564,16 @@ static const DmdCatalogEntry entries[] = {
   /* ---------------------------------------------------------------------------------------- */
   { "sender-send-as-denied", DMD_SEVERITY_ERROR, "mail-from",
     N_("No permission to send as this sender"),
-    N_("The sign-in mailbox may not send as the sender address (“5.7.60 … does not have permissions to send as this sender”, or “SendAsDenied”). With SMTP AUTH the device must send from its own address, unless the mailbox has the Send As permission on the other address. This refusal can come only after the message was sent (DATA). The technician changes the sender, or the tenant admin grants the permission."),
+    N_("The sign-in mailbox may not send as the sender address (“5.7.60 … does not have permissions to send as this sender”, or “SendAsDenied”). With SMTP AUTH the device must send from its own address, unless the mailbox has the Send As permission on the other address. The From address inside the message counts too, so this refusal may come only after the message was sent (DATA). The technician changes the sender, or the tenant admin grants the permission."),
     { { N_("Set the device’s sender (From) address to the sign-in mailbox’s address."),
-        NULL, URL_GUIDE, TECH },
+        NULL, URL_GUIDE, TECH, DMD_FIX_IF_SENDER_DIFFERS },
       { N_("Or give the sign-in mailbox the Send As permission on the sender address."),
-        PS_SEND_AS, URL_GUIDE, ADMIN },
+        PS_SEND_AS, URL_GUIDE, ADMIN, DMD_FIX_IF_SENDER_DIFFERS },
+      { N_("If the sender entered is the sign-in mailbox itself, the refused address is another one: check the From address the device writes into the message (some devices put the user’s own address or a reply address there). It must be the sign-in mailbox too, or an address the mailbox has the Send As permission on."),
+        NULL, URL_GUIDE, TECH, DMD_FIX_IF_SENDER_IS_USER },
       { N_("If the device must send from many different addresses, use SMTP relay with a connector instead."),
         NULL, URL_GUIDE, ANYONE },
+      FIX_RUN_DIAGNOSTIC,
       FIX_END } },
 
   { "sender-blocked-outbound-spam", DMD_SEVERITY_ERROR, "mail-from",
@@ -543,6 +585,28 @@ static const DmdCatalogEntry entries[] = {
         "Get-BlockedSenderAddress -SenderAddress {user}", URL_GUIDE, ADMIN },
       FIX_END } },
 
+  { "sender-submission-quota-exceeded", DMD_SEVERITY_ERROR, "data",
+    N_("The mailbox exceeded its sending limit"),
+    N_("Microsoft 365 refused the message because the sign-in mailbox exceeded its sending limit (“554 5.2.0 … SubmissionQuotaExceeded”, “the sender’s submission quota was exceeded”). A mailbox may send to 10,000 recipients a day and 30 messages a minute. The refusal is permanent (a 5xx reply): the device does not try again by itself, so the message is lost unless it is sent again once the limit has reset, within 24 hours. Sending that much by mistake can also mean that the account was taken over. The tenant admin checks the account."),
+    { { N_("Send the refused messages again once the limit has reset; the device does not retry a permanent refusal."),
+        NULL, URL_NDR_QUOTA, TECH },
+      { N_("If nobody meant to send that much, check whether the account was taken over: change its password and review its sign-ins and inbox rules."),
+        NULL, URL_NDR_QUOTA, ADMIN },
+      { N_("If the device sends many messages, spread them out, or use SMTP relay, which is not bound by the mailbox limits."),
+        NULL, URL_GUIDE, ADMIN },
+      FIX_END } },
+
+  { "sender-spam-abuse", DMD_SEVERITY_ERROR, "mail-from",
+    N_("The sending account is banned for spam"),
+    N_("Microsoft 365 banned the sending account because it detected spam from it (“550 5.7.501 Access denied, spam abuse detected”, or “5.7.502”/“5.7.503 Access denied, banned sender”). It typically hits new tenants that send from their initial onmicrosoft.com domain; the account may also have been taken over. Only Microsoft support can lift the ban, once the cause is fixed. The tenant admin must act."),
+    { { N_("If the device sends from an address in the tenant’s initial onmicrosoft.com domain, add the organization’s own domain to the tenant and make the sign-in mailbox’s primary address one in that domain."),
+        NULL, URL_ADD_DOMAIN, ADMIN },
+      { N_("Find out what sent the spam and secure the account: change the password and review its sign-ins."),
+        NULL, URL_NDR, ADMIN },
+      { N_("Then ask Microsoft support to restore the account’s ability to send."),
+        NULL, URL_NDR, ADMIN },
+      FIX_END } },
+
   { "relay-tenant-attribution", DMD_SEVERITY_ERROR, "rcpt-to",
     N_("The relay connector does not recognize this sender"),
     N_("Microsoft 365 could not attribute the message to the tenant (“550 5.7.64 TenantAttribution; Relay Access Denied”) and refused to relay it. The inbound connector no longer matches: the site’s public IP address or the device’s certificate changed, or the sender’s domain is not one of the tenant’s domains. Compare the public IP address Microsoft sees (in the evidence) with the connector’s. The tenant admin updates the connector."),
@@ -552,6 +616,7 @@ static const DmdCatalogEntry entries[] = {
         PS_ADD_CONN_IP, URL_RELAY_DENIED, ADMIN },
       { N_("Send from an address in one of the tenant’s domains."),
         NULL, URL_RELAY_DENIED, TECH },
+      FIX_RUN_DIAGNOSTIC,
       FIX_END } },
 
   { "relay-connector-ip-mismatch", DMD_SEVERITY_WARNING, "ehlo",
@@ -562,7 +627,7 @@ static const DmdCatalogEntry entries[] = {
       { N_("Update the domain’s SPF record to the same address."),
         "{spf-ip}", NULL, ADMIN },
       { N_("If the address is IPv6 and the connector has an IPv4 address, make the device (or this computer) send over IPv4."),
-        NULL, NULL, TECH },
+        NULL, NULL, TECH, DMD_FIX_IF_PUBLIC_IPV6 },
       FIX_END } },
 
   { "relay-wrong-region", DMD_SEVERITY_ERROR, "rcpt-to",
@@ -573,6 +638,7 @@ static const DmdCatalogEntry entries[] = {
         NULL, URL_GUIDE, TECH },
       { N_("Check the inbound connector’s IP addresses and certificate against the site’s current ones."),
         PS_GET_CONNECTOR, URL_RELAY_DENIED, ADMIN },
+      FIX_RUN_DIAGNOSTIC,
       FIX_END } },
 
   { "direct-send-rejected", DMD_SEVERITY_ERROR, "mail-from",
@@ -580,11 +646,11 @@ static const DmdCatalogEntry entries[] = {
     N_("The tenant rejects Direct Send from sources it does not know (“550 5.7.68 TenantInboundAttribution; Direct Send not allowed”): its RejectDirectSend setting is on, and the device’s unauthenticated message, sent from an address in one of the tenant’s domains, matches no connector. Security baselines now ask for this setting, so expect it. The tenant admin decides how the device may send."),
     { { N_("Check the setting (True means Direct Send is rejected)."),
         PS_REJECT_DIRECT, URL_REJECT_DIRECT, ADMIN },
-      { N_("Create an inbound connector that trusts the device’s public IP address or certificate, so that its mail is no longer anonymous."),
-        "New-InboundConnector -Name 'Devices' -ConnectorType OnPremises -SenderDomains '*' -SenderIPAddresses {ip} -RestrictDomainsToIPAddresses $true",
-        URL_REJECT_DIRECT, ADMIN },
+      { N_("Create an inbound connector from the organization’s email server that identifies the device by the site’s static public IP address (IPv4), so that its mail is no longer anonymous: this is SMTP relay. A connector can identify it by a certificate instead."),
+        PS_NEW_CONN_IP, URL_SETUP_RELAY, ADMIN },
       { N_("Or move the device to SMTP AUTH client submission or High Volume Email."),
         NULL, URL_REJECT_DIRECT, ANYONE },
+      FIX_RUN_DIAGNOSTIC,
       FIX_END } },
 
   { "recipient-not-found", DMD_SEVERITY_ERROR, "rcpt-to",
@@ -614,11 +680,40 @@ static const DmdCatalogEntry entries[] = {
         NULL, URL_DELIST, ADMIN },
       FIX_END } },
 
+  { "ip-banned-sender", DMD_SEVERITY_ERROR, "mail-from",
+    N_("The sending IP address is banned and needs Microsoft to delist it"),
+    N_("Microsoft 365 refuses mail from this public IP address (“550 5.7.511 Access denied, banned sender”). Unlike the bans with codes 5.7.606 to 5.7.649, Microsoft must investigate this one, and the delist portal cannot remove it. The tenant or network admin must act."),
+    { { N_("Find and stop what sent spam from this network (an infected computer, an open relay)."),
+        NULL, NULL, ADMIN },
+      { N_("Then forward the bounce message to delist@microsoft.com with the full reply and the IP address; Microsoft answers within 48 hours."),
+        NULL, URL_DELIST_BY_MAIL, ADMIN },
+      FIX_END } },
+
   { "ip-low-reputation", DMD_SEVERITY_ERROR, "mail-from",
     N_("Traffic from this IP address is not accepted"),
     N_("Microsoft 365 does not accept traffic from this IP address because of its low reputation (“550 5.7.708 … traffic not accepted from this IP”). It often hits new or trial tenants. The tenant admin must act."),
     { { N_("Read Microsoft’s page on this error, check the tenant’s recent sending, and contact Microsoft support if the tenant is new."),
         NULL, URL_IP_REPUTATION, ADMIN },
+      FIX_END } },
+
+  { "tenant-sending-blocked", DMD_SEVERITY_ERROR, "mail-from",
+    N_("The organization is blocked from sending"),
+    N_("Microsoft 365 blocked outgoing mail for the whole organization because too much spam or bulk mail came from it (“550 5.7.705 Access denied, tenant has exceeded threshold”). Common causes are a compromised on-premises server, or a compromised admin account used to create connectors. Rarely, a subscription renewed after it had expired stays blocked until it is synchronized. The tenant admin must act."),
+    { { N_("Find the cause and fix it: inbound connectors nobody created on purpose, compromised accounts, open relays."),
+        PS_GET_CONNECTOR, URL_NDR_5_7_750, ADMIN },
+      { N_("Then contact Microsoft support to lift the block, and explain the cause."),
+        NULL, URL_NDR_5_7_750, ADMIN },
+      FIX_END } },
+
+  { "tenant-unregistered-domain", DMD_SEVERITY_ERROR, "mail-from",
+    N_("The organization is blocked from sending from domains it has not added"),
+    N_("Microsoft 365 blocked the organization from sending mail from domains that are not among its accepted domains (“550 5.7.750 Service unavailable. Client blocked from sending from unregistered domains”), after too much such mail came from the tenant. A device or server that relays mail with a sender domain the tenant has not added causes it, and so does a compromised server or connector that sends spam. The tenant admin must fix it and then ask Microsoft support to lift the block."),
+    { { N_("Add and verify every domain the devices send from as an accepted domain (Microsoft 365 admin center > Settings > Domains)."),
+        PS_ACCEPTED, URL_NDR_5_7_750, ADMIN },
+      { N_("Look for inbound connectors nobody created on purpose: attackers create connectors to send spam through the tenant."),
+        PS_GET_CONNECTOR, URL_NDR_5_7_750, ADMIN },
+      { N_("Then ask Microsoft support to unblock the tenant; be ready to show that the cause is fixed."),
+        NULL, URL_NDR_5_7_750, ADMIN },
       FIX_END } },
 
   { "ip-on-dnsbl", DMD_SEVERITY_WARNING, "blocklist",
@@ -678,7 +773,9 @@ static const DmdCatalogEntry entries[] = {
     N_("Unexpected reply from the server"),
     N_("The server answered with a reply this tool does not know. It is shown as received, with the general meaning of its code."),
     { { N_("Search Microsoft’s documentation for the code and the text of the reply, or give them to the tenant admin."),
-        NULL, URL_GUIDE, ANYONE },
+        NULL, URL_NDR, ANYONE },
+      { N_("Or paste the code or the reply into Microsoft’s automated NDR diagnostic in the Microsoft 365 admin center (“Run Tests: NDR diagnostics”; it needs an admin account)."),
+        NULL, URL_DIAG_NDR, ADMIN },
       { N_("Microsoft’s Remote Connectivity Analyzer can test the same endpoint from outside this network."),
         NULL, URL_RCA, ANYONE },
       FIX_END } },
@@ -873,6 +970,17 @@ placeholder_value (const char             *name,
         value = NULL;
       unknown = "<PublicIPAddress>";
     }
+  else if (IS ("ipv4"))
+    {
+      g_autoptr(GInetAddress) addr = NULL;
+
+      /* A connector's SenderIPAddresses takes IPv4 addresses only. */
+      value = facts ? nonempty (facts->public_ip) : NULL;
+      if (value != NULL && ((addr = g_inet_address_new_from_string (value)) == NULL ||
+                            g_inet_address_get_family (addr) != G_SOCKET_FAMILY_IPV4))
+        value = NULL;
+      unknown = "<PublicIPv4Address>";
+    }
   else if (IS ("server"))
     {
       value = config ? nonempty (dmd_device_config_get_server (config)) : NULL;
@@ -946,6 +1054,71 @@ _dmd_catalog_fill_command (const char             *command,
 /* Findings                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
 
+/* Whether the sender is the sign-in user: 1 yes, 0 no, -1 not known (a value is missing, or
+ * the user name is not an address and cannot be compared). */
+static int
+sender_is_user (const DmdDeviceConfig *config)
+{
+  const char *from = config ? nonempty (config->from) : NULL;
+  const char *user = config ? nonempty (config->username) : NULL;
+
+  if (from == NULL || user == NULL || strchr (user, '@') == NULL)
+    return -1;
+  return g_ascii_strcasecmp (from, user) == 0;
+}
+
+/* Whether the public IP address Microsoft saw is IPv6: 1 yes, 0 no, -1 not known. */
+static int
+public_ip_is_ipv6 (const DmdCatalogFacts *facts)
+{
+  g_autoptr(GInetAddress) addr = NULL;
+
+  if (facts == NULL || nonempty (facts->public_ip) == NULL ||
+      (addr = g_inet_address_new_from_string (facts->public_ip)) == NULL)
+    return -1;
+  return g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV6;
+}
+
+gboolean
+_dmd_catalog_fix_applies (const DmdCatalogFix   *fix,
+                          const DmdDeviceConfig *config,
+                          const DmdCatalogFacts *facts)
+{
+  if ((fix->when & DMD_FIX_IF_PUBLIC_IPV6) && public_ip_is_ipv6 (facts) == 0)
+    return FALSE;
+  if ((fix->when & DMD_FIX_IF_SENDER_DIFFERS) && sender_is_user (config) == 1)
+    return FALSE;
+  if ((fix->when & DMD_FIX_IF_SENDER_IS_USER) && sender_is_user (config) == 0)
+    return FALSE;
+  if ((fix->when & DMD_FIX_IF_NO_SIGN_IN) && config != NULL && nonempty (config->username) &&
+      (nonempty (config->password) || nonempty (config->oauth_token)))
+    return FALSE;
+  return TRUE;
+}
+
+/* The sender a Send As refusal names itself ("SendAsDenied; user@… not allowed to send as
+ * sender@…"), when it is a valid address: it is the address that was refused, whatever the
+ * settings say. */
+static char *
+refused_sender (const char *evidence)
+{
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GMatchInfo) info = NULL;
+  g_autofree char *address = NULL;
+
+  if (evidence == NULL)
+    return NULL;
+  regex = g_regex_new ("not allowed to send as <?([^\\s;<>\\[\\]]+@[^\\s;<>\\[\\]]+?)>?[.;]?(?:\\s|$)",
+                       G_REGEX_CASELESS | G_REGEX_RAW, 0, NULL);
+  g_assert (regex != NULL);
+  if (!g_regex_match (regex, evidence, 0, &info))
+    return NULL;
+  address = g_match_info_fetch (info, 1);
+  if (!dmd_address_is_valid (address, NULL))
+    return NULL;
+  return g_steal_pointer (&address);
+}
+
 DmdFinding *
 dmd_catalog_make_finding_full (const char             *id,
                                const DmdDeviceConfig  *config,
@@ -955,11 +1128,22 @@ dmd_catalog_make_finding_full (const char             *id,
   const DmdCatalogEntry *entry;
   DmdFinding *finding;
   const char *explanation;
+  g_autoptr(DmdDeviceConfig) named = NULL;
+  g_autofree char *sender = NULL;
 
   g_return_val_if_fail (id != NULL, NULL);
 
   entry = dmd_catalog_lookup (id);
   g_return_val_if_fail (entry != NULL, NULL);
+
+  /* The values the reply names beat the settings: the fixes are for what was refused. */
+  if (g_str_equal (entry->id, "sender-send-as-denied") && (sender = refused_sender (evidence)) != NULL)
+    {
+      named = config ? dmd_device_config_copy (config) : dmd_device_config_new (DMD_OPTION_SMTP_AUTH);
+      g_free (named->from);
+      named->from = g_steal_pointer (&sender);
+      config = named;
+    }
 
   finding = dmd_finding_new (entry->id, entry->severity);
   finding->check = g_strdup (entry->check);
@@ -985,7 +1169,11 @@ dmd_catalog_make_finding_full (const char             *id,
   for (guint i = 0; i < DMD_CATALOG_MAX_FIXES && entry->fixes[i].text != NULL; i++)
     {
       const DmdCatalogFix *fix = &entry->fixes[i];
-      g_autofree char *command = _dmd_catalog_fill_command (fix->command, config, facts);
+      g_autofree char *command = NULL;
+
+      if (!_dmd_catalog_fix_applies (fix, config, facts))
+        continue;
+      command = _dmd_catalog_fill_command (fix->command, config, facts);
 
       dmd_finding_add_fix (finding, _(fix->text), command, fix->url, fix->audience);
     }

@@ -14,17 +14,30 @@
 
 G_BEGIN_DECLS
 
-#define DMD_CATALOG_MAX_FIXES 8
+#define DMD_CATALOG_MAX_FIXES 10
+
+/* When a fix step can help, judged from the values the finding is made with (the device's
+ * settings, and the reply it answers). A step whose condition is known to be false is left
+ * out; a value that is not known never drops a step (the explain command knows little). */
+typedef enum {
+  DMD_FIX_ALWAYS            = 0,
+  DMD_FIX_IF_SENDER_DIFFERS = 1 << 0,  /* the sender is not the sign-in user */
+  DMD_FIX_IF_SENDER_IS_USER = 1 << 1,  /* the sender is the sign-in user */
+  DMD_FIX_IF_NO_SIGN_IN     = 1 << 2,  /* no user name, or no password or token, was entered */
+  DMD_FIX_IF_PUBLIC_IPV6    = 1 << 3,  /* Microsoft sees this network's public address as IPv6 */
+} DmdFixCondition;
 
 typedef struct {
   const char  *text;      /* N_() — translated at render time */
   const char  *command;   /* not translated; Exchange Online PowerShell (or a DNS value), with
-                           * placeholders {user} {from} {to} {domain} {ip} {server} {mx}
-                           * replaced by PowerShell-quoted values, and {spf-ip} by a validated
-                           * "ip4:…"/"ip6:…" SPF mechanism. A value that is not known becomes
-                           * an unquoted <Placeholder>, which PowerShell refuses to run. */
+                           * placeholders {user} {from} {to} {domain} {ip} {ipv4} {server} {mx}
+                           * replaced by PowerShell-quoted values ({ipv4}: only an IPv4
+                           * address, which is all a connector takes), and {spf-ip} by a
+                           * validated "ip4:…"/"ip6:…" SPF mechanism. A value that is not known
+                           * becomes an unquoted <Placeholder>, which PowerShell refuses to run. */
   const char  *url;       /* Microsoft documentation, or NULL */
   DmdAudience  audience;
+  guint        when;      /* DmdFixCondition bits, all of which must hold; 0 = always */
 } DmdCatalogFix;
 
 typedef struct {
@@ -77,7 +90,8 @@ GPtrArray             *dmd_catalog_match_reply  (const DmdReply         *reply,
                                                  DmdAuthMech             mech);
 
 /* match_reply + make_finding: DmdFinding* with the reply as evidence and the check id of
- * the step (when the step is known). config and facts may be NULL. */
+ * the step; no check id when the step is not known (DMD_STEP_ANY). config and facts may be
+ * NULL. */
 GPtrArray             *dmd_catalog_reply_findings (const DmdReply        *reply,
                                                    DmdOption              option,
                                                    DmdStep                step,
@@ -87,7 +101,10 @@ GPtrArray             *dmd_catalog_reply_findings (const DmdReply        *reply,
 
 /* A reply line as pasted by a person (from a device log or a bounce message): uses
  * dmd_reply_parse_text, and else finds "NNN X.Y.Z" / "X.Y.Z" / "NNN" inside the text
- * (e.g. "Remote Server returned '550 5.7.60 SMTP; …'"). NULL when no code is found. */
+ * (e.g. "Remote Server returned '550 5.7.60 SMTP; …'"), and else recognises a well-known
+ * Exchange Online text without its code ("Client was not authenticated to send anonymous mail
+ * during MAIL FROM", also in the troubleshooting guide's Japanese): the reply then has that
+ * text's enhanced code and no basic code. NULL when neither a code nor a known text is found. */
 DmdReply              *dmd_catalog_parse_pasted_reply (const char          *text);
 
 /* RFC 3463 meaning of an enhanced status code (translated), e.g. 5.7.1 "Delivery not

@@ -23,6 +23,10 @@
 #include "dmd-spf.h"
 #include "dmd-tls.h"
 
+/* Joins the items of a list in a sentence, as the language does. */
+/* Translators: between the items of a list ("TLS 1.2, TLS 1.3"); Japanese uses "、" */
+#define LIST_SEPARATOR C_("list separator", ", ")
+
 #define MICROSOFT_SMTP_AUTH_HOST "smtp.office365.com"
 
 struct _DmdCheckup
@@ -1146,7 +1150,8 @@ main_worker (gpointer data)
       if (cancelled (w))
         goto out;
       {
-        g_autofree char *full = g_strdup_printf ("%s. %s.", evidence, triage);
+        /* Translators: the connection error, then what the other ports did (two sentences) */
+        g_autofree char *full = g_strdup_printf (_("%s. %s."), evidence, triage);
         add_finding (w, id, "connect", full);
       }
       check_end (w, "connect", DMD_CHECK_FAIL, evidence);
@@ -1279,9 +1284,13 @@ main_worker (gpointer data)
     g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u capability", "%u capabilities",
                                                            ehlo->keywords->len),
                                               ehlo->keywords->len);
-    /* Keywords are protocol names, not words: they stay as they are. */
-    g_autofree char *summary = g_strconcat (count, ehlo->starttls ? ", STARTTLS" : "",
-                                            ehlo->pipelining ? ", PIPELINING" : "", NULL);
+    /* Keywords are protocol names, not words: they stay as they are; the separator is the
+     * language's (Japanese lists take "、"). */
+    const char *sep = LIST_SEPARATOR;
+    g_autofree char *summary = g_strconcat (count, ehlo->starttls ? sep : "",
+                                            ehlo->starttls ? "STARTTLS" : "",
+                                            ehlo->pipelining ? sep : "",
+                                            ehlo->pipelining ? "PIPELINING" : "", NULL);
     check_end (w, "ehlo", DMD_CHECK_PASS, summary);
   }
 
@@ -1729,7 +1738,7 @@ finish_tls_versions (DmdCheckup *self)
       if (into == NULL)
         continue;
       n_tested++;
-      g_string_append_printf (into, "%s%s", into->len ? ", " : "", version_names[i]);
+      g_string_append_printf (into, "%s%s", into->len ? LIST_SEPARATOR : "", version_names[i]);
     }
 
   check->status = n_tested == 0 ? DMD_CHECK_SKIP

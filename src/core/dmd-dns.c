@@ -912,11 +912,15 @@ dmd_mx_list_describe (const DmdMxList *list)
       g_autofree char *one = describe_host (g_ptr_array_index (list->hosts, i));
 
       if (i > 0)
-        g_string_append (out, ", ");
+        /* Translators: between the items of a list ("TLS 1.2, TLS 1.3"); Japanese uses "、" */
+        g_string_append (out, C_("list separator", ", "));
       g_string_append (out, one);
     }
   if (list->hosts->len > 16)
-    g_string_append (out, ", …");
+    {
+      g_string_append (out, C_("list separator", ", "));
+      g_string_append (out, "…");
+    }
   return g_string_free (out, FALSE);
 }
 
@@ -1264,7 +1268,7 @@ dmd_dns_check_connector_ip (const char *public_ip,
       if (g_inet_address_get_family (network) == g_inet_address_get_family (pub))
         same_family = TRUE;
       if (any)
-        g_string_append (shown, ", ");
+        g_string_append (shown, C_("list separator", ", "));
       {
         g_autofree char *addr = g_inet_address_to_string (network);
 

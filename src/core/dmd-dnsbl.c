@@ -370,7 +370,8 @@ dmd_dnsbl_check (GResolver    *resolver,
 
             if (r->dynamic)
               {
-                g_autofree char *note = g_strdup_printf ("%s %s", evidence,
+                /* Translators: joins two sentences of an explanation; in Japanese without a space */
+                g_autofree char *note = g_strdup_printf (C_("sentences", "%s %s"), evidence,
                                                          _("PBL is not a spam listing: the provider marks the address as dynamic or end-user. It matters for Direct Send and relay all the same: a dynamic address can change, which breaks a connector or an SPF entry that names it, and receivers distrust mail sent straight from such ranges."));
 
                 g_free (evidence);

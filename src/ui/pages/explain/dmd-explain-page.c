@@ -1,6 +1,6 @@
 /* dmd-explain-page.c — a pasted reply line → the findings and their fixes
  *
- * The knowledge base's explain: dmd_reply_parse_text, dmd_catalog_match_reply and
+ * The knowledge base's explain: dmd_catalog_parse_pasted_reply, dmd_catalog_match_reply and
  * dmd_catalog_make_finding, shown with the results page's finding rows.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -66,7 +66,7 @@ explain (DmdExplainPage *self)
       return;
     }
 
-  reply = dmd_reply_parse_text (text);
+  reply = dmd_catalog_parse_pasted_reply (text);
   if (reply == NULL)
     {
       gtk_label_set_text (self->status_label,
