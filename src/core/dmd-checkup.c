@@ -19,6 +19,7 @@
 #include "dmd-dns.h"
 #include "dmd-dnsbl.h"
 #include "dmd-oauth.h"
+#include "dmd-scrub.h"
 #include "dmd-smtp-client.h"
 #include "dmd-spf.h"
 #include "dmd-tls.h"
@@ -37,6 +38,7 @@ struct _DmdCheckup
   gulong           cancel_handler;
   DmdResult       *result;
   GHashTable      *started;         /* check id → start time (µs) */
+  DmdScrubber     *scrubber;        /* the credentials, out of every server line */
   gint             workers;         /* atomic: incremented by workers that start workers */
   gboolean         done;
 };
@@ -538,6 +540,21 @@ classify_connect_error (const GError *error)
   return CONNECT_OTHER;
 }
 
+/* Every connection of the run: what a server says goes through the run's scrubber before
+ * anything stores it (a server may echo the credentials). */
+static DmdConn *
+worker_connect (Worker              *w,
+                GInetSocketAddress  *address,
+                gint64               deadline,
+                GError             **error)
+{
+  DmdConn *conn = dmd_conn_connect (address, deadline, w->cancellable, error);
+
+  if (conn != NULL)
+    dmd_conn_set_scrubber (conn, w->self->scrubber);
+  return conn;
+}
+
 static DmdConn *
 connect_first (Worker              *w,
                GInetSocketAddress **used,
@@ -547,7 +564,7 @@ connect_first (Worker              *w,
   GInetSocketAddress *addr = g_ptr_array_index (w->addresses, 0);
 
   *used = addr;
-  return dmd_conn_connect (addr, dmd_deadline_in (step_timeout (w)), w->cancellable, error);
+  return worker_connect (w, addr, dmd_deadline_in (step_timeout (w)), error);
 }
 
 static void
@@ -735,7 +752,7 @@ triage_thread (gpointer data)
       return t;
     }
 
-  conn = dmd_conn_connect (addr, dmd_deadline_in (step_timeout (w)), w->cancellable, &error);
+  conn = worker_connect (w, addr, dmd_deadline_in (step_timeout (w)), &error);
   g_object_unref (addr);
   if (conn != NULL)
     {
@@ -910,7 +927,7 @@ port_speaks_tls (Worker             *w,
   gint64 deadline = dmd_deadline_in (MIN (step_timeout (w), 5.0));
   gboolean ok;
 
-  conn = dmd_conn_connect (addr, deadline, w->cancellable, NULL);
+  conn = worker_connect (w, addr, deadline, NULL);
   if (conn == NULL)
     return FALSE;
   ok = dmd_conn_start_tls_client (conn, w->server, NULL, w->config->ca_file, deadline,
@@ -931,7 +948,7 @@ port_greets_in_plaintext (Worker             *w,
   gint64 deadline = dmd_deadline_in (MIN (step_timeout (w), 5.0));
   char *text = NULL;
 
-  conn = dmd_conn_connect (addr, deadline, w->cancellable, NULL);
+  conn = worker_connect (w, addr, deadline, NULL);
   if (conn == NULL)
     return NULL;
   banner = dmd_conn_read_reply (conn, deadline, w->cancellable, NULL);
@@ -1572,7 +1589,7 @@ probe_worker (gpointer data)
   gint64 deadline = dmd_deadline_in (step_timeout (w));
   gboolean implicit = w->config->security == DMD_SECURITY_IMPLICIT_TLS;
 
-  conn = dmd_conn_connect (addr, deadline, w->cancellable, &error);
+  conn = worker_connect (w, addr, deadline, &error);
   if (conn == NULL && cancelled (w))
     goto out;
   if (conn == NULL)
@@ -1976,6 +1993,7 @@ dmd_checkup_finalize (GObject *object)
   g_clear_pointer (&self->result, dmd_result_unref);
   g_clear_pointer (&self->started, g_hash_table_unref);
   g_clear_pointer (&self->config, dmd_device_config_free);
+  g_clear_pointer (&self->scrubber, dmd_scrubber_unref);
 
   G_OBJECT_CLASS (dmd_checkup_parent_class)->finalize (object);
 }
@@ -2016,5 +2034,8 @@ dmd_checkup_new (const DmdDeviceConfig *config)
   self = g_object_new (DMD_TYPE_CHECKUP, NULL);
   self->config = dmd_device_config_copy (config);
   self->result = dmd_result_new (config->option);
+  self->scrubber = dmd_scrubber_new ();
+  dmd_scrubber_add_secret (self->scrubber, config->password, config->username);
+  dmd_scrubber_add_secret (self->scrubber, config->oauth_token, config->username);
   return self;
 }
