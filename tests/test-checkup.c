@@ -558,6 +558,76 @@ test_mixup_implicit_port (void)
   fixture_stop (&fx);
 }
 
+static DmdCheck *
+check_of (DmdResult  *result,
+          const char *id)
+{
+  DmdCheck *check = dmd_result_get_check (result, id);
+
+  g_assert_nonnull (check);
+  return check;
+}
+
+/* One deadline per step: a banner that never comes, or comes a byte a second, ends the
+ * banner step by its deadline — the implicit-TLS probe of a silent port included — and the
+ * report says the time it really waited. (Before, the step took twice --timeout.) The bound
+ * asserted is the bug's floor, never a tight timing. */
+static void
+assert_banner_step_bounded (const char *scenario_text)
+{
+  Fixture fx;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdResult) result = NULL;
+  DmdCheck *banner;
+
+  fixture_start (&fx, scenario_text, DMD_OPTION_SMTP_AUTH);
+  fx.config->timeout_seconds = 2;
+  result = run (&fx, &error);
+  g_assert_no_error (error);
+  banner = check_of (result, "banner");
+  g_test_message ("banner: %s after %" G_GINT64_FORMAT " ms", banner->summary, banner->elapsed_ms);
+  g_assert_cmpint (banner->status, ==, DMD_CHECK_FAIL);
+  g_assert_true (dmd_result_has_finding (result, "smtp-timeout"));
+  g_assert_nonnull (strstr (banner->summary, "within 2 s"));
+  g_assert_cmpint (banner->elapsed_ms, <, 2 * 2000);
+  fixture_stop (&fx);
+}
+
+static void
+test_silent_banner_one_deadline (void)
+{
+  assert_banner_step_bounded ("[server]\nprofile=exchange-submission\n[banner]\naction=stall\n");
+}
+
+static void
+test_trickling_banner_one_deadline (void)
+{
+  assert_banner_step_bounded ("[server]\nprofile=exchange-submission\n[banner]\ntrickle=0.7\n");
+}
+
+/* AUTH LOGIN is two exchanges but one step: a server that takes 1.2 s for each answer with a
+ * 2 s deadline has not signed in by the deadline (before, each answer had 2 s of its own). */
+static void
+test_auth_exchange_one_deadline (void)
+{
+  Fixture fx;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdResult) result = NULL;
+  g_autofree char *scenario = g_strconcat (scenario_ok, "delay=1.2\n", NULL);
+  DmdCheck *auth;
+
+  fixture_start (&fx, scenario, DMD_OPTION_SMTP_AUTH);
+  fx.config->timeout_seconds = 2;
+  result = run (&fx, &error);
+  g_assert_no_error (error);
+  auth = check_of (result, "auth");
+  g_test_message ("auth: %s after %" G_GINT64_FORMAT " ms", auth->summary, auth->elapsed_ms);
+  g_assert_cmpint (auth->status, ==, DMD_CHECK_FAIL);
+  g_assert_true (dmd_result_has_finding (result, "smtp-timeout"));
+  g_assert_cmpint (auth->elapsed_ms, <, 2 * 2000);
+  fixture_stop (&fx);
+}
+
 /* The device is set to implicit TLS but the port greets in plain text (587). */
 static void
 test_mixup_plaintext_port (void)
@@ -671,5 +741,8 @@ main (int    argc,
   g_test_add_func ("/dmd/checkup/direct-send-passes", test_direct_send_passes);
   g_test_add_func ("/dmd/checkup/mixup-implicit-port", test_mixup_implicit_port);
   g_test_add_func ("/dmd/checkup/mixup-plaintext-port", test_mixup_plaintext_port);
+  g_test_add_func ("/dmd/checkup/silent-banner-one-deadline", test_silent_banner_one_deadline);
+  g_test_add_func ("/dmd/checkup/trickling-banner-one-deadline", test_trickling_banner_one_deadline);
+  g_test_add_func ("/dmd/checkup/auth-exchange-one-deadline", test_auth_exchange_one_deadline);
   return g_test_run ();
 }

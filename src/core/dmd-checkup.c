@@ -729,6 +729,8 @@ triage_thread (gpointer data)
   GInetSocketAddress *addr = NULL;
   GList *list = NULL;
   g_autoptr(DmdConn) conn = NULL;
+  /* One deadline for the whole look at the other port (resolve, connect, greeting, EHLO). */
+  gint64 deadline = dmd_deadline_in (step_timeout (w));
 
   if (dmd_device_config_map_connect_to (w->config, host, port, &to_host, &to_port))
     {
@@ -739,7 +741,7 @@ triage_thread (gpointer data)
   if (literal != NULL)
     addr = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new (literal, port));
   else if ((list = dmd_dns_lookup_host (NULL, host, DMD_DNS_QUERY_ADDRESS,
-                                        dmd_deadline_in (step_timeout (w)), w->cancellable, &error)))
+                                        deadline, w->cancellable, &error)))
     {
       for (GList *l = list; l != NULL && addr == NULL; l = l->next)
         if (family_wanted (w->config->ip_version, l->data))
@@ -752,18 +754,16 @@ triage_thread (gpointer data)
       return t;
     }
 
-  conn = worker_connect (w, addr, dmd_deadline_in (step_timeout (w)), &error);
+  conn = worker_connect (w, addr, deadline, &error);
   g_object_unref (addr);
   if (conn != NULL)
     {
-      g_autoptr(DmdReply) banner = dmd_conn_read_reply (conn, dmd_deadline_in (step_timeout (w)),
-                                                        w->cancellable, NULL);
+      g_autoptr(DmdReply) banner = dmd_conn_read_reply (conn, deadline, w->cancellable, NULL);
       t->reachable = TRUE;
       if (banner != NULL && banner->code == 220)
         {
           g_autoptr(DmdReply) reply = NULL;
           g_autoptr(DmdEhlo) ehlo = NULL;
-          gint64 deadline = dmd_deadline_in (step_timeout (w));
 
           t->outcome = g_strdup_printf (_("%s port %u answers from this network"), t->host, t->port);
           /* Its EHLO greeting says which public IP Microsoft sees (for SPF and the connector). */
@@ -917,14 +917,15 @@ describe_reply (const DmdReply *reply)
   return g_steal_pointer (&text);
 }
 
-/* Mix-up detection: does the port speak TLS at once (implicit TLS, as 465 does)? */
+/* Mix-up detection: does the port speak TLS at once (implicit TLS, as 465 does)? Asked
+ * within the deadline of the step that wants to know. */
 static gboolean
 port_speaks_tls (Worker             *w,
-                 GInetSocketAddress *addr)
+                 GInetSocketAddress *addr,
+                 gint64              deadline)
 {
   g_autoptr(DmdConn) conn = NULL;
   DmdTlsInfo *info = NULL;
-  gint64 deadline = dmd_deadline_in (MIN (step_timeout (w), 5.0));
   gboolean ok;
 
   conn = worker_connect (w, addr, deadline, NULL);
@@ -1060,6 +1061,7 @@ main_worker (gpointer data)
   const char *after_connect[] = { "banner", "ehlo", "starttls", "auth", "mail-from", "rcpt-to", NULL };
   DmdCheckStatus dns_status = DMD_CHECK_PASS;
   gboolean quit_sent = FALSE;
+  gboolean speaks_tls = FALSE;
 
   /* dns: for Direct Send and relay, the domain's MX first (it may be what we test) */
   check_start (w, "dns");
@@ -1202,9 +1204,19 @@ main_worker (gpointer data)
       tls_active = TRUE;
     }
 
-  /* banner */
+  /* banner: one deadline for the step. A port still silent at half of it may be waiting for
+   * a TLS handshake (implicit TLS, as on 465): a second connection asks, within the same
+   * deadline, while the greeting may still come. */
   check_start (w, "banner");
-  banner = dmd_smtp_client_read_banner (client, &error);
+  {
+    gint64 deadline = dmd_deadline_in (step_timeout (w));
+    gint64 half = deadline - (gint64) (step_timeout (w) * G_USEC_PER_SEC / 2);
+
+    if (!implicit && !dmd_conn_peek_pending (conn, half, w->cancellable) && !cancelled (w) &&
+        g_get_monotonic_time () >= half)
+      speaks_tls = port_speaks_tls (w, used, deadline);
+    banner = dmd_smtp_client_read_banner_until (client, deadline, &error);
+  }
   if (banner == NULL)
     {
       if (cancelled (w))
@@ -1214,7 +1226,7 @@ main_worker (gpointer data)
           g_autofree char *ev = g_strdup_printf (_("No greeting from %s within %u s"), peer, (guint) step_timeout (w));
 
           /* A silent port may be waiting for a TLS handshake: implicit TLS, as on 465. */
-          if (port_speaks_tls (w, used))
+          if (speaks_tls)
             {
               g_autofree char *more = g_strdup_printf (_("%s; the port answers a TLS handshake at once (implicit TLS, as port 465 does), which Microsoft 365 does not offer for devices: use STARTTLS on port 587"),
                                                        ev);

@@ -216,7 +216,7 @@ static const struct {
 /* Keys every step group accepts. */
 static const char * const step_keys[] = {
   "reply", "reply_tls", "raw", "action", "delay", "close_after", "inject", "long_line",
-  "partial", NULL
+  "partial", "trickle", NULL
 };
 
 static const struct {
@@ -257,7 +257,7 @@ static const char * const plain_keys[] = {
   "priority", "legacy_below", "certificate", "implicit", "detect_implicit", "mechanisms",
   "require_tls",
   "require_auth", "echo",
-  "action", "delay", "close_after", "long_line", "partial", NULL
+  "action", "delay", "close_after", "long_line", "partial", "trickle", NULL
 };
 
 typedef enum {
@@ -1258,6 +1258,7 @@ session_answer (Session            *s,
   g_autofree char *action_name = scenario_dup (s->sc, groups, "action");
   Action action = ACTION_REPLY;
   double delay = scenario_number (s->sc, groups, "delay", 0);
+  double trickle = scenario_number (s->sc, groups, "trickle", 0);
   gboolean close_after = scenario_bool (s->sc, groups, "close_after");
   GBytes *value = NULL;
   GBytes *raw = scenario_lookup (s->sc, groups, "raw");
@@ -1369,7 +1370,16 @@ session_answer (Session            *s,
 
       g_byte_array_append (wire, inj->data, inj->len);
     }
-  if (!session_write (s, wire->data, wire->len))
+  /* One byte at a time, `trickle` seconds apart: a reply that never quite times out. */
+  for (gsize i = 0; trickle > 0 && i < wire->len; i++)
+    if (!session_write (s, wire->data + i, 1) ||
+        (i + 1 < wire->len && !session_sleep (s, trickle)))
+      {
+        if (s->close_reason == NULL)
+          s->close_reason = g_strdup ("trickle ended");
+        return STEP_END;
+      }
+  if (trickle <= 0 && !session_write (s, wire->data, wire->len))
     return STEP_END;
 
   if (close_after || code == 421)
