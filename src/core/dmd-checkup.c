@@ -40,6 +40,7 @@ struct _DmdCheckup
   GHashTable      *started;         /* check id → start time (µs) */
   DmdScrubber     *scrubber;        /* the credentials, out of every server line */
   gint             workers;         /* atomic: incremented by workers that start workers */
+  gboolean         refused_by_reply[DMD_N_TLS_VERSIONS];
   gboolean         done;
 };
 
@@ -79,6 +80,7 @@ typedef struct {
   DmdFinding         *finding;
   int                 tls_index;
   DmdTlsVersionState  tls_state;
+  gboolean            tls_by_reply;    /* refused by an SMTP reply after a handshake */
   char               *public_ip;
   char               *family;
   char               *peer;
@@ -148,6 +150,7 @@ event_dispatch (gpointer data)
       break;
 
     case EV_TLS_VERSION:
+      self->refused_by_reply[ev->tls_index] = ev->tls_by_reply;
       result->network.versions[ev->tls_index].state = ev->tls_state;
       g_free (result->network.versions[ev->tls_index].detail);
       result->network.versions[ev->tls_index].detail = g_strdup (ev->text);
@@ -1571,9 +1574,10 @@ out:
 static const char *version_names[DMD_N_TLS_VERSIONS] = { "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3" };
 
 static void
-probe_result (Worker             *w,
-              DmdTlsVersionState  state,
-              const char         *detail)
+probe_result_full (Worker             *w,
+                   DmdTlsVersionState  state,
+                   const char         *detail,
+                   gboolean            by_reply)
 {
   Event *ev = event_new (w->self, EV_TLS_VERSION, NULL);
   g_autofree char *line = g_strdup_printf ("%s: %s%s%s", version_names[w->tls_index],
@@ -1582,9 +1586,18 @@ probe_result (Worker             *w,
 
   ev->tls_index = w->tls_index;
   ev->tls_state = state;
+  ev->tls_by_reply = by_reply;
   ev->text = g_strdup (detail);
   post (ev);
   line_to (w, "tls-versions", 'I', line);
+}
+
+static void
+probe_result (Worker             *w,
+              DmdTlsVersionState  state,
+              const char         *detail)
+{
+  probe_result_full (w, state, detail, FALSE);
 }
 
 static gpointer
@@ -1657,7 +1670,9 @@ probe_worker (gpointer data)
     }
   g_clear_pointer (&info, dmd_tls_info_free);
 
-  /* Exchange Online completes a TLS 1.0 handshake and only then says no (421 4.7.66). */
+  /* Exchange Online completes a TLS 1.0 handshake and only then says no (421 4.7.66): a reply
+   * that refuses is a refusal. A completed handshake followed by anything else (a close, a
+   * timeout, a broken reply) still means the version was accepted. */
   g_clear_pointer (&reply, dmd_reply_free);
   {
     g_autofree char *line = g_strdup_printf ("EHLO %s\r\n", name);
@@ -1665,7 +1680,13 @@ probe_worker (gpointer data)
         !(reply = dmd_conn_read_reply (conn, deadline, w->cancellable, &error)))
       {
         if (!cancelled (w))
-          probe_result (w, DMD_TLS_VERSION_REFUSED, error->message);
+          {
+            /* Translators: %s says what went wrong after the handshake, e.g. "The other
+             * side closed the connection". */
+            g_autofree char *detail = g_strdup_printf (_("handshake completed; then: %s"),
+                                                       error->message);
+            probe_result (w, DMD_TLS_VERSION_ACCEPTED, detail);
+          }
         goto out;
       }
   }
@@ -1676,7 +1697,7 @@ probe_worker (gpointer data)
   else
     {
       g_autofree char *text = describe_reply (reply);
-      probe_result (w, DMD_TLS_VERSION_REFUSED, text);
+      probe_result_full (w, DMD_TLS_VERSION_REFUSED, text, TRUE);
     }
   dmd_conn_write_all (conn, "QUIT\r\n", 6, dmd_deadline_in (1), w->cancellable, NULL);
 
@@ -1750,6 +1771,33 @@ finish_tls_versions (DmdCheckup *self)
 
   if (check == NULL || check->status == DMD_CHECK_SKIP)
     return;
+
+  /* The version the main connection negotiated passed a handshake, whatever its probe met
+   * (a failed or refused handshake, a timeout): the matrix never contradicts it. Only a
+   * server that completed the handshake and then refused the version in words (Exchange's
+   * 421 4.7.66 after TLS 1.0) keeps it refused, as it did on the main connection. */
+  {
+    int negotiated = result->network.tls_negotiated != NULL
+                     ? dmd_tls_version_index (result->network.tls_negotiated) : -1;
+
+    if (negotiated >= 0 && negotiated < DMD_N_TLS_VERSIONS &&
+        result->network.versions[negotiated].state != DMD_TLS_VERSION_ACCEPTED &&
+        !self->refused_by_reply[negotiated])
+      {
+        DmdTlsVersionResult *v = &result->network.versions[negotiated];
+        g_autofree char *line = NULL;
+
+        v->state = DMD_TLS_VERSION_ACCEPTED;
+        g_free (v->detail);
+        v->detail = g_strdup (_("negotiated by the main connection"));
+        line = g_strdup_printf ("%s: %s — %s", version_names[negotiated],
+                                dmd_tls_version_state_to_string (v->state), v->detail);
+        dmd_check_add_line (check, 'I', line);
+        g_ptr_array_add (result->transcript, dmd_transcript_line_new ('I', line));
+        g_signal_emit (self, signals[SIGNAL_TRANSCRIPT_LINE], 0, "tls-versions", (int) 'I', line);
+      }
+  }
+
   for (int i = 0; i < DMD_N_TLS_VERSIONS; i++)
     {
       DmdTlsVersionResult *v = &result->network.versions[i];

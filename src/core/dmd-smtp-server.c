@@ -248,13 +248,14 @@ static const char * const server_keys[] = {
 };
 static const char * const tls_keys[] = {
   "priority", "legacy_below", "legacy_reply", "certificate", "implicit", "detect_implicit",
-  NULL
+  "close_after_handshake", NULL
 };
 
 /* Keys whose values are not escape-processed (lists, numbers, names). */
 static const char * const plain_keys[] = {
   "profile", "description", "idle_timeout", "stall_timeout", "max_message", "max_sessions",
   "priority", "legacy_below", "certificate", "implicit", "detect_implicit", "mechanisms",
+  "close_after_handshake",
   "require_tls",
   "require_auth", "echo",
   "action", "delay", "close_after", "long_line", "partial", "trickle", NULL
@@ -481,13 +482,15 @@ load_key (GHashTable  *values,
   if (g_str_equal (key, "action"))
     ok = check_action (raw, error);
   else if (g_str_equal (key, "delay") || g_str_equal (key, "idle_timeout")
-           || g_str_equal (key, "stall_timeout") || g_str_equal (key, "detect_implicit"))
+           || g_str_equal (key, "stall_timeout") || g_str_equal (key, "detect_implicit")
+           || g_str_equal (key, "trickle"))
     ok = check_number (raw, TRUE, error);
   else if (g_str_equal (key, "long_line") || g_str_equal (key, "partial")
            || g_str_equal (key, "max_message") || g_str_equal (key, "max_sessions"))
     ok = check_number (raw, FALSE, error);
   else if (g_str_equal (key, "close_after") || g_str_equal (key, "require_tls")
-           || g_str_equal (key, "require_auth") || g_str_equal (key, "implicit"))
+           || g_str_equal (key, "require_auth") || g_str_equal (key, "implicit")
+           || g_str_equal (key, "close_after_handshake") || g_str_equal (key, "echo"))
     ok = check_bool (raw, error);
   else if (g_str_equal (key, "priority"))
     ok = check_priority (raw, error);
@@ -1452,6 +1455,11 @@ session_start_tls (Session *s)
                           info->sni != NULL ? info->sni : "(none)",
                           s->legacy_tls ? " (legacy: every command gets legacy_reply)" : "");
   session_emit_detail (s, DMD_SMTP_EVENT_TLS, note, &detail);
+  if (scenario_bool (s->sc, groups, "close_after_handshake"))
+    {
+      s->close_reason = g_strdup ("closed after the TLS handshake by scenario");
+      return STEP_END;
+    }
   return STEP_CONTINUE;
 }
 
