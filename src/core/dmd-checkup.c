@@ -1456,13 +1456,29 @@ main_worker (gpointer data)
 
   /* mail-from and rcpt-to, pipelined when offered */
   {
-    g_autofree char *mail = g_strdup_printf ("MAIL FROM:<%s>", cfg->from ? cfg->from : "");
-    g_autofree char *rcpt = g_strdup_printf ("RCPT TO:<%s>", cfg->to ? cfg->to : "");
+    const char *from = cfg->from ? cfg->from : "";
+    const char *to = cfg->to ? cfg->to : "";
+    /* An address beyond ASCII goes only with SMTPUTF8 (RFC 6531), if the server offers it. */
+    const char *intl = !g_str_is_ascii (from) ? from : !g_str_is_ascii (to) ? to : NULL;
+    g_autofree char *mail = g_strdup_printf ("MAIL FROM:<%s>%s", from, intl ? " SMTPUTF8" : "");
+    g_autofree char *rcpt = g_strdup_printf ("RCPT TO:<%s>", to);
     g_autoptr(GPtrArray) replies = NULL;
     DmdReply *mail_reply = NULL, *rcpt_reply = NULL;
     gboolean mail_ok;
 
     check_start (w, "mail-from");
+    if (intl != NULL && !ehlo->smtputf8)
+      {
+        /* Translators: the first %s is an email address, the second the server's address. */
+        g_autofree char *ev = g_strdup_printf (_("The address %s has non-ASCII characters and the EHLO reply from %s lists no SMTPUTF8"),
+                                               intl, peer);
+
+        add_finding (w, "smtp-utf8-not-offered", "mail-from", ev);
+        check_end (w, "mail-from", DMD_CHECK_FAIL, ev);
+        check_skip (w, "rcpt-to", _("Not run: the server does not take the non-ASCII address"));
+        dmd_smtp_client_quit (client);
+        goto out;
+      }
     if (ehlo->pipelining)
       {
         /* Without DATA the dialogue ends here: QUIT may close the pipeline (RFC 2920),
