@@ -17,7 +17,9 @@ static const char zone[] =
   "spf.protection.outlook.com TXT \"v=spf1 ip4:40.92.0.0/15 ip4:40.107.0.0/16 -all\"\n"
   "fabrikam.com MX 10 fabrikam-com.mail.protection.outlook.com\n"
   "fabrikam.com TXT \"v=spf1 ip4:198.51.100.20 include:spf.protection.outlook.com -all\"\n"
-  "northwind.example MX 10 mx1.northwind.example.pphosted.com\n";
+  "northwind.example MX 10 mx1.northwind.example.pphosted.com\n"
+  "slow.example MX TIMEOUT\n"
+  "mx.slow.example * TIMEOUT\n";
 
 #define PASSWORD "Tr0ub4dor&3-secret"
 #define USER "scanner@contoso.com"
@@ -605,6 +607,33 @@ test_trickling_banner_one_deadline (void)
   assert_banner_step_bounded ("[server]\nprofile=exchange-submission\n[banner]\ntrickle=0.7\n");
 }
 
+/* The dns step is one step: an MX lookup and then an address lookup that both go unanswered
+ * end by one deadline (before, each had its own). */
+static void
+test_dns_step_one_deadline (void)
+{
+  Fixture fx;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdResult) result = NULL;
+  DmdCheck *dns;
+
+  fixture_start (&fx, "[server]\nprofile=exchange-mx\n", DMD_OPTION_DIRECT_SEND);
+  g_ptr_array_set_size (fx.config->connect_to, 0);
+  g_free (fx.config->server);
+  fx.config->server = g_strdup ("mx.slow.example");
+  g_free (fx.config->domain);
+  fx.config->domain = g_strdup ("slow.example");
+  fx.config->timeout_seconds = 1;
+  result = run (&fx, &error);
+  g_assert_no_error (error);
+  dns = check_of (result, "dns");
+  g_test_message ("dns: %s after %" G_GINT64_FORMAT " ms", dns->summary, dns->elapsed_ms);
+  g_assert_cmpint (dns->status, ==, DMD_CHECK_FAIL);
+  g_assert_true (dmd_result_has_finding (result, "dns-resolve-failed"));
+  g_assert_cmpint (dns->elapsed_ms, <, 2 * 1000);
+  fixture_stop (&fx);
+}
+
 /* AUTH LOGIN is two exchanges but one step: a server that takes 1.2 s for each answer with a
  * 2 s deadline has not signed in by the deadline (before, each answer had 2 s of its own). */
 static void
@@ -744,5 +773,6 @@ main (int    argc,
   g_test_add_func ("/dmd/checkup/silent-banner-one-deadline", test_silent_banner_one_deadline);
   g_test_add_func ("/dmd/checkup/trickling-banner-one-deadline", test_trickling_banner_one_deadline);
   g_test_add_func ("/dmd/checkup/auth-exchange-one-deadline", test_auth_exchange_one_deadline);
+  g_test_add_func ("/dmd/checkup/dns-step-one-deadline", test_dns_step_one_deadline);
   return g_test_run ();
 }

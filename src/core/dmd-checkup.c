@@ -458,6 +458,7 @@ resolve (Worker      *w,
          const char  *host,
          guint16      port,
          gboolean     report,
+         gint64       deadline,
          char       **why)
 {
   g_autofree char *to_host = NULL;
@@ -494,8 +495,7 @@ resolve (Worker      *w,
     }
 
   /* Bounded: the system resolver alone may wait far longer than the step's deadline. */
-  list = dmd_dns_lookup_host (NULL, host, DMD_DNS_QUERY_ADDRESS, dmd_deadline_in (step_timeout (w)),
-                              w->cancellable, &error);
+  list = dmd_dns_lookup_host (NULL, host, DMD_DNS_QUERY_ADDRESS, deadline, w->cancellable, &error);
   if (list == NULL)
     {
       *why = g_strdup_printf (_("%s could not be resolved: %s"), host, error->message);
@@ -1065,9 +1065,12 @@ main_worker (gpointer data)
   DmdCheckStatus dns_status = DMD_CHECK_PASS;
   gboolean quit_sent = FALSE;
   gboolean speaks_tls = FALSE;
+  gint64 dns_deadline;
 
-  /* dns: for Direct Send and relay, the domain's MX first (it may be what we test) */
+  /* dns: for Direct Send and relay, the domain's MX first (it may be what we test); one
+   * deadline for the step, MX and address lookups together */
   check_start (w, "dns");
+  dns_deadline = dmd_deadline_in (step_timeout (w));
   if (cfg->option != DMD_OPTION_SMTP_AUTH)
     {
       g_autofree char *domain = dmd_dns_domain_for_mx (cfg);
@@ -1075,8 +1078,7 @@ main_worker (gpointer data)
       if (domain != NULL)
         {
           g_autofree char *endpoint = NULL;
-          g_autoptr(DmdDnsOutcome) mx = dmd_dns_check_mx (NULL, domain, w->server,
-                                                          dmd_deadline_in (step_timeout (w)),
+          g_autoptr(DmdDnsOutcome) mx = dmd_dns_check_mx (NULL, domain, w->server, dns_deadline,
                                                           w->cancellable, &endpoint);
           if (mx->cancelled || cancelled (w))
             goto out;
@@ -1106,7 +1108,7 @@ main_worker (gpointer data)
           goto out;
         }
     }
-  if (!resolve (w, w->server, w->port, TRUE, &why))
+  if (!resolve (w, w->server, w->port, TRUE, dns_deadline, &why))
     {
       if (cancelled (w))
         goto out;
@@ -1736,7 +1738,8 @@ probes_worker (gpointer data)
     {
       /* Still worth knowing: Direct Send may use TLS. Probe anyway. */
     }
-  if (w->addresses->len == 0 && !resolve (w, w->server, w->port, FALSE, &why))
+  if (w->addresses->len == 0 &&
+      !resolve (w, w->server, w->port, FALSE, dmd_deadline_in (step_timeout (w)), &why))
     {
       for (int i = 0; i < DMD_N_TLS_VERSIONS; i++)
         {
