@@ -22,7 +22,7 @@ static const char *catalog_ids[] = {
   "config-basic-auth-retiring", "config-insecure-auth-allowed", "test-message-not-sent",
   "dns-resolve-failed", "dns-mx-not-microsoft", "network-port-blocked",
   "network-connection-refused", "network-smtp-inspection", "network-no-route", "smtp-timeout",
-  "smtp-protocol-error",
+  "smtp-protocol-error", "smtp-utf8-not-offered",
   "tls-starttls-not-offered", "tls-starttls-injection", "tls-handshake-failed",
   "tls-certificate-invalid", "tls-legacy-version-refused", "tls-version-matrix",
   "smtp-starttls-required",

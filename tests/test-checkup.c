@@ -17,7 +17,9 @@ static const char zone[] =
   "spf.protection.outlook.com TXT \"v=spf1 ip4:40.92.0.0/15 ip4:40.107.0.0/16 -all\"\n"
   "fabrikam.com MX 10 fabrikam-com.mail.protection.outlook.com\n"
   "fabrikam.com TXT \"v=spf1 ip4:198.51.100.20 include:spf.protection.outlook.com -all\"\n"
-  "northwind.example MX 10 mx1.northwind.example.pphosted.com\n";
+  "northwind.example MX 10 mx1.northwind.example.pphosted.com\n"
+  "slow.example MX TIMEOUT\n"
+  "mx.slow.example * TIMEOUT\n";
 
 #define PASSWORD "Tr0ub4dor&3-secret"
 #define USER "scanner@contoso.com"
@@ -558,6 +560,103 @@ test_mixup_implicit_port (void)
   fixture_stop (&fx);
 }
 
+static DmdCheck *
+check_of (DmdResult  *result,
+          const char *id)
+{
+  DmdCheck *check = dmd_result_get_check (result, id);
+
+  g_assert_nonnull (check);
+  return check;
+}
+
+/* One deadline per step: a banner that never comes, or comes a byte a second, ends the
+ * banner step by its deadline — the implicit-TLS probe of a silent port included — and the
+ * report says the time it really waited. (Before, the step took twice --timeout.) The bound
+ * asserted is the bug's floor, never a tight timing. */
+static void
+assert_banner_step_bounded (const char *scenario_text)
+{
+  Fixture fx;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdResult) result = NULL;
+  DmdCheck *banner;
+
+  fixture_start (&fx, scenario_text, DMD_OPTION_SMTP_AUTH);
+  fx.config->timeout_seconds = 2;
+  result = run (&fx, &error);
+  g_assert_no_error (error);
+  banner = check_of (result, "banner");
+  g_test_message ("banner: %s after %" G_GINT64_FORMAT " ms", banner->summary, banner->elapsed_ms);
+  g_assert_cmpint (banner->status, ==, DMD_CHECK_FAIL);
+  g_assert_true (dmd_result_has_finding (result, "smtp-timeout"));
+  g_assert_nonnull (strstr (banner->summary, "within 2 s"));
+  g_assert_cmpint (banner->elapsed_ms, <, 2 * 2000);
+  fixture_stop (&fx);
+}
+
+static void
+test_silent_banner_one_deadline (void)
+{
+  assert_banner_step_bounded ("[server]\nprofile=exchange-submission\n[banner]\naction=stall\n");
+}
+
+static void
+test_trickling_banner_one_deadline (void)
+{
+  assert_banner_step_bounded ("[server]\nprofile=exchange-submission\n[banner]\ntrickle=0.7\n");
+}
+
+/* The dns step is one step: an MX lookup and then an address lookup that both go unanswered
+ * end by one deadline (before, each had its own). */
+static void
+test_dns_step_one_deadline (void)
+{
+  Fixture fx;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdResult) result = NULL;
+  DmdCheck *dns;
+
+  fixture_start (&fx, "[server]\nprofile=exchange-mx\n", DMD_OPTION_DIRECT_SEND);
+  g_ptr_array_set_size (fx.config->connect_to, 0);
+  g_free (fx.config->server);
+  fx.config->server = g_strdup ("mx.slow.example");
+  g_free (fx.config->domain);
+  fx.config->domain = g_strdup ("slow.example");
+  fx.config->timeout_seconds = 1;
+  result = run (&fx, &error);
+  g_assert_no_error (error);
+  dns = check_of (result, "dns");
+  g_test_message ("dns: %s after %" G_GINT64_FORMAT " ms", dns->summary, dns->elapsed_ms);
+  g_assert_cmpint (dns->status, ==, DMD_CHECK_FAIL);
+  g_assert_true (dmd_result_has_finding (result, "dns-resolve-failed"));
+  g_assert_cmpint (dns->elapsed_ms, <, 2 * 1000);
+  fixture_stop (&fx);
+}
+
+/* AUTH LOGIN is two exchanges but one step: a server that takes 1.2 s for each answer with a
+ * 2 s deadline has not signed in by the deadline (before, each answer had 2 s of its own). */
+static void
+test_auth_exchange_one_deadline (void)
+{
+  Fixture fx;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdResult) result = NULL;
+  g_autofree char *scenario = g_strconcat (scenario_ok, "delay=1.2\n", NULL);
+  DmdCheck *auth;
+
+  fixture_start (&fx, scenario, DMD_OPTION_SMTP_AUTH);
+  fx.config->timeout_seconds = 2;
+  result = run (&fx, &error);
+  g_assert_no_error (error);
+  auth = check_of (result, "auth");
+  g_test_message ("auth: %s after %" G_GINT64_FORMAT " ms", auth->summary, auth->elapsed_ms);
+  g_assert_cmpint (auth->status, ==, DMD_CHECK_FAIL);
+  g_assert_true (dmd_result_has_finding (result, "smtp-timeout"));
+  g_assert_cmpint (auth->elapsed_ms, <, 2 * 2000);
+  fixture_stop (&fx);
+}
+
 /* The device is set to implicit TLS but the port greets in plain text (587). */
 static void
 test_mixup_plaintext_port (void)
@@ -671,5 +770,9 @@ main (int    argc,
   g_test_add_func ("/dmd/checkup/direct-send-passes", test_direct_send_passes);
   g_test_add_func ("/dmd/checkup/mixup-implicit-port", test_mixup_implicit_port);
   g_test_add_func ("/dmd/checkup/mixup-plaintext-port", test_mixup_plaintext_port);
+  g_test_add_func ("/dmd/checkup/silent-banner-one-deadline", test_silent_banner_one_deadline);
+  g_test_add_func ("/dmd/checkup/trickling-banner-one-deadline", test_trickling_banner_one_deadline);
+  g_test_add_func ("/dmd/checkup/auth-exchange-one-deadline", test_auth_exchange_one_deadline);
+  g_test_add_func ("/dmd/checkup/dns-step-one-deadline", test_dns_step_one_deadline);
   return g_test_run ();
 }

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -739,6 +740,28 @@ test_validate (void)
     }
 }
 
+/* A self-signed certificate (PEM): the CA file's good case. */
+static const char test_ca_pem[] =
+  "-----BEGIN CERTIFICATE-----\n"
+  "MIIBoTCCAUegAwIBAgIUcuu8wllWtwQdhBEu41Wmjvt9qA8wCgYIKoZIzj0EAwIw\n"
+  "JTEjMCEGA1UEAwwaRGV2aWNlIE1haWwgRG9jdG9yIHRlc3QgQ0EwIBcNMjYxMjA0\n"
+  "MDgxNjMwWhgPMjEyNjExMTAwODE2MzBaMCUxIzAhBgNVBAMMGkRldmljZSBNYWls\n"
+  "IERvY3RvciB0ZXN0IENBMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEeAuOO+iF\n"
+  "uDYatqoH5W+xDXiqnHpyEND5CzFjEwOKeMBPWPck/61U4hmUGwMrZA7Y4Hijakxx\n"
+  "+wyUkWXAMbl4SqNTMFEwHQYDVR0OBBYEFK5iT7EmM3Ox8A6Pb4zup1Y0P3GRMB8G\n"
+  "A1UdIwQYMBaAFK5iT7EmM3Ox8A6Pb4zup1Y0P3GRMA8GA1UdEwEB/wQFMAMBAf8w\n"
+  "CgYIKoZIzj0EAwIDSAAwRQIgRDzOrckTE+934qyOTN4lxHK/ZvLoB2UEMGq1h7f6\n"
+  "kNECIQDZPtk1JgxppmwPEfXVuoYxbzqfbOJAdr7Lj0iSxBO6vg==\n"
+  "-----END CERTIFICATE-----\n";
+
+/* A private key alone: PEM, but no certificate in it. */
+static const char key_only_pem[] =
+  "-----BEGIN PRIVATE KEY-----\n"
+  "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgJu55Cc/mcZPevUdk\n"
+  "l351PPyHXkPvGJVc+MIW7xlnVr+hRANCAAR4C4476IW4Nhq2qgflb7ENeKqcenIQ\n"
+  "0PkLMWMTA4p4wE9Y9yT/rVTiGZQbAytkDtjgeKNqTHH7DJSRZcAxuXhK\n"
+  "-----END PRIVATE KEY-----\n";
+
 static void
 test_validate_more (void)
 {
@@ -762,10 +785,12 @@ test_validate_more (void)
   g_clear_pointer (&errors, g_ptr_array_unref);
 
   /* An IP literal as server, port 465, a user name without "@": valid syntax (the catalog's
-   * pre-flight findings speak about them), and a readable CA file. */
+   * pre-flight findings speak about them), and a readable CA file with a certificate. */
   fd = g_file_open_tmp ("dmd-ca-XXXXXX.pem", &ca, &error);
   g_assert_no_error (error);
   close (fd);
+  g_file_set_contents (ca, test_ca_pem, -1, &error);
+  g_assert_no_error (error);
   empty->server = g_strdup ("52.96.0.1");
   empty->port = 465;
   empty->username = g_strdup ("scanner");
@@ -773,6 +798,46 @@ test_validate_more (void)
   errors = dmd_device_config_validate (empty);
   g_assert_cmpuint (errors->len, ==, 0);
   g_clear_pointer (&errors, g_ptr_array_unref);
+
+  /* A CA file that holds no certificate is bad input, whatever else it holds (before, the
+   * handshake failed and the device was blamed): empty, random bytes, a key only. */
+  {
+    g_autofree char *random = g_malloc (4096);
+    const struct { const char *what; const char *data; gssize len; } bad[] = {
+      { "empty", "", 0 },
+      { "random bytes", random, 4096 },
+      { "a key only", key_only_pem, -1 },
+    };
+
+    for (gsize i = 0; i < 4096; i++)
+      random[i] = (char) g_random_int_range (0, 256);
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        DmdFieldError *e;
+
+        g_test_message ("CA file: %s", bad[i].what);
+        g_file_set_contents (ca, bad[i].data, bad[i].len, &error);
+        g_assert_no_error (error);
+        errors = dmd_device_config_validate (empty);
+        assert_only_errors (errors, DMD_FIELD_CA_FILE);
+        e = g_ptr_array_index (errors, 0);
+        g_assert_nonnull (strstr (e->message, "no certificate"));
+        g_assert_nonnull (strstr (e->message, "dmd-ca-"));
+        g_clear_pointer (&errors, g_ptr_array_unref);
+      }
+  }
+
+  /* Nor is a huge one read whole: past the limit it is refused (a sparse file: cheap). */
+  fd = g_open (ca, O_WRONLY | O_TRUNC, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, (off_t) 300 * 1024 * 1024), ==, 0);
+  close (fd);
+  errors = dmd_device_config_validate (empty);
+  assert_only_errors (errors, DMD_FIELD_CA_FILE);
+  g_assert_nonnull (strstr (((DmdFieldError *) g_ptr_array_index (errors, 0))->message, "MiB"));
+  g_clear_pointer (&errors, g_ptr_array_unref);
+  g_file_set_contents (ca, test_ca_pem, -1, &error);
+  g_assert_no_error (error);
 
   /* An unreadable CA file (not for root, who reads everything). */
   if (geteuid () != 0)

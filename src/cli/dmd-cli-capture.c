@@ -234,7 +234,8 @@ dmd_cli_capture (int    argc,
   json = g_strcmp0 (o.format, "json") == 0;
   if (o.port < 0 || o.port > 65535)
     {
-      print_error (_("The port must be between 1 and 65535 (2525 needs no privileges)."));
+      print_error (_("The port must be between 0 and 65535 (0 picks a free one; 2525 needs no "
+                     "privileges)."));
       return DMD_CLI_EXIT_USAGE;
     }
   if (o.timeout < 1 || o.timeout > 24 * 3600 || o.idle < 1 || o.idle > 3600)

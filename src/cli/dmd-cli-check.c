@@ -17,7 +17,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
@@ -32,6 +34,9 @@
 
 #define PASSWORD_MAX 1024          /* bytes; Entra ID passwords are at most 256 characters */
 #define TOKEN_MAX    (64 * 1024)   /* bytes; access tokens are a few KiB */
+
+/* An integer option that was not given (GOption cannot parse this value from a number). */
+#define NOT_GIVEN G_MININT
 
 #define PROGRAM "device-mail-doctor-cli check"
 #define print_error(message) dmd_cli_print_error (PROGRAM, (message))
@@ -235,6 +240,7 @@ typedef struct {
   int       timeout;
   char     *format;
   char     *report;
+  const char *secret_source;   /* where the password or token came from, for messages */
 } CheckOptions;
 
 static void
@@ -269,14 +275,15 @@ set_str (char       **field,
 }
 
 static const char *
-field_option (DmdField field)
+field_option (const CheckOptions *o,
+              DmdField            field)
 {
   switch (field)
     {
     case DMD_FIELD_SERVER:       return "--server";
     case DMD_FIELD_PORT:         return "--port";
     case DMD_FIELD_USERNAME:     return "--username";
-    case DMD_FIELD_PASSWORD:     return "--password-file";
+    case DMD_FIELD_PASSWORD:     return o->secret_source;
     case DMD_FIELD_FROM:         return "--from";
     case DMD_FIELD_TO:           return "--to";
     case DMD_FIELD_DOMAIN:       return "--domain";
@@ -373,9 +380,10 @@ parse_options (CheckOptions  *o,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
 
-  o->port = -1;
-  o->timeout = -1;
-  o->server_field_length = -1;
+  /* Not given: a value nobody can type, so that --port=-1 is refused, not the default. */
+  o->port = NOT_GIVEN;
+  o->timeout = NOT_GIVEN;
+  o->server_field_length = NOT_GIVEN;
 
   context = g_option_context_new (NULL);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -430,7 +438,7 @@ build_config (CheckOptions *o)
 
   set_str (&config->server, o->server);
 
-  if (o->port != -1)
+  if (o->port != NOT_GIVEN)
     {
       if (o->port < 1 || o->port > 65535)
         {
@@ -461,7 +469,7 @@ build_config (CheckOptions *o)
       config->ip_version = ip_version;
     }
 
-  if (o->timeout != -1)
+  if (o->timeout != NOT_GIVEN)
     {
       if (o->timeout < 1)
         {
@@ -471,7 +479,7 @@ build_config (CheckOptions *o)
       config->timeout_seconds = (guint) o->timeout;
     }
 
-  if (o->server_field_length != -1)
+  if (o->server_field_length != NOT_GIVEN)
     {
       if (o->server_field_length < 1)
         {
@@ -568,6 +576,7 @@ load_secrets (CheckOptions    *o,
           return FALSE;
         }
       dmd_device_config_set_oauth_token (config, secret);
+      o->secret_source = "--oauth-token-file";
     }
   else if (o->password_file != NULL || o->password_stdin)
     {
@@ -590,10 +599,22 @@ load_secrets (CheckOptions    *o,
           return FALSE;
         }
       dmd_device_config_set_password (config, secret);
+      o->secret_source = o->password_stdin ? "--password-stdin" : "--password-file";
     }
   else if (env != NULL && *env != '\0')
     {
+      /* Bounded as the file and standard input are. */
+      if (strlen (env) > PASSWORD_MAX)
+        {
+          g_autofree char *why = g_strdup_printf (_("It is longer than %u bytes"),
+                                                  (guint) PASSWORD_MAX);
+
+          g_unsetenv ("DMD_PASSWORD");
+          print_errorf ("DMD_PASSWORD: %s", why);
+          return FALSE;
+        }
       dmd_device_config_set_password (config, env);
+      o->secret_source = "DMD_PASSWORD";
     }
   else if (config->option == DMD_OPTION_SMTP_AUTH
            && config->username != NULL && *config->username != '\0'
@@ -617,14 +638,15 @@ load_secrets (CheckOptions    *o,
 }
 
 static gboolean
-validate_config (const DmdDeviceConfig *config)
+validate_config (const CheckOptions    *o,
+                 const DmdDeviceConfig *config)
 {
   g_autoptr(GPtrArray) errors = dmd_device_config_validate (config);
 
   for (guint i = 0; i < errors->len; i++)
     {
       DmdFieldError *e = g_ptr_array_index (errors, i);
-      const char *flag = field_option (e->field);
+      const char *flag = field_option (o, e->field);
 
       if (flag != NULL)
         print_errorf ("%s: %s", flag, e->message);
@@ -783,6 +805,70 @@ finish_partial (RunState              *state,
 }
 
 
+/* Writes a file the user named as any tool does. A regular file (or a symbolic link to one,
+ * which keeps pointing there) is replaced atomically, a missing one created; anything else that
+ * exists — a device such as /dev/null, a FIFO, a terminal — is opened and written, never
+ * replaced (as root, a rename would have put a file in its place); a directory is refused. */
+static gboolean
+write_user_file (const char  *path,
+                 const char  *data,
+                 GError     **error)
+{
+  g_autofree char *target = NULL;
+  gsize len = strlen (data);
+  struct stat st;
+  int fd;
+
+  if (stat (path, &st) != 0 || S_ISREG (st.st_mode))
+    {
+      struct stat lst;
+
+      if (lstat (path, &lst) == 0 && S_ISLNK (lst.st_mode) && stat (path, &st) == 0)
+        target = realpath (path, NULL);
+      return g_file_set_contents (target != NULL ? target : path, data, (gssize) len, error);
+    }
+  if (S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, "%s: %s", path,
+                   g_strerror (EISDIR));
+      return FALSE;
+    }
+
+  fd = open (path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  while (len > 0)
+    {
+      ssize_t n = write (fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+          close (fd);
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", path,
+                       g_strerror (saved));
+          return FALSE;
+        }
+      data += n;
+      len -= (gsize) n;
+    }
+  if (close (fd) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static int
 exit_status (DmdResult *result,
              int        signum)
@@ -827,7 +913,7 @@ dmd_cli_check (int    argc,
     return DMD_CLI_EXIT_USAGE;
   if (!load_secrets (&o, config))
     return DMD_CLI_EXIT_USAGE;
-  if (!validate_config (config))
+  if (!validate_config (&o, config))
     return DMD_CLI_EXIT_USAGE;
 
   cancellable = g_cancellable_new ();
@@ -917,7 +1003,7 @@ dmd_cli_check (int    argc,
       g_autofree char *html = dmd_report_to_html (result, config);
       g_autoptr(GError) write_error = NULL;
 
-      if (!g_file_set_contents (o.report, html, -1, &write_error))
+      if (!write_user_file (o.report, html, &write_error))
         {
           print_errorf (_("Could not write the report: %s"), write_error->message);
           return DMD_CLI_EXIT_USAGE;

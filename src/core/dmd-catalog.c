@@ -317,6 +317,15 @@ static const DmdCatalogEntry entries[] = {
         NULL, NULL, TECH },
       FIX_END } },
 
+  { "smtp-utf8-not-offered", DMD_SEVERITY_ERROR, "mail-from",
+    N_("The server does not take addresses with non-ASCII characters"),
+    N_("The sender or the recipient address has characters outside ASCII (accented or Japanese letters, for example). Such an address needs the server’s SMTPUTF8 extension, and this server’s capabilities (its EHLO reply) do not list it, so it would refuse or garble the address. The tool did not send MAIL FROM. Microsoft 365 endpoints offer SMTPUTF8: when it is missing, something between this network and Microsoft 365 removed it, or the server is not a Microsoft 365 endpoint."),
+    { { N_("Set the device’s sender and test recipient to addresses made of ASCII letters, digits and . - _ only (for example the mailbox’s primary address or an alias)."),
+        NULL, NULL, TECH },
+      { N_("Check that the server name really is a Microsoft 365 endpoint, and that no firewall or proxy rewrites the mail traffic."),
+        NULL, NULL, ADMIN },
+      FIX_END } },
+
   /* ---------------------------------------------------------------------------------------- */
   /* TLS                                                                                      */
   /* ---------------------------------------------------------------------------------------- */

@@ -19,6 +19,7 @@
 #include "dmd-dns.h"
 #include "dmd-dnsbl.h"
 #include "dmd-oauth.h"
+#include "dmd-scrub.h"
 #include "dmd-smtp-client.h"
 #include "dmd-spf.h"
 #include "dmd-tls.h"
@@ -41,7 +42,9 @@ struct _DmdCheckup
   gulong           cancel_handler;
   DmdResult       *result;
   GHashTable      *started;         /* check id → start time (µs) */
+  DmdScrubber     *scrubber;        /* the credentials, out of every server line */
   gint             workers;         /* atomic: incremented by workers that start workers */
+  gboolean         refused_by_reply[DMD_N_TLS_VERSIONS];
   gboolean         done;
 };
 
@@ -81,6 +84,7 @@ typedef struct {
   DmdFinding         *finding;
   int                 tls_index;
   DmdTlsVersionState  tls_state;
+  gboolean            tls_by_reply;    /* refused by an SMTP reply after a handshake */
   char               *public_ip;
   char               *family;
   char               *peer;
@@ -150,6 +154,7 @@ event_dispatch (gpointer data)
       break;
 
     case EV_TLS_VERSION:
+      self->refused_by_reply[ev->tls_index] = ev->tls_by_reply;
       result->network.versions[ev->tls_index].state = ev->tls_state;
       g_free (result->network.versions[ev->tls_index].detail);
       result->network.versions[ev->tls_index].detail = g_strdup (ev->text);
@@ -457,6 +462,7 @@ resolve (Worker      *w,
          const char  *host,
          guint16      port,
          gboolean     report,
+         gint64       deadline,
          char       **why)
 {
   g_autofree char *to_host = NULL;
@@ -493,8 +499,7 @@ resolve (Worker      *w,
     }
 
   /* Bounded: the system resolver alone may wait far longer than the step's deadline. */
-  list = dmd_dns_lookup_host (NULL, host, DMD_DNS_QUERY_ADDRESS, dmd_deadline_in (step_timeout (w)),
-                              w->cancellable, &error);
+  list = dmd_dns_lookup_host (NULL, host, DMD_DNS_QUERY_ADDRESS, deadline, w->cancellable, &error);
   if (list == NULL)
     {
       *why = g_strdup_printf (_("%s could not be resolved: %s"), host, error->message);
@@ -542,6 +547,21 @@ classify_connect_error (const GError *error)
   return CONNECT_OTHER;
 }
 
+/* Every connection of the run: what a server says goes through the run's scrubber before
+ * anything stores it (a server may echo the credentials). */
+static DmdConn *
+worker_connect (Worker              *w,
+                GInetSocketAddress  *address,
+                gint64               deadline,
+                GError             **error)
+{
+  DmdConn *conn = dmd_conn_connect (address, deadline, w->cancellable, error);
+
+  if (conn != NULL)
+    dmd_conn_set_scrubber (conn, w->self->scrubber);
+  return conn;
+}
+
 static DmdConn *
 connect_first (Worker              *w,
                GInetSocketAddress **used,
@@ -551,7 +571,7 @@ connect_first (Worker              *w,
   GInetSocketAddress *addr = g_ptr_array_index (w->addresses, 0);
 
   *used = addr;
-  return dmd_conn_connect (addr, dmd_deadline_in (step_timeout (w)), w->cancellable, error);
+  return worker_connect (w, addr, dmd_deadline_in (step_timeout (w)), error);
 }
 
 static void
@@ -716,6 +736,8 @@ triage_thread (gpointer data)
   GInetSocketAddress *addr = NULL;
   GList *list = NULL;
   g_autoptr(DmdConn) conn = NULL;
+  /* One deadline for the whole look at the other port (resolve, connect, greeting, EHLO). */
+  gint64 deadline = dmd_deadline_in (step_timeout (w));
 
   if (dmd_device_config_map_connect_to (w->config, host, port, &to_host, &to_port))
     {
@@ -726,7 +748,7 @@ triage_thread (gpointer data)
   if (literal != NULL)
     addr = G_INET_SOCKET_ADDRESS (g_inet_socket_address_new (literal, port));
   else if ((list = dmd_dns_lookup_host (NULL, host, DMD_DNS_QUERY_ADDRESS,
-                                        dmd_deadline_in (step_timeout (w)), w->cancellable, &error)))
+                                        deadline, w->cancellable, &error)))
     {
       for (GList *l = list; l != NULL && addr == NULL; l = l->next)
         if (family_wanted (w->config->ip_version, l->data))
@@ -739,18 +761,16 @@ triage_thread (gpointer data)
       return t;
     }
 
-  conn = dmd_conn_connect (addr, dmd_deadline_in (step_timeout (w)), w->cancellable, &error);
+  conn = worker_connect (w, addr, deadline, &error);
   g_object_unref (addr);
   if (conn != NULL)
     {
-      g_autoptr(DmdReply) banner = dmd_conn_read_reply (conn, dmd_deadline_in (step_timeout (w)),
-                                                        w->cancellable, NULL);
+      g_autoptr(DmdReply) banner = dmd_conn_read_reply (conn, deadline, w->cancellable, NULL);
       t->reachable = TRUE;
       if (banner != NULL && banner->code == 220)
         {
           g_autoptr(DmdReply) reply = NULL;
           g_autoptr(DmdEhlo) ehlo = NULL;
-          gint64 deadline = dmd_deadline_in (step_timeout (w));
 
           t->outcome = g_strdup_printf (_("%s port %u answers from this network"), t->host, t->port);
           /* Its EHLO greeting says which public IP Microsoft sees (for SPF and the connector). */
@@ -904,17 +924,18 @@ describe_reply (const DmdReply *reply)
   return g_steal_pointer (&text);
 }
 
-/* Mix-up detection: does the port speak TLS at once (implicit TLS, as 465 does)? */
+/* Mix-up detection: does the port speak TLS at once (implicit TLS, as 465 does)? Asked
+ * within the deadline of the step that wants to know. */
 static gboolean
 port_speaks_tls (Worker             *w,
-                 GInetSocketAddress *addr)
+                 GInetSocketAddress *addr,
+                 gint64              deadline)
 {
   g_autoptr(DmdConn) conn = NULL;
   DmdTlsInfo *info = NULL;
-  gint64 deadline = dmd_deadline_in (MIN (step_timeout (w), 5.0));
   gboolean ok;
 
-  conn = dmd_conn_connect (addr, deadline, w->cancellable, NULL);
+  conn = worker_connect (w, addr, deadline, NULL);
   if (conn == NULL)
     return FALSE;
   ok = dmd_conn_start_tls_client (conn, w->server, NULL, w->config->ca_file, deadline,
@@ -935,7 +956,7 @@ port_greets_in_plaintext (Worker             *w,
   gint64 deadline = dmd_deadline_in (MIN (step_timeout (w), 5.0));
   char *text = NULL;
 
-  conn = dmd_conn_connect (addr, deadline, w->cancellable, NULL);
+  conn = worker_connect (w, addr, deadline, NULL);
   if (conn == NULL)
     return NULL;
   banner = dmd_conn_read_reply (conn, deadline, w->cancellable, NULL);
@@ -1047,9 +1068,13 @@ main_worker (gpointer data)
   const char *after_connect[] = { "banner", "ehlo", "starttls", "auth", "mail-from", "rcpt-to", NULL };
   DmdCheckStatus dns_status = DMD_CHECK_PASS;
   gboolean quit_sent = FALSE;
+  gboolean speaks_tls = FALSE;
+  gint64 dns_deadline;
 
-  /* dns: for Direct Send and relay, the domain's MX first (it may be what we test) */
+  /* dns: for Direct Send and relay, the domain's MX first (it may be what we test); one
+   * deadline for the step, MX and address lookups together */
   check_start (w, "dns");
+  dns_deadline = dmd_deadline_in (step_timeout (w));
   if (cfg->option != DMD_OPTION_SMTP_AUTH)
     {
       g_autofree char *domain = dmd_dns_domain_for_mx (cfg);
@@ -1057,8 +1082,7 @@ main_worker (gpointer data)
       if (domain != NULL)
         {
           g_autofree char *endpoint = NULL;
-          g_autoptr(DmdDnsOutcome) mx = dmd_dns_check_mx (NULL, domain, w->server,
-                                                          dmd_deadline_in (step_timeout (w)),
+          g_autoptr(DmdDnsOutcome) mx = dmd_dns_check_mx (NULL, domain, w->server, dns_deadline,
                                                           w->cancellable, &endpoint);
           if (mx->cancelled || cancelled (w))
             goto out;
@@ -1088,7 +1112,7 @@ main_worker (gpointer data)
           goto out;
         }
     }
-  if (!resolve (w, w->server, w->port, TRUE, &why))
+  if (!resolve (w, w->server, w->port, TRUE, dns_deadline, &why))
     {
       if (cancelled (w))
         goto out;
@@ -1190,9 +1214,19 @@ main_worker (gpointer data)
       tls_active = TRUE;
     }
 
-  /* banner */
+  /* banner: one deadline for the step. A port still silent at half of it may be waiting for
+   * a TLS handshake (implicit TLS, as on 465): a second connection asks, within the same
+   * deadline, while the greeting may still come. */
   check_start (w, "banner");
-  banner = dmd_smtp_client_read_banner (client, &error);
+  {
+    gint64 deadline = dmd_deadline_in (step_timeout (w));
+    gint64 half = deadline - (gint64) (step_timeout (w) * G_USEC_PER_SEC / 2);
+
+    if (!implicit && !dmd_conn_peek_pending (conn, half, w->cancellable) && !cancelled (w) &&
+        g_get_monotonic_time () >= half)
+      speaks_tls = port_speaks_tls (w, used, deadline);
+    banner = dmd_smtp_client_read_banner_until (client, deadline, &error);
+  }
   if (banner == NULL)
     {
       if (cancelled (w))
@@ -1202,7 +1236,7 @@ main_worker (gpointer data)
           g_autofree char *ev = g_strdup_printf (_("No greeting from %s within %u s"), peer, (guint) step_timeout (w));
 
           /* A silent port may be waiting for a TLS handshake: implicit TLS, as on 465. */
-          if (port_speaks_tls (w, used))
+          if (speaks_tls)
             {
               g_autofree char *more = g_strdup_printf (_("%s; the port answers a TLS handshake at once (implicit TLS, as port 465 does), which Microsoft 365 does not offer for devices: use STARTTLS on port 587"),
                                                        ev);
@@ -1433,13 +1467,29 @@ main_worker (gpointer data)
 
   /* mail-from and rcpt-to, pipelined when offered */
   {
-    g_autofree char *mail = g_strdup_printf ("MAIL FROM:<%s>", cfg->from ? cfg->from : "");
-    g_autofree char *rcpt = g_strdup_printf ("RCPT TO:<%s>", cfg->to ? cfg->to : "");
+    const char *from = cfg->from ? cfg->from : "";
+    const char *to = cfg->to ? cfg->to : "";
+    /* An address beyond ASCII goes only with SMTPUTF8 (RFC 6531), if the server offers it. */
+    const char *intl = !g_str_is_ascii (from) ? from : !g_str_is_ascii (to) ? to : NULL;
+    g_autofree char *mail = g_strdup_printf ("MAIL FROM:<%s>%s", from, intl ? " SMTPUTF8" : "");
+    g_autofree char *rcpt = g_strdup_printf ("RCPT TO:<%s>", to);
     g_autoptr(GPtrArray) replies = NULL;
     DmdReply *mail_reply = NULL, *rcpt_reply = NULL;
     gboolean mail_ok;
 
     check_start (w, "mail-from");
+    if (intl != NULL && !ehlo->smtputf8)
+      {
+        /* Translators: the first %s is an email address, the second the server's address. */
+        g_autofree char *ev = g_strdup_printf (_("The address %s has non-ASCII characters and the EHLO reply from %s lists no SMTPUTF8"),
+                                               intl, peer);
+
+        add_finding (w, "smtp-utf8-not-offered", "mail-from", ev);
+        check_end (w, "mail-from", DMD_CHECK_FAIL, ev);
+        check_skip (w, "rcpt-to", _("Not run: the server does not take the non-ASCII address"));
+        dmd_smtp_client_quit (client);
+        goto out;
+      }
     if (ehlo->pipelining)
       {
         /* Without DATA the dialogue ends here: QUIT may close the pipeline (RFC 2920),
@@ -1551,9 +1601,10 @@ out:
 static const char *version_names[DMD_N_TLS_VERSIONS] = { "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3" };
 
 static void
-probe_result (Worker             *w,
-              DmdTlsVersionState  state,
-              const char         *detail)
+probe_result_full (Worker             *w,
+                   DmdTlsVersionState  state,
+                   const char         *detail,
+                   gboolean            by_reply)
 {
   Event *ev = event_new (w->self, EV_TLS_VERSION, NULL);
   g_autofree char *line = g_strdup_printf ("%s: %s%s%s", version_names[w->tls_index],
@@ -1562,9 +1613,18 @@ probe_result (Worker             *w,
 
   ev->tls_index = w->tls_index;
   ev->tls_state = state;
+  ev->tls_by_reply = by_reply;
   ev->text = g_strdup (detail);
   post (ev);
   line_to (w, "tls-versions", 'I', line);
+}
+
+static void
+probe_result (Worker             *w,
+              DmdTlsVersionState  state,
+              const char         *detail)
+{
+  probe_result_full (w, state, detail, FALSE);
 }
 
 static gpointer
@@ -1581,7 +1641,7 @@ probe_worker (gpointer data)
   gint64 deadline = dmd_deadline_in (step_timeout (w));
   gboolean implicit = w->config->security == DMD_SECURITY_IMPLICIT_TLS;
 
-  conn = dmd_conn_connect (addr, deadline, w->cancellable, &error);
+  conn = worker_connect (w, addr, deadline, &error);
   if (conn == NULL && cancelled (w))
     goto out;
   if (conn == NULL)
@@ -1637,7 +1697,9 @@ probe_worker (gpointer data)
     }
   g_clear_pointer (&info, dmd_tls_info_free);
 
-  /* Exchange Online completes a TLS 1.0 handshake and only then says no (421 4.7.66). */
+  /* Exchange Online completes a TLS 1.0 handshake and only then says no (421 4.7.66): a reply
+   * that refuses is a refusal. A completed handshake followed by anything else (a close, a
+   * timeout, a broken reply) still means the version was accepted. */
   g_clear_pointer (&reply, dmd_reply_free);
   {
     g_autofree char *line = g_strdup_printf ("EHLO %s\r\n", name);
@@ -1645,7 +1707,13 @@ probe_worker (gpointer data)
         !(reply = dmd_conn_read_reply (conn, deadline, w->cancellable, &error)))
       {
         if (!cancelled (w))
-          probe_result (w, DMD_TLS_VERSION_REFUSED, error->message);
+          {
+            /* Translators: %s says what went wrong after the handshake, e.g. "The other
+             * side closed the connection". */
+            g_autofree char *detail = g_strdup_printf (_("handshake completed; then: %s"),
+                                                       error->message);
+            probe_result (w, DMD_TLS_VERSION_ACCEPTED, detail);
+          }
         goto out;
       }
   }
@@ -1656,7 +1724,7 @@ probe_worker (gpointer data)
   else
     {
       g_autofree char *text = describe_reply (reply);
-      probe_result (w, DMD_TLS_VERSION_REFUSED, text);
+      probe_result_full (w, DMD_TLS_VERSION_REFUSED, text, TRUE);
     }
   dmd_conn_write_all (conn, "QUIT\r\n", 6, dmd_deadline_in (1), w->cancellable, NULL);
 
@@ -1679,7 +1747,8 @@ probes_worker (gpointer data)
     {
       /* Still worth knowing: Direct Send may use TLS. Probe anyway. */
     }
-  if (w->addresses->len == 0 && !resolve (w, w->server, w->port, FALSE, &why))
+  if (w->addresses->len == 0 &&
+      !resolve (w, w->server, w->port, FALSE, dmd_deadline_in (step_timeout (w)), &why))
     {
       for (int i = 0; i < DMD_N_TLS_VERSIONS; i++)
         {
@@ -1730,6 +1799,33 @@ finish_tls_versions (DmdCheckup *self)
 
   if (check == NULL || check->status == DMD_CHECK_SKIP)
     return;
+
+  /* The version the main connection negotiated passed a handshake, whatever its probe met
+   * (a failed or refused handshake, a timeout): the matrix never contradicts it. Only a
+   * server that completed the handshake and then refused the version in words (Exchange's
+   * 421 4.7.66 after TLS 1.0) keeps it refused, as it did on the main connection. */
+  {
+    int negotiated = result->network.tls_negotiated != NULL
+                     ? dmd_tls_version_index (result->network.tls_negotiated) : -1;
+
+    if (negotiated >= 0 && negotiated < DMD_N_TLS_VERSIONS &&
+        result->network.versions[negotiated].state != DMD_TLS_VERSION_ACCEPTED &&
+        !self->refused_by_reply[negotiated])
+      {
+        DmdTlsVersionResult *v = &result->network.versions[negotiated];
+        g_autofree char *line = NULL;
+
+        v->state = DMD_TLS_VERSION_ACCEPTED;
+        g_free (v->detail);
+        v->detail = g_strdup (_("negotiated by the main connection"));
+        line = g_strdup_printf ("%s: %s — %s", version_names[negotiated],
+                                dmd_tls_version_state_to_string (v->state), v->detail);
+        dmd_check_add_line (check, 'I', line);
+        g_ptr_array_add (result->transcript, dmd_transcript_line_new ('I', line));
+        g_signal_emit (self, signals[SIGNAL_TRANSCRIPT_LINE], 0, "tls-versions", (int) 'I', line);
+      }
+  }
+
   for (int i = 0; i < DMD_N_TLS_VERSIONS; i++)
     {
       DmdTlsVersionResult *v = &result->network.versions[i];
@@ -1985,6 +2081,7 @@ dmd_checkup_finalize (GObject *object)
   g_clear_pointer (&self->result, dmd_result_unref);
   g_clear_pointer (&self->started, g_hash_table_unref);
   g_clear_pointer (&self->config, dmd_device_config_free);
+  g_clear_pointer (&self->scrubber, dmd_scrubber_unref);
 
   G_OBJECT_CLASS (dmd_checkup_parent_class)->finalize (object);
 }
@@ -2025,5 +2122,8 @@ dmd_checkup_new (const DmdDeviceConfig *config)
   self = g_object_new (DMD_TYPE_CHECKUP, NULL);
   self->config = dmd_device_config_copy (config);
   self->result = dmd_result_new (config->option);
+  self->scrubber = dmd_scrubber_new ();
+  dmd_scrubber_add_secret (self->scrubber, config->password, config->username);
+  dmd_scrubber_add_secret (self->scrubber, config->oauth_token, config->username);
   return self;
 }

@@ -32,6 +32,7 @@ struct _DmdConn {
 
   DmdConnLineFunc   line_func;
   gpointer          line_data;
+  DmdScrubber      *scrubber;
 
   gboolean          eof;
   guint64           received;        /* bytes received in plaintext, before TLS */
@@ -506,6 +507,7 @@ dmd_conn_free (DmdConn *conn)
   g_clear_error (&conn->io_error);
   g_clear_object (&conn->socket);
   g_clear_pointer (&conn->lines, dmd_line_buffer_free);
+  g_clear_pointer (&conn->scrubber, dmd_scrubber_unref);
   g_free (conn);
 }
 
@@ -526,6 +528,54 @@ dmd_conn_set_line_func (DmdConn         *conn,
 
   conn->line_func = func;
   conn->line_data = user_data;
+}
+
+void
+dmd_conn_set_scrubber (DmdConn     *conn,
+                       DmdScrubber *scrubber)
+{
+  g_return_if_fail (conn != NULL);
+
+  if (scrubber != NULL)
+    dmd_scrubber_ref (scrubber);
+  g_clear_pointer (&conn->scrubber, dmd_scrubber_unref);
+  conn->scrubber = scrubber;
+}
+
+/* Takes the credentials out of a line just read, in place. A reply's code ("535 ", "250-")
+ * is kept: it is no secret, and the reply must still parse. */
+static void
+scrub_line (DmdConn  *conn,
+            char    **line,
+            gsize    *len)
+{
+  gsize keep = 0;
+  gsize scrubbed_len = 0;
+  char *scrubbed;
+
+  if (dmd_scrubber_is_empty (conn->scrubber))
+    return;
+  while (keep < 3 && keep < *len && g_ascii_isdigit ((*line)[keep]))
+    keep++;
+  if (keep < 3)
+    keep = 0;
+  else if (keep < *len && ((*line)[keep] == ' ' || (*line)[keep] == '-'))
+    keep++;
+
+  scrubbed = dmd_scrubber_apply (conn->scrubber, *line + keep, *len - keep, &scrubbed_len);
+  if (scrubbed == NULL)
+    return;
+  {
+    char *whole = g_malloc (keep + scrubbed_len + 1);
+
+    memcpy (whole, *line, keep);
+    memcpy (whole + keep, scrubbed, scrubbed_len + 1);
+    g_free (scrubbed);
+    explicit_bzero (*line, *len);
+    g_free (*line);
+    *line = whole;
+    *len = keep + scrubbed_len;
+  }
 }
 
 /* Read one chunk from the connection into the line buffer. */
@@ -585,9 +635,14 @@ dmd_conn_read_line (DmdConn       *conn,
 
   for (;;)
     {
-      switch (dmd_line_buffer_take_line (conn->lines, line, len))
+      gsize n = 0;
+
+      switch (dmd_line_buffer_take_line (conn->lines, line, &n))
         {
         case DMD_LINE_OK:
+          scrub_line (conn, line, &n);
+          if (len != NULL)
+            *len = n;
           return TRUE;
 
         case DMD_LINE_TOO_LONG:
@@ -810,14 +865,18 @@ looks_like_plaintext (const guint8 *data,
 }
 
 static char *
-first_line (const guint8 *data,
+first_line (DmdConn      *conn,
+            const guint8 *data,
             gsize         len)
 {
+  g_autofree char *line = NULL;
   gsize n = 0;
 
   while (n < len && data[n] != '\r' && data[n] != '\n')
     n++;
-  return dmd_escape_bytes (data, n);
+  line = g_strndup ((const char *) data, n);
+  scrub_line (conn, &line, &n);
+  return dmd_escape_bytes ((const guint8 *) line, n);
 }
 
 /* Run the handshake. On failure the session is dropped again (the connection is only good
@@ -859,7 +918,7 @@ handshake (DmdConn       *conn,
                                    sizeof conn->hs_first - conn->hs_first_len, NULL, NULL);
           if (more > 0)
             conn->hs_first_len += (gsize) more;
-          first = first_line (conn->hs_first, conn->hs_first_len);
+          first = first_line (conn, conn->hs_first, conn->hs_first_len);
 
           /* Translators: %s is the first line the other side sent, e.g.
            * "220 mx.example ESMTP" or "EHLO printer". */

@@ -15,6 +15,7 @@
 #include <gnutls/gnutls.h>
 
 #include "dmd-reply.h"
+#include "dmd-scrub.h"
 #include "dmd-tls.h"
 
 G_BEGIN_DECLS
@@ -38,6 +39,11 @@ DmdConn  *dmd_conn_new_for_socket   (GSocket             *socket);
 void      dmd_conn_free             (DmdConn             *conn);
 GSocket  *dmd_conn_get_socket       (DmdConn             *conn);
 
+/* The credentials a server must never get stored: every line read (dmd_conn_read_line,
+ * dmd_conn_read_reply, the plain text quoted when a handshake meets one) goes through the
+ * scrubber first; a reply's code stays as it is. Keeps a reference; NULL: none. */
+void      dmd_conn_set_scrubber     (DmdConn             *conn,
+                                     DmdScrubber         *scrubber);
 /* Read one line (CRLF or LF stripped). Raw bytes: may contain invalid UTF-8 or NULs (len says).
  * Errors: G_IO_ERROR_TIMED_OUT at the deadline, G_IO_ERROR_CONNECTION_CLOSED on EOF,
  * DMD_CONN_ERROR_LINE_TOO_LONG, TLS errors as DMD_CONN_ERROR_TLS. */

@@ -76,14 +76,23 @@ dmd_smtp_client_get_conn (DmdSmtpClient *self)
   return self->conn;
 }
 
+/* One deadline per step: computed once when the step begins, and every write and read of the
+ * step (a command and its reply; the whole AUTH exchange; DATA, the message and its reply)
+ * ends by it, however the server spreads its bytes. */
+static gint64
+step_deadline (DmdSmtpClient *self)
+{
+  return dmd_deadline_in (self->step_timeout);
+}
+
 static DmdReply *
 read_reply (DmdSmtpClient  *self,
+            gint64          deadline,
             GError        **error)
 {
   DmdReply *reply;
 
-  reply = dmd_conn_read_reply (self->conn, dmd_deadline_in (self->step_timeout),
-                               self->cancellable, error);
+  reply = dmd_conn_read_reply (self->conn, deadline, self->cancellable, error);
   if (reply != NULL)
     emit_reply (self, reply);
   return reply;
@@ -93,14 +102,14 @@ static gboolean
 send_line (DmdSmtpClient  *self,
            const char     *line,
            const char     *shown,
+           gint64          deadline,
            GError        **error)
 {
   g_autofree char *wire = g_strconcat (line, "\r\n", NULL);
   gboolean ok;
 
   emit (self, 'C', shown ? shown : line);
-  ok = dmd_conn_write_all (self->conn, wire, strlen (wire),
-                           dmd_deadline_in (self->step_timeout), self->cancellable, error);
+  ok = dmd_conn_write_all (self->conn, wire, strlen (wire), deadline, self->cancellable, error);
   /* The wire form may hold a secret: wipe it before it goes back to the allocator. */
   memset (wire, 0, strlen (wire));
   return ok;
@@ -111,7 +120,28 @@ dmd_smtp_client_read_banner (DmdSmtpClient  *self,
                              GError        **error)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return read_reply (self, error);
+  return read_reply (self, step_deadline (self), error);
+}
+
+DmdReply *
+dmd_smtp_client_read_banner_until (DmdSmtpClient  *self,
+                                   gint64          deadline,
+                                   GError        **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return read_reply (self, deadline, error);
+}
+
+static DmdReply *
+command_until (DmdSmtpClient  *self,
+               const char     *line,
+               const char     *shown,
+               gint64          deadline,
+               GError        **error)
+{
+  if (!send_line (self, line, shown, deadline, error))
+    return NULL;
+  return read_reply (self, deadline, error);
 }
 
 DmdReply *
@@ -123,9 +153,7 @@ dmd_smtp_client_command (DmdSmtpClient  *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (line != NULL, NULL);
 
-  if (!send_line (self, line, shown, error))
-    return NULL;
-  return read_reply (self, error);
+  return command_until (self, line, shown, step_deadline (self), error);
 }
 
 DmdReply *
@@ -152,6 +180,7 @@ dmd_smtp_client_pipeline (DmdSmtpClient      *self,
 {
   g_autoptr(GString) wire = g_string_new (NULL);
   GPtrArray *replies;
+  gint64 deadline;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (lines != NULL, NULL);
@@ -164,13 +193,14 @@ dmd_smtp_client_pipeline (DmdSmtpClient      *self,
     }
 
   replies = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_reply_free);
-  if (!dmd_conn_write_all (self->conn, wire->str, wire->len,
-                           dmd_deadline_in (self->step_timeout), self->cancellable, error))
+  /* Each reply is a step of its own (MAIL FROM, RCPT TO): the write belongs to the first. */
+  deadline = step_deadline (self);
+  if (!dmd_conn_write_all (self->conn, wire->str, wire->len, deadline, self->cancellable, error))
     return replies;
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      DmdReply *reply = read_reply (self, error);
+      DmdReply *reply = read_reply (self, i == 0 ? deadline : step_deadline (self), error);
       if (reply == NULL)
         break;
       g_ptr_array_add (replies, reply);
@@ -206,8 +236,12 @@ dmd_smtp_client_auth (DmdSmtpClient  *self,
   char *line = NULL;
   const char *user = username ? username : "";
   const char *pass = secret ? secret : "";
+  gint64 deadline;
 
   g_return_val_if_fail (self != NULL, NULL);
+
+  /* The whole exchange is one step. */
+  deadline = step_deadline (self);
 
   switch (mech)
     {
@@ -217,13 +251,13 @@ dmd_smtp_client_auth (DmdSmtpClient  *self,
         g_autofree char *user64 = b64 (user, strlen (user));
 
         line = g_strdup_printf ("AUTH LOGIN %s", user64);
-        reply = dmd_smtp_client_command (self, line, "AUTH LOGIN " REDACTED, error);
+        reply = command_until (self, line, "AUTH LOGIN " REDACTED, deadline, error);
         wipe_free (line);
         if (reply == NULL || reply->code != 334)
           return g_steal_pointer (&reply);
         g_clear_pointer (&reply, dmd_reply_free);
         payload = b64 (pass, strlen (pass));
-        reply = dmd_smtp_client_command (self, payload, REDACTED, error);
+        reply = command_until (self, payload, REDACTED, deadline, error);
         wipe_free (payload);
         return g_steal_pointer (&reply);
       }
@@ -241,7 +275,7 @@ dmd_smtp_client_auth (DmdSmtpClient  *self,
         g_free (raw);
         line = g_strdup_printf ("AUTH PLAIN %s", payload);
         wipe_free (payload);
-        reply = dmd_smtp_client_command (self, line, "AUTH PLAIN " REDACTED, error);
+        reply = command_until (self, line, "AUTH PLAIN " REDACTED, deadline, error);
         wipe_free (line);
         return g_steal_pointer (&reply);
       }
@@ -254,13 +288,13 @@ dmd_smtp_client_auth (DmdSmtpClient  *self,
         wipe_free (raw);
         line = g_strdup_printf ("AUTH XOAUTH2 %s", payload);
         wipe_free (payload);
-        reply = dmd_smtp_client_command (self, line, "AUTH XOAUTH2 " REDACTED, error);
+        reply = command_until (self, line, "AUTH XOAUTH2 " REDACTED, deadline, error);
         wipe_free (line);
         /* On failure the server sends a 334 with a JSON error; answer with an empty line. */
         if (reply != NULL && reply->code == 334)
           {
             g_clear_pointer (&reply, dmd_reply_free);
-            reply = dmd_smtp_client_command (self, "", NULL, error);
+            reply = command_until (self, "", NULL, deadline, error);
           }
         return g_steal_pointer (&reply);
       }
@@ -303,11 +337,14 @@ dmd_smtp_client_data (DmdSmtpClient  *self,
 {
   g_autoptr(DmdReply) reply = NULL;
   g_autofree char *stuffed = NULL;
+  gint64 deadline;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (message != NULL, NULL);
 
-  reply = dmd_smtp_client_command (self, "DATA", NULL, error);
+  /* DATA, the message and the reply after it are one step. */
+  deadline = step_deadline (self);
+  reply = command_until (self, "DATA", NULL, deadline, error);
   if (reply == NULL || reply->code != 354)
     return g_steal_pointer (&reply);
   g_clear_pointer (&reply, dmd_reply_free);
@@ -317,11 +354,11 @@ dmd_smtp_client_data (DmdSmtpClient  *self,
     g_autofree char *note = g_strdup_printf ("[message: %" G_GSIZE_FORMAT " bytes]", strlen (stuffed));
     emit (self, 'C', note);
   }
-  if (!dmd_conn_write_all (self->conn, stuffed, strlen (stuffed),
-                           dmd_deadline_in (self->step_timeout), self->cancellable, error))
+  if (!dmd_conn_write_all (self->conn, stuffed, strlen (stuffed), deadline, self->cancellable,
+                           error))
     return NULL;
   emit (self, 'C', ".");
-  return read_reply (self, error);
+  return read_reply (self, deadline, error);
 }
 
 void

@@ -1,7 +1,8 @@
 /* dmd-smtp-client.h — the client side of one SMTP dialogue over a DmdConn
  *
  * Blocking (runs in a checkup worker thread), every step bounded by the step timeout and the
- * cancellable. Every line sent and received is reported through the line callback, already
+ * cancellable: one deadline per step (a command and its reply, the whole AUTH exchange, DATA
+ * with the message and its reply), computed when the step begins. Every line sent and received is reported through the line callback, already
  * escaped; AUTH payloads are reported as "[redacted]" and never kept anywhere.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -30,9 +31,12 @@ DmdSmtpClient *dmd_smtp_client_new          (DmdConn          *conn,          /*
 void           dmd_smtp_client_free         (DmdSmtpClient    *client);
 DmdConn       *dmd_smtp_client_get_conn     (DmdSmtpClient    *client);
 
-/* Read the server greeting. */
+/* Read the server greeting (within the step timeout, or by `deadline`). */
 DmdReply      *dmd_smtp_client_read_banner  (DmdSmtpClient    *client,
                                              GError          **error);
+DmdReply      *dmd_smtp_client_read_banner_until (DmdSmtpClient *client,
+                                                  gint64         deadline,
+                                                  GError       **error);
 /* Send one command line (no CRLF) and read its reply. `shown` is what the transcript
  * records instead of the line (NULL: the line itself). */
 DmdReply      *dmd_smtp_client_command      (DmdSmtpClient    *client,

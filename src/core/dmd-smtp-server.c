@@ -216,12 +216,12 @@ static const struct {
 /* Keys every step group accepts. */
 static const char * const step_keys[] = {
   "reply", "reply_tls", "raw", "action", "delay", "close_after", "inject", "long_line",
-  "partial", NULL
+  "partial", "trickle", NULL
 };
 
 static const struct {
   const char        *group;
-  const char * const extra[16];
+  const char * const extra[17];
 } step_groups[] = {
   { "banner", { NULL } },
   { "ehlo", { NULL } },
@@ -230,7 +230,7 @@ static const struct {
   { "auth", { "mechanisms", "require_tls", "reply_fail", "reply_no_tls",
               "reply_unknown_mechanism", "reply_already", "reply_cancelled", "reply_syntax",
               "prompt_username", "prompt_password", "prompt", "username", "password", "token",
-              "xoauth2_error", NULL } },
+              "xoauth2_error", "echo", NULL } },
   { "mail", { "require_tls", "require_auth", "reply_no_tls", "reply_no_auth", "reply_no_hello",
               "reply_nested", NULL } },
   { "rcpt", { "reply_no_mail", NULL } },
@@ -248,16 +248,17 @@ static const char * const server_keys[] = {
 };
 static const char * const tls_keys[] = {
   "priority", "legacy_below", "legacy_reply", "certificate", "implicit", "detect_implicit",
-  NULL
+  "close_after_handshake", NULL
 };
 
 /* Keys whose values are not escape-processed (lists, numbers, names). */
 static const char * const plain_keys[] = {
   "profile", "description", "idle_timeout", "stall_timeout", "max_message", "max_sessions",
   "priority", "legacy_below", "certificate", "implicit", "detect_implicit", "mechanisms",
+  "close_after_handshake",
   "require_tls",
-  "require_auth",
-  "action", "delay", "close_after", "long_line", "partial", NULL
+  "require_auth", "echo",
+  "action", "delay", "close_after", "long_line", "partial", "trickle", NULL
 };
 
 typedef enum {
@@ -481,13 +482,15 @@ load_key (GHashTable  *values,
   if (g_str_equal (key, "action"))
     ok = check_action (raw, error);
   else if (g_str_equal (key, "delay") || g_str_equal (key, "idle_timeout")
-           || g_str_equal (key, "stall_timeout") || g_str_equal (key, "detect_implicit"))
+           || g_str_equal (key, "stall_timeout") || g_str_equal (key, "detect_implicit")
+           || g_str_equal (key, "trickle"))
     ok = check_number (raw, TRUE, error);
   else if (g_str_equal (key, "long_line") || g_str_equal (key, "partial")
            || g_str_equal (key, "max_message") || g_str_equal (key, "max_sessions"))
     ok = check_number (raw, FALSE, error);
   else if (g_str_equal (key, "close_after") || g_str_equal (key, "require_tls")
-           || g_str_equal (key, "require_auth") || g_str_equal (key, "implicit"))
+           || g_str_equal (key, "require_auth") || g_str_equal (key, "implicit")
+           || g_str_equal (key, "close_after_handshake") || g_str_equal (key, "echo"))
     ok = check_bool (raw, error);
   else if (g_str_equal (key, "priority"))
     ok = check_priority (raw, error);
@@ -876,6 +879,8 @@ struct _Session {
   gboolean         have_mail;
   guint            n_rcpt;
   char            *arg;           /* {arg}: the command's verb (unknown) */
+  char            *echo_payload;  /* {auth_payload}: [auth] echo=true, while answering AUTH */
+  char            *echo_secret;   /* {auth_secret}: likewise */
   char            *close_reason;
 };
 
@@ -1010,6 +1015,10 @@ session_expand (Session *s,
         repl = g_strdup (s->session_hex);
       else if (g_str_equal (name, "arg"))
         repl = g_strdup (s->arg != NULL ? s->arg : "");
+      else if (g_str_equal (name, "auth_payload") && s->echo_payload != NULL)
+        repl = g_strdup (s->echo_payload);
+      else if (g_str_equal (name, "auth_secret") && s->echo_secret != NULL)
+        repl = g_strdup (s->echo_secret);
       else if (g_str_equal (name, "msgid"))
         {
           g_autofree char *host = session_server_value (s, "trailer_host", "localhost");
@@ -1192,8 +1201,15 @@ session_note_reply (Session          *s,
 {
   const guint8 *nl = memchr (text->data, '\n', text->len);
   gsize first = nl != NULL ? (gsize) (nl - text->data) : text->len;
-  g_autofree char *shown = escape_line ((const char *) text->data, first, 200);
+  g_autoptr(GString) line = g_string_new_len ((const char *) text->data, first);
+  g_autofree char *shown = NULL;
 
+  /* The record keeps what this server echoed out of the credentials as a mark only. */
+  if (s->echo_payload != NULL && *s->echo_payload != '\0')
+    g_string_replace (line, s->echo_payload, "[echoed]", 0);
+  if (s->echo_secret != NULL && *s->echo_secret != '\0')
+    g_string_replace (line, s->echo_secret, "[echoed]", 0);
+  shown = escape_line (line->str, line->len, 200);
   session_emit (s, DMD_SMTP_EVENT_REPLY, shown);
 }
 
@@ -1245,6 +1261,7 @@ session_answer (Session            *s,
   g_autofree char *action_name = scenario_dup (s->sc, groups, "action");
   Action action = ACTION_REPLY;
   double delay = scenario_number (s->sc, groups, "delay", 0);
+  double trickle = scenario_number (s->sc, groups, "trickle", 0);
   gboolean close_after = scenario_bool (s->sc, groups, "close_after");
   GBytes *value = NULL;
   GBytes *raw = scenario_lookup (s->sc, groups, "raw");
@@ -1356,7 +1373,16 @@ session_answer (Session            *s,
 
       g_byte_array_append (wire, inj->data, inj->len);
     }
-  if (!session_write (s, wire->data, wire->len))
+  /* One byte at a time, `trickle` seconds apart: a reply that never quite times out. */
+  for (gsize i = 0; trickle > 0 && i < wire->len; i++)
+    if (!session_write (s, wire->data + i, 1) ||
+        (i + 1 < wire->len && !session_sleep (s, trickle)))
+      {
+        if (s->close_reason == NULL)
+          s->close_reason = g_strdup ("trickle ended");
+        return STEP_END;
+      }
+  if (trickle <= 0 && !session_write (s, wire->data, wire->len))
     return STEP_END;
 
   if (close_after || code == 421)
@@ -1429,6 +1455,11 @@ session_start_tls (Session *s)
                           info->sni != NULL ? info->sni : "(none)",
                           s->legacy_tls ? " (legacy: every command gets legacy_reply)" : "");
   session_emit_detail (s, DMD_SMTP_EVENT_TLS, note, &detail);
+  if (scenario_bool (s->sc, groups, "close_after_handshake"))
+    {
+      s->close_reason = g_strdup ("closed after the TLS handshake by scenario");
+      return STEP_END;
+    }
   return STEP_CONTINUE;
 }
 
@@ -1512,6 +1543,19 @@ str_equal0 (const char *a,
   return a != NULL && b != NULL && g_str_equal (a, b);
 }
 
+/* [auth] echo=true: a careless or hostile server that repeats the credentials in its answer
+ * ({auth_payload}, {auth_secret}); the client must keep them out of everything it stores. */
+static void
+session_clear_echo (Session *s)
+{
+  if (s->echo_payload != NULL)
+    secret_free (s->echo_payload, strlen (s->echo_payload));
+  if (s->echo_secret != NULL)
+    secret_free (s->echo_secret, strlen (s->echo_secret));
+  s->echo_payload = NULL;
+  s->echo_secret = NULL;
+}
+
 static StepResult
 session_auth (Session    *s,
               const char *arg)
@@ -1539,7 +1583,9 @@ session_auth (Session    *s,
   guint code = 0;
   g_autofree char *note = NULL;
   g_autofree char *shown = NULL;
+  gboolean echo = scenario_bool (s->sc, groups, "echo");
 
+  session_clear_echo (s);
   if (s->authed)
     return session_answer (s, groups, "reply_already", NULL);
   if (!s->tls && scenario_bool (s->sc, groups, "require_tls"))
@@ -1583,13 +1629,18 @@ session_auth (Session    *s,
       user = g_strndup ((const char *) decoded, len);
       g_free (decoded);
       secret_sent = pass_b64_len > 0;
-      /* The password is only decoded when there is one to compare it with. */
-      if (want_password != NULL)
+      /* The password is only decoded when there is one to compare it with (or to echo). */
+      if (want_password != NULL || echo)
         {
           decoded = g_base64_decode (pass_b64, &len);
           password = g_strndup ((const char *) decoded, len);
           password_len = len;
           base64_free (decoded, len);
+        }
+      if (echo)
+        {
+          s->echo_payload = g_strndup (pass_b64, pass_b64_len);
+          s->echo_secret = g_strdup (password);
         }
       secret_free (pass_b64, pass_b64_len);
     }
@@ -1618,6 +1669,8 @@ session_auth (Session    *s,
           return session_answer (s, groups, "reply_cancelled", NULL);
         }
       decoded = g_base64_decode (b64, &len);
+      if (echo)
+        s->echo_payload = g_strndup (b64, b64_len);
       secret_free (b64, b64_len);
 
       if (g_str_equal (mech, "PLAIN"))
@@ -1633,11 +1686,13 @@ session_auth (Session    *s,
 
               user = g_strndup ((const char *) nul1 + 1, nul2 - nul1 - 1);
               secret_sent = secret_len > 0;
-              if (want_password != NULL)
+              if (want_password != NULL || echo)
                 {
                   password_len = secret_len;
                   password = g_strndup ((const char *) nul2 + 1, password_len);
                 }
+              if (echo)
+                s->echo_secret = g_strdup (password);
             }
         }
       else
@@ -1656,6 +1711,11 @@ session_auth (Session    *s,
               else if (g_ascii_strncasecmp (fields[i], "auth=Bearer ", 12) == 0)
                 {
                   secret_sent = fields[i][12] != '\0';
+                  if (echo)
+                    {
+                      g_free (s->echo_secret);
+                      s->echo_secret = g_strdup (fields[i] + 12);
+                    }
                   if (want_token == NULL)
                     continue;
                   secret_free (token, token_len);
@@ -1705,6 +1765,7 @@ session_auth (Session    *s,
     }
 
   res = session_answer (s, groups, creds_ok ? "reply" : "reply_fail", &code);
+  session_clear_echo (s);
   if (code == 235)
     s->authed = TRUE;
 
@@ -2033,6 +2094,7 @@ session_free (Session *s)
   dmd_smtp_scenario_unref (s->sc);
   g_free (s->client_ip);
   g_free (s->session_hex);
+  session_clear_echo (s);
   g_free (s->arg);
   g_free (s->close_reason);
   g_free (s);

@@ -28,6 +28,16 @@ const char *dmd_tls_priority_for_version        (int          dmd_tls_index);
 const char *dmd_tls_priority_default            (void);
 const char *dmd_tls_priority_permissive_server  (void);
 
+/* The extra trust anchors (--ca-file), read as the client reads them: at most
+ * DMD_TLS_CA_FILE_MAX bytes (a CA bundle is a few hundred KiB), and it must hold at least one
+ * PEM certificate. FALSE with a message naming the file: G_IO_ERROR_MESSAGE_TOO_LARGE,
+ * G_IO_ERROR_INVALID_DATA (no certificate: random bytes, empty, a key only) or the system's
+ * reason. *n_certs (may be NULL) gets the number of certificates. */
+#define DMD_TLS_CA_FILE_MAX (4 * 1024 * 1024)
+gboolean    dmd_tls_ca_file_check               (const char  *path,
+                                                 guint       *n_certs,
+                                                 GError     **error);
+
 /* "TLS1.0" … "TLS1.3" for DMD_TLS10 … DMD_TLS13 (NULL otherwise), and back (-1 if unknown). */
 const char *dmd_tls_version_name                (int          dmd_tls_index);
 int         dmd_tls_version_index               (const char  *name);
