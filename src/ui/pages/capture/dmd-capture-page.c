@@ -198,6 +198,15 @@ end_text (const DmdCaptureResult *result)
     }
 }
 
+static gboolean
+has_error (GPtrArray *findings)
+{
+  for (guint i = 0; findings != NULL && i < findings->len; i++)
+    if (((DmdFinding *) g_ptr_array_index (findings, i))->severity == DMD_SEVERITY_ERROR)
+      return TRUE;
+  return FALSE;
+}
+
 static GtkWidget *
 verdict_group_new (const DmdCaptureVerdict *verdict)
 {
@@ -210,6 +219,14 @@ verdict_group_new (const DmdCaptureVerdict *verdict)
       subtitle = _("Nothing the device did stands in the way of this option.");
       icon_name = "emblem-ok-symbolic";
       style = "success";
+    }
+  else if (verdict->judged && !verdict->complete && !has_error (verdict->findings))
+    {
+      title = _("Not known yet");
+      subtitle = _("No message from the device went through to the end. Send a test email "
+                   "from it and let it finish.");
+      icon_name = "dialog-question-symbolic";
+      style = "warning";
     }
   else if (verdict->judged)
     {
