@@ -407,6 +407,9 @@ test_verdict_handshake_failed (void)
   assert_verdict (verdicts, DMD_OPTION_DIRECT_SEND, FALSE, "");
   assert_verdict (verdicts, DMD_OPTION_RELAY, FALSE, "");
   g_assert_false (verdict_for (verdicts, DMD_OPTION_RELAY)->complete);
+  /* Not known for relay; for SMTP AUTH an error stands against it. */
+  g_assert_true (dmd_capture_verdict_is_unproven (verdict_for (verdicts, DMD_OPTION_RELAY)));
+  g_assert_false (dmd_capture_verdict_is_unproven (verdict_for (verdicts, DMD_OPTION_SMTP_AUTH)));
 }
 
 /* A message refused as too large (the listener hangs up past its limit): no whole, accepted
@@ -428,7 +431,10 @@ test_verdict_message_too_large (void)
   assert_verdict (verdicts, DMD_OPTION_DIRECT_SEND, FALSE, "");
   assert_verdict (verdicts, DMD_OPTION_RELAY, FALSE, "");
   for (guint i = 0; i < verdicts->len; i++)
-    g_assert_false (((DmdCaptureVerdict *) g_ptr_array_index (verdicts, i))->complete);
+    {
+      g_assert_false (((DmdCaptureVerdict *) g_ptr_array_index (verdicts, i))->complete);
+      g_assert_true (dmd_capture_verdict_is_unproven (g_ptr_array_index (verdicts, i)));
+    }
 
   /* The text says it is not known, never that the device can use an option. */
   {

@@ -336,15 +336,6 @@ dmd_capture_session_to_text (const DmdCaptureSession *s,
   return g_string_free (out, FALSE);
 }
 
-static gboolean
-has_error (GPtrArray *findings)
-{
-  for (guint i = 0; i < findings->len; i++)
-    if (((DmdFinding *) g_ptr_array_index (findings, i))->severity == DMD_SEVERITY_ERROR)
-      return TRUE;
-  return FALSE;
-}
-
 char *
 dmd_capture_report_to_text (DmdCaptureResult *result,
                             gboolean          color)
@@ -395,7 +386,7 @@ dmd_capture_report_to_text (DmdCaptureResult *result,
       if (v->usable)
         /* Translators: %s is an option's name, e.g. "SMTP AUTH client submission". */
         g_string_append_printf (out, _("%s: the device can use it"), name);
-      else if (!v->complete && !has_error (v->findings))
+      else if (dmd_capture_verdict_is_unproven (v))
         /* Translators: %s is an option's name, e.g. "SMTP AUTH client submission". */
         g_string_append_printf (out, _("%s: not known yet: no message from the device went "
                                        "through to the end"), name);

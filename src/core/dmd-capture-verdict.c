@@ -120,6 +120,15 @@ dmd_capture_verdict_free (DmdCaptureVerdict *verdict)
   g_free (verdict);
 }
 
+gboolean
+dmd_capture_verdict_is_unproven (const DmdCaptureVerdict *verdict)
+{
+  g_return_val_if_fail (verdict != NULL, FALSE);
+
+  return verdict->judged && !verdict->usable && !verdict->complete &&
+         dmd_verdict_derive (NULL, verdict->findings, FALSE) != DMD_VERDICT_FAIL;
+}
+
 /* TLS version order: "SSL3.0" < "TLS1.0" < … < "TLS1.3"; -1 for what is not a version. */
 static int
 version_rank (const char *name)

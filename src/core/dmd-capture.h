@@ -87,6 +87,9 @@ typedef struct {
 } DmdCaptureVerdict;
 
 void               dmd_capture_verdict_free  (DmdCaptureVerdict       *verdict);
+/* Judged, nothing stands against the option, but no whole transaction showed that it works
+ * (not usable, and "not known yet" rather than "cannot use it"). */
+gboolean           dmd_capture_verdict_is_unproven (const DmdCaptureVerdict *verdict);
 
 /* The pure judgement: sessions (DmdCaptureSession*) → one DmdCaptureVerdict* per option, in
  * the order smtp-auth, direct-send, relay, except that `first` comes first. `domain` is the

@@ -198,15 +198,6 @@ end_text (const DmdCaptureResult *result)
     }
 }
 
-static gboolean
-has_error (GPtrArray *findings)
-{
-  for (guint i = 0; findings != NULL && i < findings->len; i++)
-    if (((DmdFinding *) g_ptr_array_index (findings, i))->severity == DMD_SEVERITY_ERROR)
-      return TRUE;
-  return FALSE;
-}
-
 static GtkWidget *
 verdict_group_new (const DmdCaptureVerdict *verdict)
 {
@@ -220,7 +211,7 @@ verdict_group_new (const DmdCaptureVerdict *verdict)
       icon_name = "emblem-ok-symbolic";
       style = "success";
     }
-  else if (verdict->judged && !verdict->complete && !has_error (verdict->findings))
+  else if (dmd_capture_verdict_is_unproven (verdict))
     {
       title = _("Not known yet");
       subtitle = _("No message from the device went through to the end. Send a test email "
