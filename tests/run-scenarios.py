@@ -14,6 +14,9 @@
 # run again with --format=text against a second fresh server. Every output (stdout, stderr,
 # the JSON, the HTML report, the text output, and the server's own record) is searched for
 # the test password and token, in clear and in base64 at every alignment: none may appear.
+# Every run is also held to the verdict rule (check_verdict_invariant): a failed check makes
+# the verdict fail or retry, the exit status 1 and its finding the first one, in the JSON, the
+# HTML report and the text alike.
 #
 # The scenario format is in tests/scenarios/README.md. Exit status: 0 all passed, 1 some
 # failed, 77 nothing to run, 2 bad usage; with --meson, 0 whenever the TAP stream is complete
@@ -410,6 +413,122 @@ def check_expect(sc, run, problems):
     return report
 
 
+HEADLINE_FAILED = ('Can’t send yet', 'Refused for now')
+
+
+def text_checks(text):
+    """The --format=text "Checks" section as (symbol, title) pairs."""
+    checks = []
+    lines = text.splitlines()
+    try:
+        start = lines.index('Checks') + 1
+    except ValueError:
+        return checks
+    for line in lines[start:]:
+        m = re.match(r'^  (✓|✗|!|–|OK|X|-)\s+(.+?)(?:\s{2,}|$)', line)
+        if not m:
+            break
+        checks.append((m.group(1), m.group(2)))
+    return checks
+
+
+def text_first_finding(text):
+    """(id, check title or None, title) of the first finding of "Problems and notes"."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r'^\s+1\. \S+ [^:]+: (.+)$', line)
+        if m and i + 1 < len(lines):
+            m2 = re.match(r'^\s+(\S+)(?: · (.+))?$', lines[i + 1])
+            if m2:
+                return m2.group(1), m2.group(2), m.group(1)
+    return None
+
+
+def check_verdict_invariant(run, report, problems):
+    """The verdict rule (DESIGN.md), whatever the scenario: a failed check makes the verdict
+    fail or retry, the exit status 1, and its finding the first one (the headline's first
+    step) — in the JSON, the HTML report and the text."""
+    rc = run.rc
+    if rc == 'timeout' or not isinstance(rc, int):
+        return
+    if run.fmt == 'json':
+        if report is None:
+            return
+        verdict = report.get('verdict')
+        checks = report.get('checks') or []
+        failed = [c.get('id') for c in checks if c.get('status') == 'fail']
+        findings = report.get('findings') or []
+        if verdict not in ('pass', 'warn', 'fail', 'retry'):
+            problems.append('invariant: verdict %r is not pass, warn, fail or retry' % verdict)
+        if rc != (1 if verdict in ('fail', 'retry') else 0):
+            problems.append('invariant: exit status %s with verdict %r' % (rc, verdict))
+        if 'cancelled' not in report:
+            problems.append('invariant: the JSON has no "cancelled" member')
+        if failed:
+            if verdict not in ('fail', 'retry'):
+                problems.append('invariant: check(s) %s failed but the verdict is %r'
+                                % (', '.join(failed), verdict))
+            if not findings:
+                problems.append('invariant: check(s) %s failed and there is no finding'
+                                % ', '.join(failed))
+            elif findings[0].get('check') not in failed:
+                problems.append('invariant: the first finding %s (check %s) is not about the '
+                                'failed check(s) %s' % (findings[0].get('id'),
+                                                        findings[0].get('check'),
+                                                        ', '.join(failed)))
+        html = run.report_html
+        if html:
+            m = re.search(r'<section class="verdict ([a-z]+)"', html)
+            if not m or m.group(1) != verdict:
+                problems.append('invariant: the HTML verdict is %r, the JSON %r'
+                                % (m.group(1) if m else None, verdict))
+            arts = re.findall(r'<article class="card finding [a-z]+" id="([^"]+)"', html)
+            if findings and (not arts or arts[0] != findings[0].get('id')):
+                problems.append('invariant: the HTML lists %s first, the JSON %s'
+                                % (arts[0] if arts else 'nothing', findings[0].get('id')))
+            if failed and findings:
+                top = re.search(r'<div class="first-fix">\s*<p><strong>[^<]*</strong> '
+                                r'<a href="#([^"]+)"', html)
+                if not top or top.group(1) != findings[0].get('id'):
+                    problems.append('invariant: the HTML headline\'s first step is %s, not %s'
+                                    % (top.group(1) if top else 'missing',
+                                       findings[0].get('id')))
+        return
+
+    text = run.stdout.decode('utf-8', 'replace')
+    lines = text.splitlines()
+    headline = lines[0] if lines else ''
+    if headline.startswith('The checks were cancelled'):
+        headline = lines[1] if len(lines) > 1 else ''
+    checks = text_checks(text)
+    failed = [title for sym, title in checks if sym in ('✗', 'X')]
+    if failed:
+        if rc != 1:
+            problems.append('invariant: check(s) %s failed (text) but the exit status is %s'
+                            % (', '.join(failed), rc))
+        if not any(h in headline for h in HEADLINE_FAILED):
+            problems.append('invariant: check(s) %s failed but the headline is %r'
+                            % (', '.join(failed), headline))
+        first = text_first_finding(text)
+        if first is None:
+            problems.append('invariant: check(s) %s failed and the text lists no finding'
+                            % ', '.join(failed))
+        else:
+            fid, ftitle, title = first
+            if ftitle not in failed:
+                problems.append('invariant: the text lists %s (%s) first, not a finding of '
+                                'the failed check(s) %s' % (fid, ftitle, ', '.join(failed)))
+            block = text.split('\n\n', 1)[0]
+            if title not in block:
+                problems.append('invariant: the headline does not lead with %r' % title)
+    elif rc == 1 and not any(h in headline for h in HEADLINE_FAILED):
+        problems.append('invariant: exit status 1 under the headline %r' % headline)
+    if any(title == 'Test message' for _, title in checks) and \
+            'stopped before DATA' in text:
+        problems.append('invariant: the message went to DATA but the text says '
+                        '"stopped before DATA"')
+
+
 DURATIONS = {}
 
 
@@ -438,7 +557,8 @@ def _run_scenario(args, sc):
                 problems.append('%s run: %s' % (fmt, ex))
                 continue
             check_secrets(run, p)
-            check_expect(sc, run, p)
+            report = check_expect(sc, run, p)
+            check_verdict_invariant(run, report, p)
             problems.extend('[%s] %s' % (fmt, x) for x in p)
             if p or args.verbose:
                 diag.append('%s run: %s (%.1fs, exit %s)' % (fmt, ' '.join(run.cmdline[1:]),

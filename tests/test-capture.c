@@ -319,11 +319,22 @@ test_verdict_certificate_rejected (void)
   retry->mail_from = g_strdup ("mfp@contoso.com");
   sessions = sessions_of (s, retry, NULL);
   verdicts = dmd_capture_judge (sessions, DMD_OPTION_SMTP_AUTH, "contoso.com", NULL);
-  /* Its TLS facts still count; but it sent without AUTH. */
+  /* Its TLS facts still count; but it sent without AUTH. And no message went through: nothing
+   * proves that any option works (issue 10). */
   assert_verdict (verdicts, DMD_OPTION_SMTP_AUTH, FALSE,
                   "device-no-auth device-rejects-certificate");
+  assert_verdict (verdicts, DMD_OPTION_DIRECT_SEND, FALSE, "device-rejects-certificate");
+  assert_verdict (verdicts, DMD_OPTION_RELAY, FALSE, "device-rejects-certificate");
+  g_assert_false (verdict_for (verdicts, DMD_OPTION_DIRECT_SEND)->complete);
+
+  /* Once the retry without TLS delivers its message, Direct Send and relay can take it. */
+  g_clear_pointer (&verdicts, g_ptr_array_unref);
+  retry->completed = TRUE;
+  retry->n_messages = 1;
+  verdicts = dmd_capture_judge (sessions, DMD_OPTION_SMTP_AUTH, "contoso.com", NULL);
   assert_verdict (verdicts, DMD_OPTION_DIRECT_SEND, TRUE, "device-rejects-certificate");
   assert_verdict (verdicts, DMD_OPTION_RELAY, TRUE, "device-rejects-certificate");
+  g_assert_true (verdict_for (verdicts, DMD_OPTION_DIRECT_SEND)->complete);
 }
 
 static void
@@ -394,7 +405,53 @@ test_verdict_handshake_failed (void)
   sessions = sessions_of (s, NULL);
   verdicts = dmd_capture_judge (sessions, DMD_OPTION_SMTP_AUTH, NULL, NULL);
   assert_verdict (verdicts, DMD_OPTION_SMTP_AUTH, FALSE, "tls-handshake-failed");
-  assert_verdict (verdicts, DMD_OPTION_DIRECT_SEND, TRUE, "");
+  /* A failed STARTTLS handshake and no message: no option is shown usable (issue 10). */
+  assert_verdict (verdicts, DMD_OPTION_DIRECT_SEND, FALSE, "");
+  assert_verdict (verdicts, DMD_OPTION_RELAY, FALSE, "");
+  g_assert_false (verdict_for (verdicts, DMD_OPTION_RELAY)->complete);
+  /* Not known for relay; for SMTP AUTH an error stands against it. */
+  g_assert_true (dmd_capture_verdict_is_unproven (verdict_for (verdicts, DMD_OPTION_RELAY)));
+  g_assert_false (dmd_capture_verdict_is_unproven (verdict_for (verdicts, DMD_OPTION_SMTP_AUTH)));
+}
+
+/* A message refused as too large (the listener hangs up past its limit): no whole, accepted
+ * transaction, so no option is usable, although nothing else was wrong (issue 10). */
+static void
+test_verdict_message_too_large (void)
+{
+  DmdCaptureSession *s = good_session (1);
+  g_autoptr(GPtrArray) sessions = NULL;
+  g_autoptr(GPtrArray) verdicts = NULL;
+
+  s->completed = FALSE;
+  s->n_messages = 0;
+  s->size = 0;
+  s->close_reason = g_strdup ("message too large");
+  sessions = sessions_of (s, NULL);
+  verdicts = dmd_capture_judge (sessions, DMD_OPTION_SMTP_AUTH, "contoso.com", NULL);
+  assert_verdict (verdicts, DMD_OPTION_SMTP_AUTH, FALSE, "config-basic-auth-retiring");
+  assert_verdict (verdicts, DMD_OPTION_DIRECT_SEND, FALSE, "");
+  assert_verdict (verdicts, DMD_OPTION_RELAY, FALSE, "");
+  for (guint i = 0; i < verdicts->len; i++)
+    {
+      g_assert_false (((DmdCaptureVerdict *) g_ptr_array_index (verdicts, i))->complete);
+      g_assert_true (dmd_capture_verdict_is_unproven (g_ptr_array_index (verdicts, i)));
+    }
+
+  /* The text says it is not known, never that the device can use an option. */
+  {
+    g_autoptr(DmdCaptureResult) result = dmd_capture_result_new ();
+    g_autofree char *text = NULL;
+
+    g_ptr_array_add (result->sessions, dmd_capture_session_copy (s));
+    g_ptr_array_unref (result->verdicts);
+    result->verdicts = g_steal_pointer (&verdicts);
+    text = dmd_capture_report_to_text (result, FALSE);
+    g_assert_null (strstr (text, "can use it"));
+    g_assert_nonnull (strstr (text, "Direct Send: not known yet: no message from the device went "
+                                    "through to the end"));
+    g_assert_nonnull (strstr (text, "SMTP AUTH client submission: not known yet"));
+  }
 }
 
 static void
@@ -987,6 +1044,7 @@ main (int   argc,
                    test_verdict_auth_without_password);
   g_test_add_func ("/dmd/capture/verdict/handshake-failed", test_verdict_handshake_failed);
   g_test_add_func ("/dmd/capture/verdict/nothing-to-judge", test_verdict_nothing_to_judge);
+  g_test_add_func ("/dmd/capture/verdict/message-too-large", test_verdict_message_too_large);
   g_test_add_func ("/dmd/capture/report/json", test_report_json);
   g_test_add_func ("/dmd/capture/report/session-text-japanese", test_session_text_japanese);
   g_test_add_func ("/dmd/capture/certificate", test_certificate);

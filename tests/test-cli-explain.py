@@ -98,9 +98,29 @@ ok(rc == 0 and ids == [], 'a success gives no finding and exits 0', out)
 rc, out, err = run('250 2.1.5 Recipient OK')
 ok(rc == 0 and 'not an error' in out, 'text says a success is no error', out)
 
-# A warning only exits 0.
+# A refusal exits 1 whatever the severity of its finding (the verdict rule): a temporary one
+# is only a warning, but it refused.
 rc, ids, out = ids_of(['451 4.7.0 Temporary server error. Please try again later. PRX4 [server.prod.outlook.com]'])
-ok(rc == 0 and ids == ['throttled'], 'a temporary refusal is throttled, exit 0', out)
+ok(rc == 1 and ids == ['throttled'], 'a temporary refusal is throttled, exit 1', out)
+rc, ids, out = ids_of(['432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded'])
+ok(rc == 1 and ids, 'a 4xx refusal exits 1', out)
+# Every permanent refusal exits 1, and one no rule knows is an error (issue 10).
+for line in ['550 5.7.520 Access denied, Your organization does not allow external forwarding.',
+             '554 5.6.0 Invalid message content',
+             '550 5.7.1 Unable to relay',
+             '554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process message',
+             '550 5.7.1 Service unavailable, Client host [192.0.2.1] blocked using Spamhaus',
+             '550 5.7.999 Frobnication refused']:
+    rc, out, err = run('--format=json', line)
+    found = json.loads(out) if rc in (0, 1) else []
+    ok(rc == 1, 'a 5xx exits 1: %s' % line[:30], out + err)
+    ok(all(f['severity'] == 'error' for f in found if f['id'] == 'server-unexpected-reply'),
+       'an unknown 5xx is an error: %s' % line[:30], out)
+rc, out, err = run('--format=json', '452 4.5.3 Too many recipients, try later')
+found = json.loads(out) if rc in (0, 1) else []
+ok(rc == 1 and all(f['severity'] == 'warning' for f in found
+                   if f['id'] == 'server-unexpected-reply'),
+   'an unknown 4xx is a warning, and still a refusal', out)
 
 # The option changes the meaning; without it, every reading is given.
 line = '530 5.7.57 Client not authenticated to send mail'

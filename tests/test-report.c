@@ -189,6 +189,8 @@ test_json_schema (void)
   assert_string_member (obj, "schema", "device-mail-doctor/report/v1");
   assert_string_member (obj, "option", "smtp-auth");
   assert_string_member (obj, "verdict", "fail");
+  assert_member_type (obj, "cancelled", JSON_NODE_VALUE);
+  g_assert_false (json_object_get_boolean_member (obj, "cancelled"));
   assert_member_type (obj, "generated", JSON_NODE_VALUE);
   iso = g_regex_new ("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$", 0, 0, NULL);
   g_assert_true (g_regex_match (iso, json_object_get_string_member (obj, "generated"), 0, NULL));
@@ -579,7 +581,8 @@ test_text (void)
   verdict_end = strstr (plain, "Turn SMTP AUTH on for the organisation");
   g_assert_nonnull (verdict_end);
   g_assert_true (verdict_end < strstr (plain, "Recommended settings for the device"));
-  g_assert_true (strstr (plain, "problem") < verdict_end);
+  g_assert_true (g_str_has_prefix (plain, "X Can’t send yet — the “Sign-in” check failed\n") ||
+                 g_str_has_prefix (plain, "✗ Can’t send yet — the “Sign-in” check failed\n"));
   g_assert_nonnull (strstr (plain, "For the admin"));
   g_assert_nonnull (strstr (plain, "At the device"));
   g_assert_nonnull (strstr (plain, "auth-smtp-auth-disabled-tenant"));
@@ -616,8 +619,18 @@ test_text_charset (void)
   ascii = dmd_report_to_text (result, config, FALSE);
   g_assert_null (strstr (ascii, "✗"));
   g_assert_null (strstr (ascii, "✓"));
-  for (const char *p = ascii; *p != '\0'; p++)
-    g_assert_cmpint ((guchar) *p, <, 0x80);
+  /* The symbols are ASCII; the typography of the texts is the CLI's to transliterate
+   * (dmd_cli_print_text()). */
+  {
+    g_autoptr(GString) plain = g_string_new (ascii);
+
+    g_string_replace (plain, "’", "'", 0);
+    g_string_replace (plain, "“", "\"", 0);
+    g_string_replace (plain, "”", "\"", 0);
+    g_string_replace (plain, "—", "-", 0);
+    for (const char *p = plain->str; *p != '\0'; p++)
+      g_assert_cmpint ((guchar) *p, <, 0x80);
+  }
 
   setlocale (LC_ALL, old);
 }
@@ -688,6 +701,7 @@ test_cancelled (void)
   json = dmd_report_to_json (result, config);
   root = parse_json (json);
   assert_string_member (json_node_get_object (root), "verdict", "warn");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (root), "cancelled"));
 
   /* An error found before the interruption still fails. */
   dmd_result_add_finding (result, dmd_finding_new ("network-port-blocked", DMD_SEVERITY_ERROR));
@@ -696,6 +710,126 @@ test_cancelled (void)
   json = dmd_report_to_json (result, config);
   root = parse_json (json);
   assert_string_member (json_node_get_object (root), "verdict", "fail");
+}
+
+/* The headline follows the checks: a step refused with a reply whose finding is only a
+ * warning is no "ready to send" (issue 10), in text, JSON and HTML alike, and its finding
+ * leads, before the warning about the settings. */
+static DmdResult *
+make_refused_result (guint        code,
+                     guint        klass,
+                     const char  *reply)
+{
+  DmdResult *result = dmd_result_new (DMD_OPTION_SMTP_AUTH);
+  DmdCheck *check;
+  DmdFinding *finding;
+
+  check = dmd_result_add_check (result, "config");
+  check->status = DMD_CHECK_WARN;
+  check = dmd_result_add_check (result, "auth");
+  check->status = DMD_CHECK_PASS;
+  check = dmd_result_add_check (result, "mail-from");
+  check->status = DMD_CHECK_FAIL;
+  check->summary = g_strdup (reply);
+  check->reply_code = code;
+  check->reply_class = klass;
+  check = dmd_result_add_check (result, "rcpt-to");
+  check->status = DMD_CHECK_SKIP;
+
+  finding = dmd_finding_new ("config-basic-auth-retiring", DMD_SEVERITY_WARNING);
+  finding->check = g_strdup ("config");
+  finding->title = g_strdup ("Basic authentication is being retired");
+  dmd_finding_add_fix (finding, "Move to OAuth", NULL, NULL, DMD_AUDIENCE_ANYONE);
+  dmd_result_add_finding (result, finding);
+  finding = dmd_finding_new ("throttled", DMD_SEVERITY_WARNING);
+  finding->check = g_strdup ("mail-from");
+  finding->title = g_strdup ("The server is busy");
+  finding->evidence = g_strdup (reply);
+  dmd_finding_add_fix (finding, "Wait and try again", NULL, NULL, DMD_AUDIENCE_TECHNICIAN);
+  dmd_result_add_finding (result, finding);
+  dmd_result_add_finding (result, dmd_finding_new ("test-message-not-sent", DMD_SEVERITY_INFO));
+  dmd_result_sort_findings (result);
+  return result;
+}
+
+static void
+test_verdict_follows_checks (void)
+{
+  g_autoptr(DmdDeviceConfig) config = make_config ();
+  g_autoptr(DmdResult) retry = make_refused_result (432, 4, "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded");
+  g_autoptr(DmdResult) fail = make_refused_result (550, 5, "550 5.7.1 Unable to relay");
+  g_autofree char *text = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *findings;
+  const char *first_block_end;
+
+  g_assert_cmpint (dmd_result_get_verdict (retry), ==, DMD_VERDICT_RETRY);
+  text = dmd_report_to_text (retry, config, FALSE);
+  g_assert_true (g_str_has_prefix (text, "! Refused for now — try again later\n"));
+  g_assert_null (strstr (text, "Ready to send"));
+  first_block_end = strstr (text, "\n\n");
+  g_assert_nonnull (first_block_end);
+  g_assert_true (strstr (text, "The server is busy") < first_block_end);
+  g_assert_true (strstr (text, "Wait and try again") < first_block_end);
+  g_assert_true (strstr (text, " 1. ! Warning: The server is busy") != NULL);
+  g_assert_true (strstr (text, "The server is busy") < strstr (text, "Basic authentication is being retired"));
+
+  json = dmd_report_to_json (retry, config);
+  root = parse_json (json);
+  assert_string_member (json_node_get_object (root), "verdict", "retry");
+  findings = json_object_get_array_member (json_node_get_object (root), "findings");
+  assert_string_member (json_array_get_object_element (findings, 0), "id", "throttled");
+
+  html = dmd_report_to_html (retry, config);
+  g_assert_nonnull (strstr (html, "<section class=\"verdict retry\""));
+  g_assert_nonnull (strstr (html, "Refused for now — try again later"));
+  g_assert_nonnull (strstr (html, "<a href=\"#throttled\">"));
+  g_assert_true (strstr (html, "id=\"throttled\"") < strstr (html, "id=\"config-basic-auth-retiring\""));
+
+  /* A permanent refusal with the same findings: can't send. */
+  g_clear_pointer (&text, g_free);
+  g_clear_pointer (&html, g_free);
+  g_assert_cmpint (dmd_result_get_verdict (fail), ==, DMD_VERDICT_FAIL);
+  text = dmd_report_to_text (fail, config, FALSE);
+  g_assert_true (g_str_has_prefix (text, "✗ Can’t send yet — the “Sender (MAIL FROM)” check failed\n") ||
+                 g_str_has_prefix (text, "X Can’t send yet — the “Sender (MAIL FROM)” check failed\n"));
+  g_assert_null (strstr (text, "accepted the sender"));
+  html = dmd_report_to_html (fail, config);
+  g_assert_nonnull (strstr (html, "<section class=\"verdict fail\""));
+}
+
+/* With --send, what became of the message is said as it happened. */
+static void
+test_test_message_words (void)
+{
+  g_autoptr(DmdDeviceConfig) config = make_config ();
+  g_autoptr(DmdResult) result = make_refused_result (250, 2, "250 2.1.0 Sender OK");
+  DmdCheck *data;
+  g_autofree char *before = NULL;
+  g_autofree char *refused = NULL;
+  g_autofree char *closed = NULL;
+
+  before = dmd_report_to_text (result, config, FALSE);
+  g_assert_nonnull (strstr (before, "Not sent (stopped before DATA)"));
+
+  data = dmd_result_add_check (result, "data");
+  data->status = DMD_CHECK_FAIL;
+  data->summary = g_strdup ("552 5.3.4 Message size exceeds fixed maximum message size");
+  data->reply_code = 552;
+  data->reply_class = 5;
+  result->message_transmitted = TRUE;
+  refused = dmd_report_to_text (result, config, FALSE);
+  g_assert_null (strstr (refused, "stopped before DATA"));
+  g_assert_nonnull (strstr (refused, "Sent, but not accepted: 552 5.3.4 Message size exceeds"));
+
+  result->message_transmitted = FALSE;
+  g_free (data->summary);
+  data->summary = g_strdup ("554 5.6.0 DATA refused");
+  closed = dmd_report_to_text (result, config, FALSE);
+  g_assert_null (strstr (closed, "stopped before DATA"));
+  g_assert_nonnull (strstr (closed, "Not sent: DATA was refused: 554 5.6.0"));
 }
 
 int
@@ -714,5 +848,7 @@ main (int    argc,
   g_test_add_func ("/dmd/report/findings-text", test_findings_text);
   g_test_add_func ("/dmd/report/pass-scope", test_pass_scope);
   g_test_add_func ("/dmd/report/cancelled", test_cancelled);
+  g_test_add_func ("/dmd/report/verdict-follows-checks", test_verdict_follows_checks);
+  g_test_add_func ("/dmd/report/test-message-words", test_test_message_words);
   return g_test_run ();
 }

@@ -77,8 +77,9 @@ test_problems (void)
   dmd_session_set_result (session, result);
   dmd_test_spin ();
 
-  /* The verdict: how many problems, then the first fix and who does it. */
-  g_assert_nonnull (dmd_test_find_label (page, "1 Problem Found"));
+  /* The verdict in words, then the first fix and who does it. */
+  g_assert_nonnull (dmd_test_find_label (page, "Can’t Send Yet"));
+  g_assert_null (dmd_test_find_label (page, "Problem Found"));
   g_assert_nonnull (dmd_test_find_label (page, "First step, for the admin: Turn SMTP AUTH on"));
 
   /* One finding row per finding; the title is plain text, repeated inside. */
@@ -179,6 +180,69 @@ test_ready (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A refusal whose finding is only a warning (432 4.3.2 at MAIL FROM) is no "ready to send":
+ * the failed check decides the headline, and its finding comes first (issue 10). */
+static void
+test_refused_with_a_warning (void)
+{
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  g_autoptr(DmdResult) result = dmd_result_new (DMD_OPTION_SMTP_AUTH);
+  GtkWidget *page = dmd_results_page_new (session);
+  GtkWidget *window = dmd_test_window_new (page);
+  DmdCheck *check;
+  DmdFinding *finding;
+  GtkWidget *first;
+
+  check = dmd_result_add_check (result, "config");
+  check->status = DMD_CHECK_WARN;
+  check = dmd_result_add_check (result, "mail-from");
+  check->status = DMD_CHECK_FAIL;
+  check->summary = g_strdup ("432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded");
+  check->reply_code = 432;
+  check->reply_class = 4;
+  finding = dmd_finding_new ("config-basic-auth-retiring", DMD_SEVERITY_WARNING);
+  finding->check = g_strdup ("config");
+  finding->title = g_strdup ("Basic authentication is being retired");
+  dmd_finding_add_fix (finding, "Move the device to OAuth", NULL, NULL, DMD_AUDIENCE_ANYONE);
+  dmd_result_add_finding (result, finding);
+  finding = dmd_finding_new ("throttled", DMD_SEVERITY_WARNING);
+  finding->check = g_strdup ("mail-from");
+  finding->title = g_strdup ("The server is busy or a sending limit was reached");
+  dmd_finding_add_fix (finding, "Wait a few minutes and try again", NULL, NULL, DMD_AUDIENCE_TECHNICIAN);
+  dmd_result_add_finding (result, finding);
+  dmd_result_sort_findings (result);
+
+  dmd_session_set_result (session, result);
+  dmd_test_spin ();
+  g_assert_nonnull (dmd_test_find_label (page, "Refused for Now — Try Again Later"));
+  g_assert_null (dmd_test_find_label (page, "Ready to Send"));
+  g_assert_null (dmd_test_find_label (page, "Works"));
+  g_assert_nonnull (dmd_test_find_label (page, "First step, at the device: Wait a few minutes"));
+  first = dmd_test_find_type (page, DMD_TYPE_FINDING_ROW, 0);
+  g_assert_cmpstr (dmd_finding_row_get_finding_id (DMD_FINDING_ROW (first)), ==, "throttled");
+  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (first)));
+
+  /* The same refusal, permanent: can't send. */
+  check->reply_code = 550;
+  check->reply_class = 5;
+  dmd_session_set_result (session, NULL);
+  dmd_session_set_result (session, result);
+  dmd_test_spin ();
+  g_assert_nonnull (dmd_test_find_label (page, "Can’t Send Yet"));
+  g_assert_null (dmd_test_find_label (page, "Refused for Now"));
+
+  /* Nothing failed, a warning stands: ready, with warnings (no count). */
+  check->status = DMD_CHECK_PASS;
+  g_ptr_array_remove_index (result->findings, 0);
+  dmd_session_set_result (session, NULL);
+  dmd_session_set_result (session, result);
+  dmd_test_spin ();
+  g_assert_nonnull (dmd_test_find_label (page, "Ready to Send, with Warnings"));
+  g_assert_nonnull (dmd_test_find_label (page, "First step: Move the device to OAuth"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_finding_row_finalize (void)
 {
@@ -211,6 +275,7 @@ main (int    argc,
   dmd_test_own_main_context ();
   g_test_add_func ("/dmd/ui/results/problems", test_problems);
   g_test_add_func ("/dmd/ui/results/ready", test_ready);
+  g_test_add_func ("/dmd/ui/results/refused-with-a-warning", test_refused_with_a_warning);
   g_test_add_func ("/dmd/ui/results/report", test_report);
   g_test_add_func ("/dmd/ui/results/finding-row-finalize", test_finding_row_finalize);
   g_test_add_func ("/dmd/ui/results/finalize", test_finalize);

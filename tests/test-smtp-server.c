@@ -341,6 +341,44 @@ test_auth (void)
   fixture_stop (&f);
 }
 
+/* A server that takes any login (as the capture listener does) still refuses what is not
+ * base64: a device that sends its password raw is not signed in (issue 10). */
+static void
+test_auth_not_base64 (void)
+{
+  static const char ini[] = "[server]\nprofile=generic\n";
+  Fixture f = { 0 };
+  g_autofree char *user64 = b64 ("scanner@contoso.com", 19);
+  g_autofree char *pass64 = b64 (PASSWORD, strlen (PASSWORD));
+  g_autofree char *events = NULL;
+
+  fixture_start (&f, ini);
+  assert_reply_prefix (&f, NULL, "220 ");
+  assert_reply_prefix (&f, "EHLO printer", "250-");
+  assert_reply_prefix (&f, "AUTH LOGIN", "334 ");
+  assert_reply_prefix (&f, user64, "334 ");
+  assert_reply_prefix (&f, PASSWORD, "501 ");
+  assert_reply_prefix (&f, "AUTH LOGIN", "334 ");
+  assert_reply_prefix (&f, "scanner@contoso.com", "334 ");
+  assert_reply_prefix (&f, pass64, "501 ");
+  assert_reply_prefix (&f, "AUTH LOGIN", "334 ");
+  assert_reply_prefix (&f, user64, "334 ");
+  assert_reply_prefix (&f, "c2Vj=cmV0", "501 ");
+  assert_reply_prefix (&f, "AUTH PLAIN not base64!", "501 ");
+  assert_reply_prefix (&f, "AUTH XOAUTH2 dXNlcj1h$", "501 ");
+  /* Any base64 passes, with or without its padding. */
+  assert_reply_prefix (&f, "AUTH LOGIN", "334 ");
+  assert_reply_prefix (&f, user64, "334 ");
+  assert_reply_prefix (&f, "c2VjcmV0", "235 ");
+  g_clear_pointer (&f.conn, dmd_conn_free);
+  dmd_smtp_server_stop (f.server);
+  events = events_text (f.server);
+  g_assert_null (strstr (events, PASSWORD));
+  g_assert_null (strstr (events, "refused\n"));
+  g_assert_nonnull (strstr (events, "auth LOGIN user=scanner@contoso.com accepted\n"));
+  fixture_stop (&f);
+}
+
 /* A scenario's AUTH reply per mechanism: LOGIN refused by policy, XOAUTH2 accepted. */
 static void
 test_auth_per_mechanism (void)
@@ -805,6 +843,7 @@ main (int   argc,
   g_test_add_func ("/dmd/smtp-server/templates", test_templates);
   g_test_add_func ("/dmd/smtp-server/auth/credentials", test_auth);
   g_test_add_func ("/dmd/smtp-server/auth/per-mechanism", test_auth_per_mechanism);
+  g_test_add_func ("/dmd/smtp-server/auth/not-base64", test_auth_not_base64);
   g_test_add_func ("/dmd/smtp-server/patterns-and-data", test_patterns_and_data);
   g_test_add_func ("/dmd/smtp-server/misbehaviour/endless-reply", test_endless_reply);
   g_test_add_func ("/dmd/smtp-server/misbehaviour/long-line", test_long_line);

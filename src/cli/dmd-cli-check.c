@@ -391,8 +391,10 @@ parse_options (CheckOptions  *o,
                                 _("Check from this computer whether a device can send mail "
                                   "through Microsoft 365 with its settings, and say what to fix."));
   g_option_context_set_description (context,
-                                    _("Exit status: 0 no error found, 1 at least one error "
-                                      "found, 2 bad usage or bad input, 130 interrupted.\n"
+                                    _("Exit status: 0 ready to send (verdict pass or warn), "
+                                      "1 a check failed or an error stands (verdict fail, or "
+                                      "retry for a temporary refusal), 2 bad usage or bad "
+                                      "input, 130 interrupted.\n"
                                       "Without a password source and with a terminal on "
                                       "standard input, the password is asked for."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -873,10 +875,13 @@ static int
 exit_status (DmdResult *result,
              int        signum)
 {
+  DmdVerdict verdict;
+
   if (signum != 0)
     return 128 + signum;
-  return dmd_result_count_severity (result, DMD_SEVERITY_ERROR) > 0 ? DMD_CLI_EXIT_FINDINGS
-                                                                     : DMD_CLI_EXIT_OK;
+  verdict = dmd_result_get_verdict (result);
+  return verdict == DMD_VERDICT_FAIL || verdict == DMD_VERDICT_RETRY ? DMD_CLI_EXIT_FINDINGS
+                                                                      : DMD_CLI_EXIT_OK;
 }
 
 int

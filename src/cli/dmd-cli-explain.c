@@ -115,6 +115,26 @@ has_id (GPtrArray  *findings,
   return FALSE;
 }
 
+/* The verdict rule of a live run, with the pasted reply as the outcome of its step: a refusal
+ * (4xx or 5xx) fails the step, whatever the severity of the findings. */
+static int
+explain_exit_status (const DmdReply *reply,
+                     GPtrArray      *findings)
+{
+  g_autoptr(DmdCheck) step = dmd_check_new ("reply");
+  g_autoptr(GPtrArray) checks = g_ptr_array_new ();
+  guint klass = reply->code != 0 ? reply->code / 100 : reply->enh_class;
+  DmdVerdict verdict;
+
+  step->status = klass == 4 || klass == 5 ? DMD_CHECK_FAIL : DMD_CHECK_PASS;
+  step->reply_code = reply->code;
+  step->reply_class = reply->enh_class;
+  g_ptr_array_add (checks, step);
+  verdict = dmd_verdict_derive (checks, findings, FALSE);
+  return verdict == DMD_VERDICT_FAIL || verdict == DMD_VERDICT_RETRY ? DMD_CLI_EXIT_FINDINGS
+                                                                      : DMD_CLI_EXIT_OK;
+}
+
 int
 dmd_cli_explain (int    argc,
                  char **argv)
@@ -159,8 +179,9 @@ dmd_cli_explain (int    argc,
                                 _("Explain a reply line from a device’s log or a bounce message: "
                                   "what it means and what to do, without running any check."));
   g_option_context_set_description (context,
-                                    _("Exit status: 0 the reply is no error, 1 it is an error, "
-                                      "2 bad usage or no reply code found."));
+                                    _("Exit status: 0 the reply is no refusal, 1 it is a refusal "
+                                      "(any 4xx or 5xx reply), 2 bad usage or no reply code "
+                                      "found."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -272,8 +293,5 @@ dmd_cli_explain (int    argc,
       dmd_cli_print_text (out);
     }
 
-  for (guint i = 0; i < findings->len; i++)
-    if (((DmdFinding *) g_ptr_array_index (findings, i))->severity == DMD_SEVERITY_ERROR)
-      return DMD_CLI_EXIT_FINDINGS;
-  return DMD_CLI_EXIT_OK;
+  return explain_exit_status (reply, findings);
 }

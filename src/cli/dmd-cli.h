@@ -9,8 +9,8 @@
 G_BEGIN_DECLS
 
 enum {
-  DMD_CLI_EXIT_OK = 0,       /* no error finding */
-  DMD_CLI_EXIT_FINDINGS = 1, /* at least one error finding */
+  DMD_CLI_EXIT_OK = 0,       /* verdict pass or warn */
+  DMD_CLI_EXIT_FINDINGS = 1, /* verdict fail or retry (explain: a refusal) */
   DMD_CLI_EXIT_USAGE = 2,    /* bad usage or bad input */
 };
 

@@ -387,6 +387,10 @@ dmd_capture_report_to_text (DmdCaptureResult *result,
       if (v->usable)
         /* Translators: %s is an option's name, e.g. "SMTP AUTH client submission". */
         g_string_append_printf (out, _("%s: the device can use it"), name);
+      else if (dmd_capture_verdict_is_unproven (v))
+        /* Translators: %s is an option's name, e.g. "SMTP AUTH client submission". */
+        g_string_append_printf (out, _("%s: not known yet: no message from the device went "
+                                       "through to the end"), name);
       else
         /* Translators: %s is an option's name, e.g. "SMTP AUTH client submission". */
         g_string_append_printf (out, _("%s: the device cannot use it as it is set up"), name);

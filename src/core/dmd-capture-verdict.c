@@ -120,6 +120,15 @@ dmd_capture_verdict_free (DmdCaptureVerdict *verdict)
   g_free (verdict);
 }
 
+gboolean
+dmd_capture_verdict_is_unproven (const DmdCaptureVerdict *verdict)
+{
+  g_return_val_if_fail (verdict != NULL, FALSE);
+
+  return verdict->judged && !verdict->usable && !verdict->complete &&
+         dmd_verdict_derive (NULL, verdict->findings, FALSE) != DMD_VERDICT_FAIL;
+}
+
 /* TLS version order: "SSL3.0" < "TLS1.0" < … < "TLS1.3"; -1 for what is not a version. */
 static int
 version_rank (const char *name)
@@ -187,6 +196,7 @@ same_address (const char *a,
 /* What all sessions together showed. */
 typedef struct {
   guint                    n_meaningful;
+  guint                    n_complete;        /* sessions with a whole, accepted message */
   gboolean                 starttls;          /* some session issued STARTTLS */
   gboolean                 tls_ok;            /* some handshake succeeded */
   const DmdCaptureSession *implicit;          /* first session with implicit TLS */
@@ -234,6 +244,8 @@ facts_gather (Facts     *f,
       if (!dmd_capture_session_is_meaningful (s))
         continue;
       f->n_meaningful++;
+      if (s->completed)
+        f->n_complete++;
 
       if (s->starttls)
         f->starttls = TRUE;
@@ -515,20 +527,25 @@ judge_relay (const Facts           *f,
   return v;
 }
 
+/* The verdict rule of a live run (dmd_verdict_derive()), with what the device did as its
+ * one check: the message, which passes only when a whole transaction was accepted — the
+ * equivalent of a pass with --send. A failed handshake with no message, a message refused
+ * as too large or cut off proves nothing, whatever the findings say. */
 static void
 finish_verdict (DmdCaptureVerdict *v,
                 const Facts       *f)
 {
+  g_autoptr(GPtrArray) checks = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_check_free);
+  DmdCheck *message = dmd_check_new ("data");
+  DmdVerdict verdict;
+
   g_ptr_array_sort (v->findings, compare_severity);
   v->judged = f->n_meaningful > 0;
-  v->usable = v->judged;
-  for (guint i = 0; i < v->findings->len; i++)
-    {
-      DmdFinding *finding = g_ptr_array_index (v->findings, i);
-
-      if (finding->severity == DMD_SEVERITY_ERROR)
-        v->usable = FALSE;
-    }
+  v->complete = f->n_complete > 0;
+  message->status = v->complete ? DMD_CHECK_PASS : DMD_CHECK_FAIL;
+  g_ptr_array_add (checks, message);
+  verdict = dmd_verdict_derive (checks, v->findings, FALSE);
+  v->usable = v->judged && (verdict == DMD_VERDICT_PASS || verdict == DMD_VERDICT_WARN);
 }
 
 GPtrArray *

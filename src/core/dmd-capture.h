@@ -76,13 +76,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdCaptureSession, dmd_capture_session_free)
 
 typedef struct {
   DmdOption   option;
-  gboolean    usable;     /* no error finding, and the device did enough to tell */
+  gboolean    usable;     /* the verdict rule passes: a whole transaction was accepted and no
+                           * error stands */
   gboolean    judged;     /* FALSE when no session went beyond EHLO (usable is FALSE then,
                            * with no finding: nothing to judge) */
+  gboolean    complete;   /* some session sent a whole message and it was accepted; without
+                           * one nothing proves the option works (a failed handshake, a
+                           * message refused as too large, a connection dropped) */
   GPtrArray  *findings;   /* DmdFinding*, errors first */
 } DmdCaptureVerdict;
 
 void               dmd_capture_verdict_free  (DmdCaptureVerdict       *verdict);
+/* Judged, nothing stands against the option, but no whole transaction showed that it works
+ * (not usable, and "not known yet" rather than "cannot use it"). */
+gboolean           dmd_capture_verdict_is_unproven (const DmdCaptureVerdict *verdict);
 
 /* The pure judgement: sessions (DmdCaptureSession*) → one DmdCaptureVerdict* per option, in
  * the order smtp-auth, direct-send, relay, except that `first` comes first. `domain` is the

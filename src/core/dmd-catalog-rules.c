@@ -348,6 +348,11 @@ dmd_catalog_reply_findings (const DmdReply        *reply,
     {
       DmdFinding *finding = dmd_catalog_make_finding_full (g_ptr_array_index (ids, i),
                                                            config, facts, evidence);
+      /* A reply no rule knows is judged by its class: a temporary refusal (4xx) is a
+       * warning, anything else (5xx) an error. Either way it fails its step. */
+      if (g_str_equal (finding->id, "server-unexpected-reply"))
+        finding->severity = (reply->code != 0 ? reply->code / 100 : reply->enh_class) == 4
+                            ? DMD_SEVERITY_WARNING : DMD_SEVERITY_ERROR;
       /* Without a step, no step is claimed: the entry's usual check is a guess. */
       g_free (finding->check);
       finding->check = g_strdup (check);

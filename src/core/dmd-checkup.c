@@ -71,6 +71,7 @@ typedef enum {
   EV_NETWORK,
   EV_TLS_INFO,
   EV_SENT,
+  EV_TRANSMITTED,
   EV_WORKER_DONE,
 } EventKind;
 
@@ -79,6 +80,8 @@ typedef struct {
   EventKind           kind;
   char               *check;
   DmdCheckStatus      status;
+  guint               reply_code;
+  guint               reply_class;
   char               *text;
   char                dir;
   DmdFinding         *finding;
@@ -134,6 +137,8 @@ event_dispatch (gpointer data)
 
         check = dmd_result_add_check (result, ev->check);
         check->status = ev->status;
+        check->reply_code = ev->reply_code;
+        check->reply_class = ev->reply_class;
         g_free (check->summary);
         check->summary = g_strdup (ev->text);
         if (start_ms != 0)
@@ -200,6 +205,10 @@ event_dispatch (gpointer data)
       result->sent = TRUE;
       break;
 
+    case EV_TRANSMITTED:
+      result->message_transmitted = TRUE;
+      break;
+
     case EV_WORKER_DONE:
       if (g_atomic_int_dec_and_test (&self->workers))
         complete (self);
@@ -262,6 +271,7 @@ typedef struct {
   guint16          port;
   int              tls_index;       /* probes: which version */
   gboolean         ip_checks_started;
+  gboolean         message_on_wire; /* DATA: the message itself has started to go out */
   char            *public_ip;       /* as Microsoft saw it, once known */
   char            *mx_host;         /* the tenant endpoint from the MX lookup, once known */
 } Worker;
@@ -314,6 +324,23 @@ check_end (Worker         *w,
   post (ev);
 }
 
+/* The server refused the step: the check fails, and keeps the reply's codes (the verdict
+ * tells a temporary refusal from a permanent one by them). */
+static void
+check_refused (Worker         *w,
+               const char     *check,
+               const DmdReply *reply,
+               const char     *summary)
+{
+  Event *ev = event_new (w->self, EV_CHECK_END, check);
+
+  ev->status = DMD_CHECK_FAIL;
+  ev->reply_code = reply->code;
+  ev->reply_class = reply->enh_class;
+  ev->text = g_strdup (summary);
+  post (ev);
+}
+
 static void
 check_skip (Worker     *w,
             const char *check,
@@ -350,6 +377,10 @@ smtp_line_cb (char        dir,
 {
   Worker *w = user_data;
 
+  /* The client notes the message before writing it: from then on it is on the wire. */
+  if (dir == 'C' && g_strcmp0 (w->current_check, "data") == 0 &&
+      g_str_has_prefix (text, "[message:"))
+    w->message_on_wire = TRUE;
   line_to (w, w->current_check, dir, text);
 }
 
@@ -390,6 +421,20 @@ reply_findings (Worker         *w,
                                                               w->config, &facts);
   guint n = findings->len;
 
+  /* A reply of the wrong kind (250 to the password, say) still failed the step: say so. */
+  if (n == 0)
+    {
+      g_autofree char *evidence = dmd_reply_to_string (reply);
+      Event *ev = event_new (w->self, EV_FINDING, NULL);
+
+      ev->finding = dmd_catalog_make_finding_full ("server-unexpected-reply", w->config, &facts,
+                                                   evidence);
+      ev->finding->severity = DMD_SEVERITY_ERROR;
+      g_free (ev->finding->check);
+      ev->finding->check = g_strdup (check);
+      post (ev);
+      return 1;
+    }
   g_ptr_array_set_free_func (findings, NULL);
   for (guint i = 0; i < n; i++)
     {
@@ -986,7 +1031,8 @@ main_tls (Worker       *w,
         return FALSE;
       if (g_error_matches (error, DMD_CONN_ERROR, DMD_CONN_ERROR_INJECTION))
         {
-          add_finding (w, "tls-starttls-injection", "starttls", error->message);
+          /* The finding goes with the check it failed, so it leads the report. */
+          add_finding (w, "tls-starttls-injection", "tls", error->message);
           check_end (w, "tls", DMD_CHECK_FAIL, _("Plaintext was injected after the STARTTLS reply: session aborted"));
         }
       else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
@@ -1262,7 +1308,7 @@ main_worker (gpointer data)
     {
       g_autofree char *summary = describe_reply (banner);
       reply_findings (w, banner, DMD_STEP_BANNER, DMD_AUTH_NONE, "banner");
-      check_end (w, "banner", DMD_CHECK_FAIL, summary);
+      check_refused (w, "banner", banner, summary);
       skip_rest (w, (const char *[]) { "ehlo", "starttls", "auth", "mail-from", "rcpt-to", NULL },
                  _("Not run: the server refused the session"));
       goto out;
@@ -1291,7 +1337,7 @@ main_worker (gpointer data)
         {
           g_autofree char *summary = describe_reply (reply);
           reply_findings (w, reply, DMD_STEP_EHLO, DMD_AUTH_NONE, "ehlo");
-          check_end (w, "ehlo", DMD_CHECK_FAIL, summary);
+          check_refused (w, "ehlo", reply, summary);
         }
       else
         {
@@ -1359,7 +1405,7 @@ main_worker (gpointer data)
             {
               g_autofree char *summary = describe_reply (reply);
               reply_findings (w, reply, DMD_STEP_STARTTLS, DMD_AUTH_NONE, "starttls");
-              check_end (w, "starttls", DMD_CHECK_FAIL, summary);
+              check_refused (w, "starttls", reply, summary);
             }
           else
             {
@@ -1381,10 +1427,19 @@ main_worker (gpointer data)
                 {
                   if (cancelled (w))
                     goto out;
+                  /* The EHLO check passed before TLS; it fails now. */
                   if (reply != NULL)
-                    reply_findings (w, reply, DMD_STEP_EHLO, DMD_AUTH_NONE, "ehlo");
+                    {
+                      g_autofree char *ehlo_summary = describe_reply (reply);
+
+                      reply_findings (w, reply, DMD_STEP_EHLO, DMD_AUTH_NONE, "ehlo");
+                      check_refused (w, "ehlo", reply, ehlo_summary);
+                    }
                   else
-                    add_finding (w, "smtp-protocol-error", "ehlo", error->message);
+                    {
+                      add_finding (w, "smtp-protocol-error", "ehlo", error->message);
+                      check_end (w, "ehlo", DMD_CHECK_FAIL, error->message);
+                    }
                   skip_rest (w, (const char *[]) { "auth", "mail-from", "rcpt-to", NULL }, _("Not run: EHLO after TLS failed"));
                   goto out;
                 }
@@ -1455,7 +1510,7 @@ main_worker (gpointer data)
                   for (guint i = 0; i < tok->problems->len; i++)
                     info_line (w, g_ptr_array_index (tok->problems, i));
                 }
-              check_end (w, "auth", DMD_CHECK_FAIL, summary);
+              check_refused (w, "auth", reply, summary);
               /* AUTH is tried once; MAIL FROM would only add "not authenticated". */
               skip_rest (w, (const char *[]) { "mail-from", "rcpt-to", NULL }, _("Not run: authentication failed"));
               dmd_smtp_client_quit (client);
@@ -1529,8 +1584,12 @@ main_worker (gpointer data)
     {
       g_autofree char *summary = describe_reply (mail_reply);
       if (!mail_ok)
-        reply_findings (w, mail_reply, DMD_STEP_MAIL, mech, "mail-from");
-      check_end (w, "mail-from", mail_ok ? DMD_CHECK_PASS : DMD_CHECK_FAIL, summary);
+        {
+          reply_findings (w, mail_reply, DMD_STEP_MAIL, mech, "mail-from");
+          check_refused (w, "mail-from", mail_reply, summary);
+        }
+      else
+        check_end (w, "mail-from", DMD_CHECK_PASS, summary);
     }
 
     if (!mail_ok)
@@ -1550,8 +1609,12 @@ main_worker (gpointer data)
             g_autofree char *summary = describe_reply (rcpt_reply);
             gboolean rcpt_ok = rcpt_reply->code == 250 || rcpt_reply->code == 251;
             if (!rcpt_ok)
-              reply_findings (w, rcpt_reply, DMD_STEP_RCPT, mech, "rcpt-to");
-            check_end (w, "rcpt-to", rcpt_ok ? DMD_CHECK_PASS : DMD_CHECK_FAIL, summary);
+              {
+                reply_findings (w, rcpt_reply, DMD_STEP_RCPT, mech, "rcpt-to");
+                check_refused (w, "rcpt-to", rcpt_reply, summary);
+              }
+            else
+              check_end (w, "rcpt-to", DMD_CHECK_PASS, summary);
 
             /* data: only when asked */
             if (rcpt_ok && cfg->send)
@@ -1561,6 +1624,8 @@ main_worker (gpointer data)
 
                 check_start (w, "data");
                 data_reply = dmd_smtp_client_data (client, message, &error);
+                if (w->message_on_wire)
+                  post (event_new (w->self, EV_TRANSMITTED, NULL));
                 if (data_reply == NULL)
                   {
                     if (cancelled (w))
@@ -1572,10 +1637,15 @@ main_worker (gpointer data)
                     g_autofree char *dsummary = describe_reply (data_reply);
                     gboolean data_ok = data_reply->code == 250;
                     if (!data_ok)
-                      reply_findings (w, data_reply, DMD_STEP_DATA, mech, "data");
+                      {
+                        reply_findings (w, data_reply, DMD_STEP_DATA, mech, "data");
+                        check_refused (w, "data", data_reply, dsummary);
+                      }
                     else
-                      post (event_new (w->self, EV_SENT, NULL));
-                    check_end (w, "data", data_ok ? DMD_CHECK_PASS : DMD_CHECK_FAIL, dsummary);
+                      {
+                        post (event_new (w->self, EV_SENT, NULL));
+                        check_end (w, "data", DMD_CHECK_PASS, dsummary);
+                      }
                   }
               }
           }

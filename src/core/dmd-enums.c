@@ -171,3 +171,16 @@ dmd_audience_to_string (DmdAudience audience)
     default:                      g_return_val_if_reached (NULL);
     }
 }
+
+const char *
+dmd_verdict_to_string (DmdVerdict verdict)
+{
+  switch (verdict)
+    {
+    case DMD_VERDICT_PASS:  return "pass";
+    case DMD_VERDICT_WARN:  return "warn";
+    case DMD_VERDICT_FAIL:  return "fail";
+    case DMD_VERDICT_RETRY: return "retry";
+    default:                g_return_val_if_reached (NULL);
+    }
+}

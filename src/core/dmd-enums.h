@@ -63,6 +63,14 @@ typedef enum {
   DMD_IP_VERSION_ANY,
 } DmdIpVersion;
 
+/* The outcome of a run, from its checks and findings together (dmd_result_get_verdict()). */
+typedef enum {
+  DMD_VERDICT_PASS,   /* every check passed (or was skipped on purpose), nothing to warn of */
+  DMD_VERDICT_WARN,   /* it works, and a warning stands (or the run did not finish) */
+  DMD_VERDICT_FAIL,   /* a check failed, or an error stands: mail does not flow */
+  DMD_VERDICT_RETRY,  /* a check failed only on a temporary (4xx) refusal: try again later */
+} DmdVerdict;
+
 /* Who has to act on a fix step. */
 typedef enum {
   DMD_AUDIENCE_TECHNICIAN,
@@ -88,5 +96,6 @@ const char *dmd_ip_version_to_string   (DmdIpVersion    version);
 gboolean    dmd_ip_version_from_string (const char     *str,
                                         DmdIpVersion   *out);
 const char *dmd_audience_to_string     (DmdAudience     audience);
+const char *dmd_verdict_to_string      (DmdVerdict      verdict);
 
 G_END_DECLS

@@ -275,67 +275,41 @@ first_fix (DmdFinding *finding)
   return g_ptr_array_index (finding->fixes, 0);
 }
 
-/* The finding the verdict leads with: the most severe, the first of those (the engine orders
- * findings most important first within a severity). */
-static DmdFinding *
-top_finding (DmdResult *result)
-{
-  DmdFinding *top = NULL;
-
-  for (guint i = 0; result->findings != NULL && i < result->findings->len; i++)
-    {
-      DmdFinding *finding = g_ptr_array_index (result->findings, i);
-
-      if (top == NULL || finding->severity > top->severity)
-        top = finding;
-    }
-  return top;
-}
-
-static guint
-n_problems (DmdResult *result)
-{
-  return dmd_result_count_severity (result, DMD_SEVERITY_ERROR)
-         + dmd_result_count_severity (result, DMD_SEVERITY_WARNING);
-}
-
-/* The verdict: the result's, except that a run cancelled before the end is never a pass
- * (what was not checked may be broken); the schema has no word for "incomplete". */
-static const char *
-report_verdict (DmdResult *result)
-{
-  const char *verdict = dmd_result_verdict (result);
-
-  if (result->cancelled && g_str_equal (verdict, "pass"))
-    return "warn";
-  return verdict;
-}
-
-/* Headline of the verdict, translated. */
+/* The headline of the verdict (dmd_result_get_verdict()), translated: the outcome in words,
+ * never a count. */
 static char *
 verdict_headline (DmdResult *result)
 {
-  const char *verdict = report_verdict (result);
-  guint n = n_problems (result);
+  DmdCheck *failed = dmd_result_get_failed_check (result);
 
-  if (g_str_equal (verdict, "fail"))
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "%u problem found: mail will not flow",
-                                         "%u problems found: mail will not flow", n), n);
-  if (result->cancelled)
-    return g_strdup (_("Not known yet: the checks did not finish"));
-  if (g_str_equal (verdict, "warn"))
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "Ready to send, with %u warning",
-                                         "Ready to send, with %u warnings", n), n);
-  return g_strdup (_("Ready to send"));
+  switch (dmd_result_get_verdict (result))
+    {
+    case DMD_VERDICT_FAIL:
+      if (failed != NULL)
+        /* Translators: the headline when a check failed; %s is the check's name, such as
+         * "Sender (MAIL FROM)". */
+        return g_strdup_printf (_("Can’t send yet — the “%s” check failed"),
+                                check_title (failed->id));
+      return g_strdup (_("Can’t send yet"));
+    case DMD_VERDICT_RETRY:
+      return g_strdup (_("Refused for now — try again later"));
+    case DMD_VERDICT_WARN:
+      if (result->cancelled)
+        return g_strdup (_("Not known yet: the checks did not finish"));
+      return g_strdup (_("Ready to send, with warnings"));
+    case DMD_VERDICT_PASS:
+    default:
+      return g_strdup (_("Ready to send"));
+    }
 }
 
 /* What a pass means, in one sentence (never "mail will flow" without a test message). */
 static const char *
 verdict_scope (DmdResult *result)
 {
-  if (result->cancelled || g_str_equal (report_verdict (result), "fail"))
+  DmdVerdict verdict = dmd_result_get_verdict (result);
+
+  if (result->cancelled || verdict == DMD_VERDICT_FAIL || verdict == DMD_VERDICT_RETRY)
     return NULL;
   if (result->sent)
     return _("A real test message was sent and accepted by the server.");
@@ -617,9 +591,9 @@ static void
 text_verdict (TextCtx   *ctx,
               DmdResult *result)
 {
-  const char *verdict = report_verdict (result);
+  DmdVerdict verdict = dmd_result_get_verdict (result);
   g_autofree char *headline = verdict_headline (result);
-  DmdFinding *top = top_finding (result);
+  DmdFinding *top = dmd_result_get_top_finding (result);
   const char *scope = verdict_scope (result);
   const char *sgr;
   Sym s;
@@ -631,12 +605,12 @@ text_verdict (TextCtx   *ctx,
       g_string_append_c (ctx->out, '\n');
     }
 
-  if (g_str_equal (verdict, "fail"))
+  if (verdict == DMD_VERDICT_FAIL)
     {
       sgr = SGR_RED;
       s = SYM_BAD;
     }
-  else if (g_str_equal (verdict, "warn"))
+  else if (verdict == DMD_VERDICT_WARN || verdict == DMD_VERDICT_RETRY)
     {
       sgr = SGR_YELLOW;
       s = SYM_WARN;
@@ -656,7 +630,7 @@ text_verdict (TextCtx   *ctx,
   if (scope != NULL)
     text_put_block (ctx, 2, scope);
 
-  if (top != NULL && top->severity != DMD_SEVERITY_INFO)
+  if (top != NULL)
     {
       const DmdFix *fix = first_fix (top);
 
@@ -724,6 +698,26 @@ format_sign_in (const DmdDeviceConfig *config)
   return g_strdup (mech);
 }
 
+/* What became of the test message, in words. */
+static char *
+test_message_words (DmdResult *result)
+{
+  DmdCheck *data = dmd_result_get_check (result, "data");
+  const char *summary = data != NULL && has_text (data->summary) ? data->summary : "?";
+
+  if (result->sent)
+    return g_strdup (_("Sent"));
+  if (data == NULL)
+    return g_strdup (_("Not sent (stopped before DATA)"));
+  if (data->status != DMD_CHECK_FAIL)
+    return g_strdup (_("Not sent (the run did not finish)"));
+  if (result->message_transmitted)
+    /* Translators: %s is the server's reply, or what went wrong (the connection closed). */
+    return g_strdup_printf (_("Sent, but not accepted: %s"), summary);
+  /* Translators: %s is the server's reply to DATA, or what went wrong. */
+  return g_strdup_printf (_("Not sent: DATA was refused: %s"), summary);
+}
+
 /* What was tested, as key/value pairs for the text and HTML renderers. */
 static GArray *
 tested_facts (DmdResult             *result,
@@ -763,8 +757,7 @@ tested_facts (DmdResult             *result,
         add_kv (kvs, _("Insecure sign-in"),
                 g_strdup (_("Allowed for this run (plaintext or unverified TLS)")));
     }
-  add_kv (kvs, _("Test message"),
-          g_strdup (result->sent ? _("Sent") : _("Not sent (stopped before DATA)")));
+  add_kv (kvs, _("Test message"), test_message_words (result));
   add_kv (kvs, _("Checked on"), format_generated (result, "%Y-%m-%d %H:%M UTC"));
   return kvs;
 }
@@ -1433,7 +1426,9 @@ dmd_report_build_json (DmdResult             *result,
   json_builder_end_object (b);
 
   json_member_string (b, "option", dmd_option_to_string (result->option));
-  json_member_string (b, "verdict", report_verdict (result));
+  json_member_string (b, "verdict", dmd_result_verdict (result));
+  json_builder_set_member_name (b, "cancelled");
+  json_builder_add_boolean_value (b, result->cancelled);
   json_builder_set_member_name (b, "sent");
   json_builder_add_boolean_value (b, result->sent);
 
@@ -1495,10 +1490,10 @@ static const char html_style[] =
   "padding:1rem 1.2rem;margin:.8rem 0}\n"
   ".verdict{border-width:2px}\n"
   ".verdict.fail{border-color:var(--error)}.verdict.warn{border-color:var(--warning)}"
-  ".verdict.pass{border-color:var(--success)}\n"
+  ".verdict.pass{border-color:var(--success)}.verdict.retry{border-color:var(--warning)}\n"
   ".icon{font-weight:bold}\n"
   ".fail .icon,.error .icon,.differs .icon,.bad{color:var(--error)}\n"
-  ".warn .icon,.warning .icon{color:var(--warning)}\n"
+  ".warn .icon,.retry .icon,.warning .icon{color:var(--warning)}\n"
   ".pass .icon,.ok .icon,.good{color:var(--success)}\n"
   ".info .icon{color:var(--info)}\n"
   ".cancelled{border-left:4px solid var(--warning);padding:.3rem .8rem}\n"
@@ -1625,18 +1620,18 @@ static void
 html_verdict (GString   *out,
               DmdResult *result)
 {
-  const char *verdict = report_verdict (result);
+  DmdVerdict verdict = dmd_result_get_verdict (result);
   g_autofree char *headline = verdict_headline (result);
   const char *scope = verdict_scope (result);
-  DmdFinding *top = top_finding (result);
-  const char *icon = g_str_equal (verdict, "fail") ? "✗" : g_str_equal (verdict, "warn") ? "!" : "✓";
+  DmdFinding *top = dmd_result_get_top_finding (result);
+  const char *icon = verdict == DMD_VERDICT_FAIL ? "✗" : verdict == DMD_VERDICT_PASS ? "✓" : "!";
 
   if (result->cancelled)
     html_element (out, "<p class=\"card cancelled\">",
                   _("The checks were cancelled: these results are incomplete."), "</p>\n");
 
   g_string_append_printf (out, "<section class=\"verdict %s\" aria-labelledby=\"verdict\">\n",
-                          verdict);
+                          dmd_verdict_to_string (verdict));
   g_string_append_printf (out, "<h1 id=\"verdict\"><span class=\"icon\" aria-hidden=\"true\">%s</span> ",
                           icon);
   html_text (out, headline);
@@ -1644,7 +1639,7 @@ html_verdict (GString   *out,
   if (scope != NULL)
     html_element (out, "<p class=\"scope\">", scope, "</p>\n");
 
-  if (top != NULL && top->severity != DMD_SEVERITY_INFO)
+  if (top != NULL)
     {
       const DmdFix *fix = first_fix (top);
 

@@ -308,22 +308,43 @@ dmd_result_has_finding (DmdResult  *result,
   return FALSE;
 }
 
+/* Appends the findings about `check` (of_check) or about anything else (!of_check), all of
+ * them when check is NULL; most severe first, stable. */
+static void
+append_by_severity (GPtrArray  *into,
+                    GPtrArray  *findings,
+                    const char *check,
+                    gboolean    of_check)
+{
+  for (int sev = DMD_SEVERITY_ERROR; sev >= DMD_SEVERITY_INFO; sev--)
+    for (guint i = 0; i < findings->len; i++)
+      {
+        DmdFinding *f = g_ptr_array_index (findings, i);
+
+        if ((int) f->severity == sev &&
+            (check == NULL || (g_strcmp0 (f->check, check) == 0) == of_check))
+          g_ptr_array_add (into, f);
+      }
+}
+
 void
 dmd_result_sort_findings (DmdResult *result)
 {
   g_autoptr(GPtrArray) sorted = NULL;
+  DmdCheck *failed;
 
   g_return_if_fail (result != NULL);
 
-  /* Stable: walk severities from error down, keeping the order within each. */
+  /* The failed check's findings lead (the headline's first step), then the rest by severity. */
+  failed = dmd_result_get_failed_check (result);
   sorted = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_finding_free);
-  for (int sev = DMD_SEVERITY_ERROR; sev >= DMD_SEVERITY_INFO; sev--)
-    for (guint i = 0; i < result->findings->len; i++)
-      {
-        DmdFinding *f = g_ptr_array_index (result->findings, i);
-        if ((int) f->severity == sev)
-          g_ptr_array_add (sorted, f);
-      }
+  if (failed != NULL)
+    {
+      append_by_severity (sorted, result->findings, failed->id, TRUE);
+      append_by_severity (sorted, result->findings, failed->id, FALSE);
+    }
+  else
+    append_by_severity (sorted, result->findings, NULL, FALSE);
   g_ptr_array_set_free_func (result->findings, NULL);
   g_ptr_array_unref (result->findings);
   result->findings = g_steal_pointer (&sorted);
@@ -346,14 +367,168 @@ dmd_result_count_severity (DmdResult   *result,
   return n;
 }
 
+gboolean
+dmd_check_is_temporary_refusal (const DmdCheck *check)
+{
+  g_return_val_if_fail (check != NULL, FALSE);
+
+  return check->reply_code >= 400 && check->reply_code < 500 && check->reply_class != 5;
+}
+
+/* Dialogue order: when several checks failed, the first of them caused the rest (or is the
+ * settings' own problem); the side checks (TLS versions, SPF, blocklists) come last. */
+static guint
+check_rank (const char *id)
+{
+  static const char *order[] = {
+    "config", "dns", "connect", "banner", "ehlo", "starttls", "tls", "oauth", "auth",
+    "mail-from", "rcpt-to", "data", "tls-versions", "spf", "blocklist",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    if (g_strcmp0 (order[i], id) == 0)
+      return i;
+  return G_N_ELEMENTS (order);
+}
+
+DmdCheck *
+dmd_checks_get_failed (GPtrArray *checks)
+{
+  DmdCheck *best = NULL;
+
+  g_return_val_if_fail (checks != NULL, NULL);
+
+  for (guint i = 0; i < checks->len; i++)
+    {
+      DmdCheck *check = g_ptr_array_index (checks, i);
+      gboolean temporary;
+
+      if (check->status != DMD_CHECK_FAIL)
+        continue;
+      temporary = dmd_check_is_temporary_refusal (check);
+      if (best == NULL)
+        best = check;
+      else if (temporary != dmd_check_is_temporary_refusal (best))
+        best = temporary ? best : check;
+      else if (check_rank (check->id) < check_rank (best->id))
+        best = check;
+    }
+  return best;
+}
+
+DmdVerdict
+dmd_verdict_derive (GPtrArray *checks,
+                    GPtrArray *findings,
+                    gboolean   cancelled)
+{
+  gboolean failed = FALSE;
+  gboolean temporary = TRUE;
+  gboolean unfinished = cancelled;
+  gboolean warning = FALSE;
+  gboolean error = FALSE;
+
+  for (guint i = 0; checks != NULL && i < checks->len; i++)
+    {
+      const DmdCheck *check = g_ptr_array_index (checks, i);
+
+      switch (check->status)
+        {
+        case DMD_CHECK_FAIL:
+          failed = TRUE;
+          if (!dmd_check_is_temporary_refusal (check))
+            temporary = FALSE;
+          break;
+        case DMD_CHECK_WARN:
+          warning = TRUE;
+          break;
+        case DMD_CHECK_PENDING:
+        case DMD_CHECK_RUNNING:
+          unfinished = TRUE;
+          break;
+        case DMD_CHECK_PASS:
+        case DMD_CHECK_SKIP:
+        default:
+          break;
+        }
+    }
+  for (guint i = 0; findings != NULL && i < findings->len; i++)
+    {
+      const DmdFinding *finding = g_ptr_array_index (findings, i);
+
+      if (finding->severity == DMD_SEVERITY_ERROR)
+        error = TRUE;
+      else if (finding->severity == DMD_SEVERITY_WARNING)
+        warning = TRUE;
+    }
+
+  if (failed)
+    return temporary && !error ? DMD_VERDICT_RETRY : DMD_VERDICT_FAIL;
+  if (error)
+    return DMD_VERDICT_FAIL;
+  if (warning || unfinished)
+    return DMD_VERDICT_WARN;
+  return DMD_VERDICT_PASS;
+}
+
+DmdVerdict
+dmd_result_get_verdict (DmdResult *result)
+{
+  g_return_val_if_fail (result != NULL, DMD_VERDICT_FAIL);
+
+  return dmd_verdict_derive (result->checks, result->findings, result->cancelled);
+}
+
 const char *
 dmd_result_verdict (DmdResult *result)
 {
   g_return_val_if_fail (result != NULL, NULL);
 
-  if (dmd_result_count_severity (result, DMD_SEVERITY_ERROR) > 0)
-    return "fail";
-  if (dmd_result_count_severity (result, DMD_SEVERITY_WARNING) > 0)
-    return "warn";
-  return "pass";
+  return dmd_verdict_to_string (dmd_result_get_verdict (result));
+}
+
+DmdCheck *
+dmd_result_get_failed_check (DmdResult *result)
+{
+  g_return_val_if_fail (result != NULL, NULL);
+
+  return dmd_checks_get_failed (result->checks);
+}
+
+/* The most severe finding of `check` (any check when NULL), the first of equals; with
+ * problems_only, never a note. */
+static DmdFinding *
+most_severe (GPtrArray  *findings,
+             const char *check,
+             gboolean    problems_only)
+{
+  DmdFinding *top = NULL;
+
+  for (guint i = 0; i < findings->len; i++)
+    {
+      DmdFinding *finding = g_ptr_array_index (findings, i);
+
+      if (check != NULL && g_strcmp0 (finding->check, check) != 0)
+        continue;
+      if (problems_only && finding->severity == DMD_SEVERITY_INFO)
+        continue;
+      if (top == NULL || finding->severity > top->severity)
+        top = finding;
+    }
+  return top;
+}
+
+DmdFinding *
+dmd_result_get_top_finding (DmdResult *result)
+{
+  DmdCheck *failed;
+  DmdFinding *top = NULL;
+
+  g_return_val_if_fail (result != NULL, NULL);
+
+  failed = dmd_result_get_failed_check (result);
+  if (failed != NULL)
+    top = most_severe (result->findings, failed->id, FALSE);
+  if (top == NULL)
+    top = most_severe (result->findings, NULL, TRUE);
+  return top;
 }

@@ -22,6 +22,8 @@ typedef struct {
   char           *summary;     /* one line, translated */
   gint64          elapsed_ms;
   GPtrArray      *transcript;  /* DmdTranscriptLine* */
+  guint           reply_code;  /* basic code of the server reply that failed the check, or 0 */
+  guint           reply_class; /* that reply's enhanced status class (2, 4, 5), or 0 */
 } DmdCheck;
 
 typedef struct {
@@ -91,7 +93,8 @@ struct _DmdResult {
   gint        ref_count;
   /*< public, read-only once the checkup has completed >*/
   DmdOption   option;
-  gboolean    sent;
+  gboolean    sent;                 /* the test message was accepted */
+  gboolean    message_transmitted;  /* the test message went on the wire (accepted or not) */
   gboolean    cancelled;
   GDateTime  *generated;
   GPtrArray  *checks;       /* DmdCheck*, in the order they started */
@@ -112,15 +115,38 @@ void               dmd_result_add_finding       (DmdResult   *result,
                                                  DmdFinding  *finding); /* takes ownership */
 gboolean           dmd_result_has_finding       (DmdResult   *result,
                                                  const char  *id);
-/* Order findings: errors first, then warnings, then info; stable otherwise. */
+/* Order findings: those of the failed check (dmd_result_get_failed_check()) first, then
+ * errors, then warnings, then info; stable otherwise. */
 void               dmd_result_sort_findings     (DmdResult   *result);
-/* "pass" | "warn" | "fail" from the findings. */
+/* The verdict rule (DESIGN.md), decided here and nowhere else: any failed check makes the
+ * verdict FAIL — or RETRY when every failed check was refused temporarily (a 4xx reply,
+ * dmd_check_is_temporary_refusal()) and no error stands —, whatever the severity of its
+ * findings; an error finding is a FAIL too. WARN when a warning stands (a finding or a check),
+ * or when the run did not finish (cancelled, or a check never ended): that is never a PASS.
+ * PASS otherwise. The capture's verdicts use it with checks of their own. */
+DmdVerdict         dmd_verdict_derive           (GPtrArray   *checks,     /* DmdCheck* */
+                                                 GPtrArray   *findings,   /* DmdFinding* */
+                                                 gboolean     cancelled);
+/* The failed check the verdict leads with, or NULL: with several, the first in dialogue order
+ * (config, dns, connect, banner, …, data, then the side checks), a permanent failure before a
+ * temporary one. */
+DmdCheck          *dmd_checks_get_failed        (GPtrArray   *checks);
+DmdVerdict         dmd_result_get_verdict       (DmdResult   *result);
+/* dmd_verdict_to_string (dmd_result_get_verdict (result)) */
 const char        *dmd_result_verdict           (DmdResult   *result);
+DmdCheck          *dmd_result_get_failed_check  (DmdResult   *result);
+/* The finding the headline leads with (its "first step"): the failed check's most severe
+ * finding; without a failed check, the most severe error or warning. NULL when there is none
+ * (notes only). */
+DmdFinding        *dmd_result_get_top_finding   (DmdResult   *result);
 guint              dmd_result_count_severity    (DmdResult   *result,
                                                  DmdSeverity  severity);
 
 DmdCheck          *dmd_check_new                (const char  *id);
 void               dmd_check_free               (DmdCheck    *check);
+/* The check failed on a temporary refusal: a 4xx reply whose enhanced code, if any, is not
+ * of the permanent class 5 (Exchange sends "451 5.7.3" for a permanent refusal). */
+gboolean           dmd_check_is_temporary_refusal (const DmdCheck *check);
 void               dmd_check_add_line           (DmdCheck    *check,
                                                  char         dir,
                                                  const char  *text);

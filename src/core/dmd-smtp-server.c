@@ -1536,6 +1536,27 @@ session_read_auth_line (Session *s,
   return line;
 }
 
+/* RFC 4954 responses are base64 (RFC 4648): its alphabet, "=" only as the final padding.
+ * g_base64_decode() skips what it does not know, so a client that sends its password raw
+ * would otherwise be taken at its word. */
+static gboolean
+is_base64 (const char *text,
+           gsize       len)
+{
+  gsize pad = 0;
+
+  while (pad < 2 && pad < len && text[len - 1 - pad] == '=')
+    pad++;
+  if (pad > 0 && len % 4 != 0)
+    return FALSE;
+  if (len % 4 == 1)
+    return FALSE;
+  for (gsize i = 0; i < len - pad; i++)
+    if (!g_ascii_isalnum (text[i]) && text[i] != '+' && text[i] != '/')
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 str_equal0 (const char *a,
             const char *b)
@@ -1625,6 +1646,11 @@ session_auth (Session    *s,
           secret_free (pass_b64, pass_b64_len);
           return session_answer (s, groups, "reply_cancelled", NULL);
         }
+      if (!is_base64 (user_b64, strlen (user_b64)) || !is_base64 (pass_b64, pass_b64_len))
+        {
+          secret_free (pass_b64, pass_b64_len);
+          return session_answer (s, groups, "reply_syntax", NULL);
+        }
       decoded = g_base64_decode (user_b64, &len);
       user = g_strndup ((const char *) decoded, len);
       g_free (decoded);
@@ -1667,6 +1693,11 @@ session_auth (Session    *s,
         {
           secret_free (b64, b64_len);
           return session_answer (s, groups, "reply_cancelled", NULL);
+        }
+      if (!is_base64 (b64, b64_len))
+        {
+          secret_free (b64, b64_len);
+          return session_answer (s, groups, "reply_syntax", NULL);
         }
       decoded = g_base64_decode (b64, &len);
       if (echo)

@@ -211,6 +211,14 @@ verdict_group_new (const DmdCaptureVerdict *verdict)
       icon_name = "emblem-ok-symbolic";
       style = "success";
     }
+  else if (dmd_capture_verdict_is_unproven (verdict))
+    {
+      title = _("Not known yet");
+      subtitle = _("No message from the device went through to the end. Send a test email "
+                   "from it and let it finish.");
+      icon_name = "dialog-question-symbolic";
+      style = "warning";
+    }
   else if (verdict->judged)
     {
       title = _("Not usable");

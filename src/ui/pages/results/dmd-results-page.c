@@ -200,14 +200,17 @@ static void
 render_findings (DmdResultsPage *self,
                  DmdResult      *result)
 {
+  const DmdCheck *failed = dmd_result_get_failed_check (result);
   guint problems = 0, notes = 0;
 
+  /* In the engine's order: the failed check's finding first (even a note), then the rest. */
   for (guint i = 0; i < result->findings->len; i++)
     {
       const DmdFinding *finding = g_ptr_array_index (result->findings, i);
       GtkWidget *row = dmd_finding_row_new (finding);
+      gboolean of_failed = failed != NULL && g_strcmp0 (finding->check, failed->id) == 0;
 
-      if (finding->severity == DMD_SEVERITY_INFO)
+      if (finding->severity == DMD_SEVERITY_INFO && !of_failed)
         {
           add_row (self, self->notes_group, row);
           notes++;
@@ -356,49 +359,46 @@ first_fix (const DmdFinding *finding)
   return g_ptr_array_index (finding->fixes, 0);
 }
 
+/* The headline says the outcome in words, from the verdict (never a count): the checks
+ * decide it, not the severity of the findings. */
 static void
 render_verdict (DmdResultsPage *self,
                 DmdResult      *result)
 {
-  const char *verdict = dmd_result_verdict (result);
-  guint errors = dmd_result_count_severity (result, DMD_SEVERITY_ERROR);
-  guint warnings = dmd_result_count_severity (result, DMD_SEVERITY_WARNING);
-  const DmdFinding *top = NULL;
-  g_autofree char *title = NULL;
+  const DmdFinding *top = dmd_result_get_top_finding (result);
+  const char *title, *icon, *style;
   g_autofree char *description = NULL;
 
-  for (guint i = 0; i < result->findings->len && top == NULL; i++)
+  switch (dmd_result_get_verdict (result))
     {
-      const DmdFinding *finding = g_ptr_array_index (result->findings, i);
-      if (finding->severity != DMD_SEVERITY_INFO)
-        top = finding;
+    case DMD_VERDICT_FAIL:
+      title = _("Can’t Send Yet");
+      icon = "dialog-error-symbolic";
+      style = "error";
+      break;
+    case DMD_VERDICT_RETRY:
+      title = _("Refused for Now — Try Again Later");
+      icon = "dialog-warning-symbolic";
+      style = "warning";
+      break;
+    case DMD_VERDICT_WARN:
+      title = result->cancelled ? _("Not Known Yet") : _("Ready to Send, with Warnings");
+      icon = "dialog-warning-symbolic";
+      style = "warning";
+      break;
+    case DMD_VERDICT_PASS:
+    default:
+      title = _("Ready to Send");
+      icon = "emblem-ok-symbolic";
+      style = "success";
+      break;
     }
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->verdict_icon), "success");
   gtk_widget_remove_css_class (GTK_WIDGET (self->verdict_icon), "warning");
   gtk_widget_remove_css_class (GTK_WIDGET (self->verdict_icon), "error");
-
-  if (g_strcmp0 (verdict, "fail") == 0)
-    {
-      gtk_image_set_from_icon_name (self->verdict_icon, "dialog-error-symbolic");
-      gtk_widget_add_css_class (GTK_WIDGET (self->verdict_icon), "error");
-      /* The count of what stops mail; warnings are listed below it. */
-      title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Problem Found", "%u Problems Found", errors),
-                               errors);
-    }
-  else if (g_strcmp0 (verdict, "warn") == 0)
-    {
-      gtk_image_set_from_icon_name (self->verdict_icon, "dialog-warning-symbolic");
-      gtk_widget_add_css_class (GTK_WIDGET (self->verdict_icon), "warning");
-      title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Works, with %u Warning", "Works, with %u Warnings", warnings),
-                               warnings);
-    }
-  else
-    {
-      gtk_image_set_from_icon_name (self->verdict_icon, "emblem-ok-symbolic");
-      gtk_widget_add_css_class (GTK_WIDGET (self->verdict_icon), "success");
-      title = g_strdup (_("Ready to Send"));
-    }
+  gtk_image_set_from_icon_name (self->verdict_icon, icon);
+  gtk_widget_add_css_class (GTK_WIDGET (self->verdict_icon), style);
 
   if (top != NULL)
     {
@@ -414,6 +414,16 @@ render_verdict (DmdResultsPage *self,
       else
         description = g_strdup (top->title);
     }
+  else if (dmd_result_get_failed_check (result) != NULL)
+    {
+      const DmdCheck *failed = dmd_result_get_failed_check (result);
+
+      /* Translators: the first %s is a check's name, the second what came back. */
+      description = g_strdup_printf (_("The “%s” check failed: %s"), dmd_check_title (failed->id),
+                                     failed->summary != NULL ? failed->summary : "");
+    }
+  else if (result->cancelled)
+    description = g_strdup (_("The checks were cancelled: these results are incomplete."));
   else if (result->sent)
     description = g_strdup (_("Microsoft 365 accepted the test message with these settings."));
   else
@@ -423,7 +433,8 @@ render_verdict (DmdResultsPage *self,
   gtk_label_set_text (self->verdict_description, description);
   gtk_label_set_text (self->verdict_note,
                       result->sent ? _("A real test message was sent.")
-                                   : _("Checked from this computer’s network. No message was sent."));
+                      : result->message_transmitted ? _("A real test message was sent, and the server did not accept it.")
+                      : _("Checked from this computer’s network. No message was sent."));
 }
 
 static void
