@@ -537,7 +537,7 @@ refresh (DmdSettingsPage *self)
                           _("The checks present this certificate when the server asks for one, as the device does, so they also test the connector."));
       else
         dmd_note_row_add (self->connector_note, DMD_NOTE_WARNING,
-                          _("A connector that trusts a certificate cannot be tested from this computer: Microsoft 365 accepts the mail only when the device presents its own certificate. The checks still test the network and the endpoint, but not the connector."));
+                          _("A connector that trusts a certificate cannot be tested from this computer without the device’s own certificate and key: Microsoft 365 accepts the mail only when the device presents its certificate. Choose them above to test the connector too; without them the checks test the network and the endpoint only."));
     }
 
   if (missing->len > 0)
