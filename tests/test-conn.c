@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <sys/socket.h>
 
 #include "dmd-conn.h"
 
@@ -1285,6 +1286,52 @@ test_tls_client_cert_refused (void)
   }
 }
 
+/* The refusal outruns the client: the server's alert arrives and the connection is reset
+ * before the client's next write. The client still reports the alert. */
+static void
+alert_and_reset_script (TestServer *server,
+                        DmdConn    *conn)
+{
+  static const guint8 alert[] = { 21, 3, 3, 0, 2, GNUTLS_AL_FATAL, GNUTLS_A_BAD_CERTIFICATE };
+  GSocket *socket = dmd_conn_get_socket (conn);
+  char go;
+
+  /* The client is connected once its byte is here (a reset before would fail the connect). */
+  g_assert_true (g_socket_condition_timed_wait (socket, G_IO_IN, 10 * G_USEC_PER_SEC,
+                                                server->cancellable, NULL));
+  g_assert_cmpint (g_socket_receive (socket, &go, 1, NULL, NULL), ==, 1);
+  g_assert_cmpint (g_socket_send (socket, (const char *) alert, sizeof alert, NULL, NULL), ==,
+                   sizeof alert);
+  {
+    /* SO_LINGER {on, 0 s}: close() resets the connection. */
+    struct linger reset = { 1, 0 };
+    g_assert_cmpint (setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_LINGER, &reset,
+                                 sizeof reset), ==, 0);
+  }
+  g_socket_close (socket, NULL);
+}
+
+static void
+test_tls_alert_then_reset (void)
+{
+  TestServer *server = test_server_start (alert_and_reset_script, NULL);
+  g_autoptr(DmdConn) conn = connect_to (server);
+  g_autoptr(DmdTlsInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  dmd_conn_write_all (conn, "x", 1, dmd_deadline_in (5), NULL, &error);
+  g_assert_no_error (error);
+  /* Wait for the reset: the alert is in the socket already, and the write will fail. */
+  g_assert_true (g_socket_condition_timed_wait (dmd_conn_get_socket (conn), G_IO_HUP,
+                                                10 * G_USEC_PER_SEC, NULL, NULL));
+  g_assert_false (dmd_conn_start_tls_client (conn, "localhost", NULL, NULL, dmd_deadline_in (5),
+                                             NULL, &info, &error));
+  g_test_message ("%s", error->message);
+  g_assert_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS_ALERT);
+  g_assert_cmpint (dmd_conn_get_received_alert (conn), ==, GNUTLS_A_BAD_CERTIFICATE);
+  test_server_stop (server);
+}
+
 static void
 write_file (const char *path,
             const char *contents,
@@ -1507,6 +1554,7 @@ main (int   argc,
   g_test_add_func ("/dmd/conn/tls-client-cert-not-requested", test_tls_client_cert_not_requested);
   g_test_add_func ("/dmd/conn/tls-client-cert-refused", test_tls_client_cert_refused);
   g_test_add_func ("/dmd/conn/client-cert-load-errors", test_client_cert_load_errors);
+  g_test_add_func ("/dmd/conn/tls-alert-then-reset", test_tls_alert_then_reset);
   g_test_add_func ("/dmd/conn/client-hello-parse", test_client_hello_parse);
 
   return g_test_run ();

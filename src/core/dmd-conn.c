@@ -832,6 +832,20 @@ first_line (const guint8 *data,
   return dmd_escape_bytes (data, n);
 }
 
+/* A fatal alert record in the clear (TLS 1.2 and older send alerts unencrypted until the
+ * ChangeCipherSpec) waiting in the socket: its description, or -1. */
+static int
+plaintext_alert_waiting (DmdConn *conn)
+{
+  guint8 record[7];
+  gssize n = g_socket_receive (conn->socket, (char *) record, sizeof record, NULL, NULL);
+
+  if (n == (gssize) sizeof record && record[0] == 21 && record[1] == 3 && record[3] == 0 &&
+      record[4] == 2 && record[5] == GNUTLS_AL_FATAL)
+    return record[6];
+  return -1;
+}
+
 /* Run the handshake. On failure the session is dropped again (the connection is only good
  * for closing then) after telling the other side why with an alert. */
 static gboolean
@@ -860,7 +874,23 @@ handshake (DmdConn       *conn,
 
   if (ret < 0)
     {
-      if (conn->io_error == NULL && ret != GNUTLS_E_FATAL_ALERT_RECEIVED &&
+      int alert = -1;
+
+      /* A server refusing our certificate may send its alert and reset the connection while
+       * our flight is still going out: the write fails, yet the alert already arrived. */
+      if (g_error_matches (conn->io_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+        alert = plaintext_alert_waiting (conn);
+      if (alert >= 0)
+        {
+          const char *name = gnutls_alert_get_name ((gnutls_alert_description_t) alert);
+
+          conn->received_alert = alert;
+          g_clear_error (&conn->io_error);
+          g_set_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS_ALERT,
+                       _("The other side refused the TLS handshake with the alert “%s” (%d)"),
+                       name ? name : "?", alert);
+        }
+      else if (conn->io_error == NULL && ret != GNUTLS_E_FATAL_ALERT_RECEIVED &&
           looks_like_plaintext (conn->hs_first, conn->hs_first_len))
         {
           g_autofree char *first = NULL;
