@@ -264,6 +264,7 @@ typedef struct {
   gboolean         ip_checks_started;
   char            *public_ip;       /* as Microsoft saw it, once known */
   char            *mx_host;         /* the tenant endpoint from the MX lookup, once known */
+  gboolean         tls_tried;       /* main session: a TLS handshake was started */
   gboolean         cert_requested;  /* main session: the server asked for a client certificate */
   gboolean         cert_sent;       /* and ours was presented */
 } Worker;
@@ -431,6 +432,10 @@ client_cert_evidence (Worker     *w,
     /* Translators: %s is a reply line or a TLS error. */
     return g_strdup_printf (_("%s (no client certificate was presented from this computer)"),
                             what);
+  if (!w->tls_tried)
+    /* Translators: the first %s is a reply line, the second describes a certificate. */
+    return g_strdup_printf (_("%s (the session did not use TLS, so %s could not be presented)"),
+                            what, cert);
   if (!w->cert_sent)
     /* Translators: the first %s is a reply line or a TLS error, the second describes a
      * certificate. */
@@ -1076,6 +1081,7 @@ main_tls (Worker       *w,
   gboolean ok;
 
   check_start (w, "tls");
+  w->tls_tried = TRUE;
   dmd_conn_set_client_cert (conn, w->self->client_cert);
   ok = dmd_conn_start_tls_client (conn, w->server, dmd_tls_priority_default (),
                                   w->config->ca_file, dmd_deadline_in (step_timeout (w)),
