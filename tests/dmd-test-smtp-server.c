@@ -10,7 +10,8 @@
  *
  * With --certs DIR (the output of tests/make-test-certs.sh), STARTTLS uses
  * DIR/test-<name>.pem with DIR/test-server-key.pem, where <name> is the scenario's
- * [tls] certificate (default "server"). Without it, STARTTLS is answered 454.
+ * [tls] certificate (default "server"). Without it, STARTTLS is answered 454. The client
+ * certificates named in [tls] client_trusted (";"-separated) are DIR/test-<name>.pem.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -119,10 +120,24 @@ main (int   argc,
       g_autofree char *cert = g_build_filename (certs, cert_base, NULL);
       g_autofree char *key = g_build_filename (certs, "test-server-key.pem", NULL);
 
+      g_auto(GStrv) trusted = g_key_file_get_string_list (kf, "tls", "client_trusted", NULL,
+                                                          NULL);
+
       if (!dmd_smtp_server_set_certificate (server, cert, key, &error))
         {
           g_printerr ("%s\n", error->message);
           return 2;
+        }
+      for (guint i = 0; trusted != NULL && trusted[i] != NULL; i++)
+        {
+          g_autofree char *base = g_strdup_printf ("test-%s.pem", g_strstrip (trusted[i]));
+          g_autofree char *path = g_build_filename (certs, base, NULL);
+
+          if (!dmd_smtp_server_trust_client_cert (server, path, &error))
+            {
+              g_printerr ("%s\n", error->message);
+              return 2;
+            }
         }
     }
 

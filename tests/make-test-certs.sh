@@ -16,6 +16,11 @@
 #   test-not-yet-valid.pem   same names, signed by the CA, valid from 2099-01-01
 #   test-wrong-name.pem      signed by the CA, valid now, only for wrong-name.example
 #   test-self-signed.pem     self-signed (not by the CA), same names as test-server.pem
+#   test-client.pem          a device's client certificate (relay connectors that trust a
+#   test-client-key.pem        certificate), signed by the CA, for mfp.contoso.com, and its key
+#   test-client-other.pem    another device's certificate, self-signed, for
+#   test-client-other-key.pem  printer.fabrikam.example (its own key): the one a connector
+#                              does not trust
 #
 # Run by hand: tests/make-test-certs.sh /tmp/certs
 set -eu
@@ -68,6 +73,20 @@ server_tmpl "$tmp/wrong.tmpl" wrong-name.example 5 'expiration_days = 3650' \
   'dns_name = "wrong-name.example"'
 server_tmpl "$tmp/self.tmpl" localhost 6 'expiration_days = 3650' "$names"
 
+client_tmpl() {  # $1 file, $2 cn, $3 serial
+  cat >"$1" <<EOF
+organization = "Device Mail Doctor tests"
+cn = "$2"
+serial = $3
+expiration_days = 3650
+dns_name = "$2"
+tls_www_client
+signing_key
+EOF
+}
+client_tmpl "$tmp/client.tmpl" mfp.contoso.com 7
+client_tmpl "$tmp/client-other.tmpl" printer.fabrikam.example 8
+
 ct --generate-privkey --key-type=rsa --bits=2048 --outfile "$tmp/ca-key.pem"
 ct --generate-privkey --key-type=rsa --bits=2048 --outfile "$tmp/server-key.pem"
 ct --generate-self-signed --load-privkey "$tmp/ca-key.pem" --template "$tmp/ca.tmpl" \
@@ -85,6 +104,15 @@ signed "$tmp/wrong.tmpl" "$tmp/wrong.pem"
 ct --generate-self-signed --load-privkey "$tmp/server-key.pem" --template "$tmp/self.tmpl" \
    --outfile "$tmp/self.pem"
 
+# Client certificates: ECDSA keys (quick to make; devices use RSA or ECDSA alike).
+ct --generate-privkey --key-type=ecdsa --outfile "$tmp/client-key.pem"
+ct --generate-privkey --key-type=ecdsa --outfile "$tmp/client-other-key.pem"
+ct --generate-certificate --load-privkey "$tmp/client-key.pem" \
+   --load-ca-certificate "$tmp/ca.pem" --load-ca-privkey "$tmp/ca-key.pem" \
+   --template "$tmp/client.tmpl" --outfile "$tmp/client.pem"
+ct --generate-self-signed --load-privkey "$tmp/client-other-key.pem" \
+   --template "$tmp/client-other.tmpl" --outfile "$tmp/client-other.pem"
+
 cat "$tmp/server.pem" "$tmp/ca.pem" >"$tmp/server-chain.pem"
 
 # certtool writes a text dump before the PEM block: keep only the PEM blocks.
@@ -98,4 +126,9 @@ pem_only "$tmp/expired.pem"      "$out/test-expired.pem"
 pem_only "$tmp/notyet.pem"       "$out/test-not-yet-valid.pem"
 pem_only "$tmp/wrong.pem"        "$out/test-wrong-name.pem"
 pem_only "$tmp/self.pem"         "$out/test-self-signed.pem"
-chmod 600 "$out/test-ca-key.pem" "$out/test-server-key.pem"
+pem_only "$tmp/client.pem"           "$out/test-client.pem"
+pem_only "$tmp/client-key.pem"       "$out/test-client-key.pem"
+pem_only "$tmp/client-other.pem"     "$out/test-client-other.pem"
+pem_only "$tmp/client-other-key.pem" "$out/test-client-other-key.pem"
+chmod 600 "$out/test-ca-key.pem" "$out/test-server-key.pem" "$out/test-client-key.pem" \
+  "$out/test-client-other-key.pem"

@@ -193,6 +193,11 @@ class Run:
             argv.append('--oauth-token-file=' + tf)
         elif secret != 'none':
             raise ValueError('[cli] secret: password, token[:KIND] or none')
+        if c.get('client_cert'):
+            name = c['client_cert']
+            argv.append('--client-cert=' + os.path.join(self.args.certs, 'test-%s.pem' % name))
+            argv.append('--client-key=' + os.path.join(self.args.certs,
+                                                       'test-%s-key.pem' % name))
         if c.get('args'):
             argv.extend(c['args'].split())
         return argv, env_extra, stdin_data
@@ -284,6 +289,17 @@ def check_secrets(run, problems):
         'server record': run.server_out,
     }
     secrets = [('password', PASSWORD)] + [('token %s' % k, make_token(k)) for k in TOKEN_KINDS]
+    # The client certificate's private key: no line of its PEM body may show anywhere.
+    if run.sc.cli.get('client_cert'):
+        key = os.path.join(run.args.certs, 'test-%s-key.pem' % run.sc.cli['client_cert'])
+        with open(key) as f:
+            body = [ln.strip() for ln in f if ln.strip() and not ln.startswith('-----')]
+        for ln in body:
+            if len(ln) >= 16:
+                if any(ln in text for text in outputs.values()):
+                    problems.append('%s output contains the client key (PEM line %r…)'
+                                    % (run.fmt, ln[:12]))
+                    break
     for what, secret in secrets:
         forms = secret_forms(secret)
         # A token's parts are base64url already: its payload alone is a secret form too.
@@ -404,6 +420,24 @@ def check_expect(sc, run, problems):
         elif key in ('public_ip', 'address_family'):
             if str(net.get(key)) not in alternatives(value):
                 problems.append('network.%s is %r, expected %s' % (key, net.get(key), value))
+        elif key == 'client_cert' or key.startswith('client_cert.'):
+            cc = tls.get('client_certificate')
+            what = key[len('client_cert.'):] if '.' in key else None
+            if what is None:
+                got = 'null' if cc is None else 'object'
+            elif cc is None:
+                got = None
+            elif isinstance(cc.get(what), bool):
+                got = str(cc.get(what)).lower()
+            else:
+                got = cc.get(what)
+            if what in ('subject', 'sha256'):
+                if got is None or value not in got:
+                    problems.append('network.tls.client_certificate.%s is %r, expected it to '
+                                    'contain %r' % (what, got, value))
+            elif str(got) not in alternatives(value):
+                problems.append('network.tls.client_certificate%s is %r, expected %s'
+                                % ('.' + what if what else '', got, value))
     for want in split_list(e.get('json_contains', '')):
         if want not in raw:
             problems.append('JSON lacks %r' % want)

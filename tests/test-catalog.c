@@ -33,6 +33,7 @@ static const char *catalog_ids[] = {
   "device-no-starttls", "device-legacy-tls-only", "device-implicit-tls",
   "device-rejects-certificate", "device-no-auth",
   "sender-send-as-denied", "sender-blocked-outbound-spam", "relay-tenant-attribution",
+  "relay-certificate-not-trusted",
   "relay-connector-ip-mismatch", "relay-wrong-region", "direct-send-rejected",
   "recipient-not-found", "recipient-external-refused", "ip-banned", "ip-low-reputation",
   "ip-on-dnsbl", "spf-missing-record", "spf-missing-ip", "spf-no-microsoft-include",
@@ -53,6 +54,7 @@ static const char *allowed_urls[] = {
   "https://techcommunity.microsoft.com/blog/exchange/updated-exchange-online-smtp-auth-basic-authentication-deprecation-timeline/4489835",
   "https://techcommunity.microsoft.com/blog/exchange/introducing-more-control-over-direct-send-in-exchange-online/4408790",
   "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/relay-access-denied-smtp",
+  "https://learn.microsoft.com/en-us/exchange/troubleshoot/connectors/office-365-notice",
   "https://sender.office.com/",
   "https://go.microsoft.com/fwlink/?LinkID=526655",
   "https://go.microsoft.com/fwlink/p/?LinkId=390676",
@@ -1226,6 +1228,46 @@ test_recommended_settings (void)
     }
 }
 
+/* Which refusals mean "the connector did not take the sender" on relay, for the client
+ * certificate's finding: by code (5.7.64 exactly) or by the relay-denied wording. */
+static void
+test_relay_refusal (void)
+{
+  static const struct {
+    const char *line;
+    DmdOption   option;
+    DmdStep     step;
+    gboolean    expected;
+  } cases[] = {
+    { "550 5.7.64 TenantAttribution; Relay Access Denied [X.prod.outlook.com]", DMD_OPTION_RELAY, DMD_STEP_RCPT, TRUE },
+    { "550 5.7.64 Relay Access Denied ATTR36.", DMD_OPTION_RELAY, DMD_STEP_MAIL, TRUE },
+    { "5.7.64 TenantAttribution; Relay Access Denied", DMD_OPTION_RELAY, DMD_STEP_RCPT, TRUE },
+    { "554 5.7.1 <bob@example.com>: Relay access denied", DMD_OPTION_RELAY, DMD_STEP_RCPT, TRUE },
+    { "550 5.7.1 Unable to relay for bob@example.com", DMD_OPTION_RELAY, DMD_STEP_RCPT, TRUE },
+    { "550 Relaying denied", DMD_OPTION_RELAY, DMD_STEP_RCPT, TRUE },
+    /* Other codes, other steps, other options, temporary refusals: no. */
+    { "550 5.7.640 TenantAttribution", DMD_OPTION_RELAY, DMD_STEP_RCPT, FALSE },
+    { "550 5.7.606 Access denied, banned sending IP", DMD_OPTION_RELAY, DMD_STEP_RCPT, FALSE },
+    { "550 5.4.1 Recipient address rejected: Access denied. relay", DMD_OPTION_RELAY, DMD_STEP_RCPT, FALSE },
+    { "550 5.7.1 Message rejected as spam", DMD_OPTION_RELAY, DMD_STEP_RCPT, FALSE },
+    { "451 4.7.64 TenantAttribution; Relay Access Denied", DMD_OPTION_RELAY, DMD_STEP_RCPT, FALSE },
+    { "550 5.7.64 TenantAttribution; Relay Access Denied", DMD_OPTION_DIRECT_SEND, DMD_STEP_RCPT, FALSE },
+    { "550 5.7.64 TenantAttribution; Relay Access Denied", DMD_OPTION_SMTP_AUTH, DMD_STEP_RCPT, FALSE },
+    { "550 5.7.64 TenantAttribution; Relay Access Denied", DMD_OPTION_RELAY, DMD_STEP_DATA, FALSE },
+    { "250 2.1.5 Recipient OK", DMD_OPTION_RELAY, DMD_STEP_RCPT, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(DmdReply) reply = dmd_reply_parse_text (cases[i].line);
+
+      g_test_message ("%s", cases[i].line);
+      g_assert_nonnull (reply);
+      g_assert_cmpint (dmd_catalog_is_relay_refusal (reply, cases[i].option, cases[i].step), ==,
+                       cases[i].expected);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1262,6 +1304,7 @@ main (int    argc,
   g_test_add_func ("/dmd/catalog/connector-commands", test_connector_commands);
   g_test_add_func ("/dmd/catalog/reply/unexpected-meaning", test_unexpected_reply_meaning);
   g_test_add_func ("/dmd/catalog/reply/parse-pasted", test_parse_pasted);
+  g_test_add_func ("/dmd/catalog/reply/relay-refusal", test_relay_refusal);
   g_test_add_func ("/dmd/catalog/powershell-quote", test_powershell_quote);
   g_test_add_func ("/dmd/catalog/commands-filled", test_commands_filled);
   g_test_add_func ("/dmd/catalog/basic-auth-dates", test_basic_auth_dates);

@@ -159,6 +159,33 @@ ok(code == 2 and '/nonexistent/pw' in err, 'an unreadable password file is bad i
 code, out, err = run(['--option=smtp-auth', 'extra'])
 ok(code == 2 and 'extra' in err, 'a stray argument is bad usage', err)
 
+# The client certificate: both files or neither, and they must load; never any key bytes.
+CLIENT_CERT = os.path.join(CERTS, 'test-client.pem')
+CLIENT_KEY = os.path.join(CERTS, 'test-client-key.pem')
+OTHER_KEY = os.path.join(CERTS, 'test-client-other-key.pem')
+with open(OTHER_KEY) as f:
+    OTHER_KEY_LINES = [ln.strip() for ln in f if len(ln.strip()) >= 16 and '-----' not in ln]
+relay = ['--option=relay', '--server=contoso-com.mail.protection.outlook.com']
+code, out, err = run(relay + [f'--client-cert={CLIENT_CERT}'])
+ok(code == 2 and '--client-cert' in err and 'private key' in err,
+   'a client certificate without its key is bad input', err)
+code, out, err = run(relay + [f'--client-key={CLIENT_KEY}'])
+ok(code == 2 and '--client-cert' in err, 'a client key without its certificate is bad input', err)
+code, out, err = run(relay + [f'--client-cert={CLIENT_CERT}', f'--client-key={OTHER_KEY}'])
+ok(code == 2 and 'does not belong' in err and not any(ln in out + err for ln in OTHER_KEY_LINES),
+   'a key of another certificate is bad input, and its bytes are not shown', err)
+code, out, err = run(relay + [f'--client-cert={OTHER_KEY}', f'--client-key={OTHER_KEY}'])
+ok(code == 2 and 'holds no certificate' in err
+   and not any(ln in out + err for ln in OTHER_KEY_LINES),
+   'a key given as the certificate is bad input, and its bytes are not shown', err)
+code, out, err = run(relay + ['--client-cert=/nonexistent/c.pem', f'--client-key={CLIENT_KEY}'])
+ok(code == 2 and '/nonexistent/c.pem' in err, 'a missing certificate file is bad input', err)
+code, out, err = run(relay + [f'--client-cert={CLIENT_CERT}', '--client-key=/dev/zero'])
+ok(code == 2 and 'not a file' in err, 'a device file as the key is refused, not read', err)
+code, out, err = run(['--help'])
+ok(code == 0 and '--client-cert' in out and '--client-key' in out,
+   '--help lists --client-cert and --client-key', out)
+
 code, out, err = run(['--help'])
 ok(code == 0 and '--password-file' in out and '--connect-to' in out and '--ip-version' in out,
    '--help lists the options', out)

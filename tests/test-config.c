@@ -867,6 +867,58 @@ test_validate_more (void)
                      ((DmdFieldError *) g_ptr_array_index (errors, i))->field);
 }
 
+/* The client certificate and key: both or neither, and they must load (checked as entered,
+ * so the CLI exits 2 and the wizard says so under the rows). */
+static void
+test_validate_client_cert (void)
+{
+  g_autofree char *cert = g_test_build_filename (G_TEST_BUILT, "test-client.pem", NULL);
+  g_autofree char *key = g_test_build_filename (G_TEST_BUILT, "test-client-key.pem", NULL);
+  g_autofree char *other_key = g_test_build_filename (G_TEST_BUILT, "test-client-other-key.pem", NULL);
+  g_autoptr(DmdDeviceConfig) config = valid_config (DMD_OPTION_RELAY);
+  g_autoptr(DmdDeviceConfig) copy = NULL;
+  g_autoptr(GPtrArray) errors = NULL;
+
+  if (!g_file_test (cert, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no test certificates (certtool missing when configured)");
+      return;
+    }
+
+  config->client_cert_file = g_strdup (cert);
+  config->client_key_file = g_strdup (key);
+  errors = dmd_device_config_validate (config);
+  g_assert_cmpuint (errors->len, ==, 0);
+  g_clear_pointer (&errors, g_ptr_array_unref);
+
+  copy = dmd_device_config_copy (config);
+  g_assert_cmpstr (copy->client_cert_file, ==, cert);
+  g_assert_cmpstr (copy->client_key_file, ==, key);
+
+  g_free (config->client_key_file);
+  config->client_key_file = g_strdup (other_key);
+  errors = dmd_device_config_validate (config);
+  assert_only_errors (errors, DMD_FIELD_CLIENT_CERT);
+  g_clear_pointer (&errors, g_ptr_array_unref);
+
+  g_clear_pointer (&config->client_key_file, g_free);
+  errors = dmd_device_config_validate (config);
+  assert_only_errors (errors, DMD_FIELD_CLIENT_CERT);
+  g_assert_nonnull (strstr (((DmdFieldError *) g_ptr_array_index (errors, 0))->message,
+                            "private key"));
+  g_clear_pointer (&errors, g_ptr_array_unref);
+
+  g_clear_pointer (&config->client_cert_file, g_free);
+  config->client_key_file = g_strdup (key);
+  errors = dmd_device_config_validate (config);
+  assert_only_errors (errors, DMD_FIELD_CLIENT_CERT);
+  g_clear_pointer (&errors, g_ptr_array_unref);
+
+  config->client_cert_file = g_strdup ("/nonexistent/cert.pem");
+  errors = dmd_device_config_validate (config);
+  assert_only_errors (errors, DMD_FIELD_CLIENT_CERT);
+}
+
 /* Messages quote what the user typed, escaped and shortened. */
 static void
 test_messages_escaped (void)
@@ -899,6 +951,7 @@ main (int    argc,
   g_test_add_func ("/dmd/config/endpoints", test_endpoints);
   g_test_add_func ("/dmd/config/validate", test_validate);
   g_test_add_func ("/dmd/config/validate-more", test_validate_more);
+  g_test_add_func ("/dmd/config/validate-client-cert", test_validate_client_cert);
   g_test_add_func ("/dmd/config/messages-escaped", test_messages_escaped);
 
   return g_test_run ();

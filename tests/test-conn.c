@@ -6,6 +6,9 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+#include <sys/socket.h>
+
 #include "dmd-conn.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -422,6 +425,14 @@ typedef struct {
   gboolean        mute;           /* say 220 to STARTTLS, then never answer the handshake */
   int             after_tls;      /* 0: answer NOOP; 1: "221 bye" + close_notify + close;
                                    * 2: the same without close_notify; 3: 1 MiB line */
+  gnutls_certificate_request_t cert_request;  /* server: ask for a client certificate */
+  const char     *trusted_client; /* server: refuse other client certificates (file name) */
+  const char     *client_cert;    /* client: present this certificate (file name) … */
+  const char     *client_key;     /* … with this key */
+  /* set by the client */
+  gboolean        client_requested;
+  gboolean        client_sent;
+  int             client_alert;
   /* set by the server */
   gboolean        handshake_ok;
   GError         *error;
@@ -481,6 +492,24 @@ tls_script (TestServer *server,
       return;
     }
 
+  dmd_conn_set_client_cert_request (conn, spec->cert_request);
+  if (spec->trusted_client != NULL)
+    {
+      g_autofree char *path = cert_path (spec->trusted_client);
+      g_autofree char *pem = NULL;
+      gnutls_datum_t in, der = { NULL, 0 };
+      DmdCertInfo *trusted;
+      gsize len = 0;
+
+      g_assert_true (g_file_get_contents (path, &pem, &len, NULL));
+      in.data = (unsigned char *) pem;
+      in.size = (unsigned int) len;
+      g_assert_cmpint (gnutls_pem_base64_decode2 ("CERTIFICATE", &in, &der), >=, 0);
+      trusted = dmd_tls_cert_info_from_der (der.data, der.size);
+      gnutls_free (der.data);
+      dmd_conn_set_trusted_client_certs (conn, (const char * const[]) { trusted->sha256, NULL });
+      dmd_cert_info_free (trusted);
+    }
   spec->handshake_ok = dmd_conn_start_tls_server (conn, creds, spec->priority,
                                                   dmd_deadline_in (5), server->cancellable,
                                                   &spec->info, &spec->error);
@@ -545,6 +574,17 @@ run_tls (TlsSpec     *spec,
   g_autofree char *ca = trust_test_ca ? cert_path ("test-ca.pem") : NULL;
   g_autoptr(DmdTlsInfo) info = NULL;
 
+  if (spec->client_cert != NULL)
+    {
+      g_autofree char *cert = cert_path (spec->client_cert);
+      g_autofree char *key = cert_path (spec->client_key);
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(DmdTlsClientCert) client = dmd_tls_client_cert_new_from_files (cert, key,
+                                                                               &local_error);
+
+      g_assert_no_error (local_error);
+      dmd_conn_set_client_cert (conn, client);
+    }
   if (dmd_conn_start_tls_client (conn, server_name, client_priority, ca, dmd_deadline_in (5),
                                  NULL, &info, error))
     {
@@ -562,6 +602,9 @@ run_tls (TlsSpec     *spec,
     }
   else
     g_assert_null (info);
+  spec->client_requested = dmd_conn_get_client_cert_requested (conn);
+  spec->client_sent = dmd_conn_get_client_cert_sent (conn);
+  spec->client_alert = dmd_conn_get_received_alert (conn);
   dmd_conn_close (conn);
   test_server_stop (server);
   return g_steal_pointer (&info);
@@ -1148,6 +1191,259 @@ test_server_creds_errors (void)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Client certificates                                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Asked for one, the client presents its certificate (TLS 1.2 and 1.3), and the server sees
+ * which. */
+static void
+test_tls_client_cert_presented (void)
+{
+  if (!have_test_certs ())
+    return;
+  for (int v = DMD_TLS12; v <= DMD_TLS13; v++)
+    {
+      TlsSpec spec = { .cert_request = GNUTLS_CERT_REQUEST, .client_cert = "test-client.pem",
+                       .client_key = "test-client-key.pem" };
+      g_autoptr(DmdTlsInfo) info = NULL;
+      g_autoptr(GError) error = NULL;
+      DmdCertInfo *seen;
+
+      info = run_tls (&spec, "localhost", dmd_tls_priority_for_version (v), TRUE, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (info->version, ==, dmd_tls_version_name (v));
+      g_assert_true (spec.client_requested);
+      g_assert_true (spec.client_sent);
+      g_assert_cmpint (spec.client_alert, ==, -1);
+      g_assert_true (spec.handshake_ok);
+      g_assert_cmpuint (spec.info->chain->len, ==, 1);
+      seen = g_ptr_array_index (spec.info->chain, 0);
+      g_assert_nonnull (strstr (seen->subject, "CN=mfp.contoso.com"));
+      g_assert_true (has_string (seen->sans, "mfp.contoso.com"));
+      tls_spec_clear (&spec);
+    }
+}
+
+/* Not asked, nothing is sent; asked, with none chosen, the handshake still works. */
+static void
+test_tls_client_cert_not_requested (void)
+{
+  TlsSpec spec = { .client_cert = "test-client.pem", .client_key = "test-client-key.pem" };
+  TlsSpec spec2 = { .cert_request = GNUTLS_CERT_REQUEST };
+  g_autoptr(DmdTlsInfo) info = NULL;
+  g_autoptr(DmdTlsInfo) info2 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!have_test_certs ())
+    return;
+  info = run_tls (&spec, "localhost", NULL, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_false (spec.client_requested);
+  g_assert_false (spec.client_sent);
+  g_assert_cmpuint (spec.info->chain->len, ==, 0);
+  tls_spec_clear (&spec);
+
+  info2 = run_tls (&spec2, "localhost", NULL, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_true (spec2.client_requested);
+  g_assert_false (spec2.client_sent);
+  g_assert_cmpuint (spec2.info->chain->len, ==, 0);
+  tls_spec_clear (&spec2);
+}
+
+/* A server that trusts another certificate refuses ours in the TLS 1.2 handshake with the
+ * alert bad_certificate, which the client keeps. */
+static void
+test_tls_client_cert_refused (void)
+{
+  TlsSpec spec = { .cert_request = GNUTLS_CERT_REQUIRE, .trusted_client = "test-client.pem",
+                   .client_cert = "test-client-other.pem",
+                   .client_key = "test-client-other-key.pem" };
+  g_autoptr(DmdTlsInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!have_test_certs ())
+    return;
+  info = run_tls (&spec, "localhost", dmd_tls_priority_for_version (DMD_TLS12), TRUE, &error);
+  g_assert_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS_ALERT);
+  g_assert_true (spec.client_requested);
+  g_assert_true (spec.client_sent);
+  g_assert_cmpint (spec.client_alert, ==, GNUTLS_A_BAD_CERTIFICATE);
+  g_assert_false (spec.handshake_ok);
+  tls_spec_clear (&spec);
+
+  /* The trusted one passes the same server. */
+  {
+    TlsSpec ok = { .cert_request = GNUTLS_CERT_REQUIRE, .trusted_client = "test-client.pem",
+                   .client_cert = "test-client.pem", .client_key = "test-client-key.pem" };
+    g_autoptr(DmdTlsInfo) info2 = NULL;
+    g_autoptr(GError) error2 = NULL;
+
+    info2 = run_tls (&ok, "localhost", dmd_tls_priority_for_version (DMD_TLS12), TRUE, &error2);
+    g_assert_no_error (error2);
+    g_assert_true (ok.client_sent);
+    tls_spec_clear (&ok);
+  }
+}
+
+/* The refusal outruns the client: the server's alert arrives and the connection is reset
+ * before the client's next write. The client still reports the alert. */
+static void
+alert_and_reset_script (TestServer *server,
+                        DmdConn    *conn)
+{
+  static const guint8 alert[] = { 21, 3, 3, 0, 2, GNUTLS_AL_FATAL, GNUTLS_A_BAD_CERTIFICATE };
+  GSocket *socket = dmd_conn_get_socket (conn);
+  char go;
+
+  /* The client is connected once its byte is here (a reset before would fail the connect). */
+  g_assert_true (g_socket_condition_timed_wait (socket, G_IO_IN, 10 * G_USEC_PER_SEC,
+                                                server->cancellable, NULL));
+  g_assert_cmpint (g_socket_receive (socket, &go, 1, NULL, NULL), ==, 1);
+  g_assert_cmpint (g_socket_send (socket, (const char *) alert, sizeof alert, NULL, NULL), ==,
+                   sizeof alert);
+  {
+    /* SO_LINGER {on, 0 s}: close() resets the connection. */
+    struct linger reset = { 1, 0 };
+    g_assert_cmpint (setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_LINGER, &reset,
+                                 sizeof reset), ==, 0);
+  }
+  g_socket_close (socket, NULL);
+}
+
+static void
+test_tls_alert_then_reset (void)
+{
+  TestServer *server = test_server_start (alert_and_reset_script, NULL);
+  g_autoptr(DmdConn) conn = connect_to (server);
+  g_autoptr(DmdTlsInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  dmd_conn_write_all (conn, "x", 1, dmd_deadline_in (5), NULL, &error);
+  g_assert_no_error (error);
+  /* Wait for the reset: the alert is in the socket already, and the write will fail. */
+  g_assert_true (g_socket_condition_timed_wait (dmd_conn_get_socket (conn), G_IO_HUP,
+                                                10 * G_USEC_PER_SEC, NULL, NULL));
+  g_assert_false (dmd_conn_start_tls_client (conn, "localhost", NULL, NULL, dmd_deadline_in (5),
+                                             NULL, &info, &error));
+  g_test_message ("%s", error->message);
+  g_assert_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS_ALERT);
+  g_assert_cmpint (dmd_conn_get_received_alert (conn), ==, GNUTLS_A_BAD_CERTIFICATE);
+  test_server_stop (server);
+}
+
+static void
+write_file (const char *path,
+            const char *contents,
+            gssize      len)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, len, &error);
+  g_assert_no_error (error);
+}
+
+static void
+assert_load_fails (const char *cert,
+                   const char *key,
+                   const char *message_part)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdTlsClientCert) loaded = dmd_tls_client_cert_new_from_files (cert, key, &error);
+
+  g_assert_null (loaded);
+  g_assert_nonnull (error);
+  if (strstr (error->message, message_part) == NULL)
+    g_test_message ("“%s” lacks “%s”", error->message, message_part);
+  g_assert_nonnull (strstr (error->message, message_part));
+}
+
+/* Bad input is refused with a message that names the file, never with the key's bytes. */
+static void
+test_client_cert_load_errors (void)
+{
+  g_autofree char *cert = cert_path ("test-client.pem");
+  g_autofree char *key = cert_path ("test-client-key.pem");
+  g_autofree char *other_key = cert_path ("test-client-other-key.pem");
+  g_autofree char *dir = g_dir_make_tmp ("dmd-client-cert-XXXXXX", NULL);
+  g_autofree char *both = g_build_filename (dir, "both.pem", NULL);
+  g_autofree char *encrypted = g_build_filename (dir, "encrypted.key", NULL);
+  g_autofree char *big = g_build_filename (dir, "big.pem", NULL);
+  g_autofree char *garbage = g_build_filename (dir, "garbage.pem", NULL);
+  g_autofree char *broken = g_build_filename (dir, "broken.pem", NULL);
+  g_autofree char *cert_pem = NULL;
+  g_autofree char *key_pem = NULL;
+  g_autofree char *joined = NULL;
+  g_autofree char *filler = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdTlsClientCert) loaded = NULL;
+  const DmdCertInfo *info;
+
+  if (!have_test_certs ())
+    return;
+  g_assert_true (g_file_get_contents (cert, &cert_pem, NULL, NULL));
+  g_assert_true (g_file_get_contents (key, &key_pem, NULL, NULL));
+
+  loaded = dmd_tls_client_cert_new_from_files (cert, key, &error);
+  g_assert_no_error (error);
+  info = dmd_tls_client_cert_get_info (loaded);
+  g_assert_nonnull (strstr (info->subject, "CN=mfp.contoso.com"));
+  g_assert_cmpuint (strlen (info->sha256), ==, 32 * 3 - 1);
+  g_clear_pointer (&loaded, dmd_tls_client_cert_unref);
+
+  /* One file with both. */
+  joined = g_strconcat (cert_pem, key_pem, NULL);
+  write_file (both, joined, -1);
+  loaded = dmd_tls_client_cert_new_from_files (both, both, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&loaded, dmd_tls_client_cert_unref);
+
+  assert_load_fails ("/nonexistent/cert.pem", key, "does not exist");
+  assert_load_fails (cert, "/nonexistent/key.pem", "does not exist");
+  assert_load_fails (dir, key, "is not a file");
+  assert_load_fails ("/dev/null", key, "is not a file");
+  assert_load_fails (cert, other_key, "does not belong to the certificate");
+  assert_load_fails (key, key, "holds no certificate");
+  assert_load_fails (cert, cert, "holds no private key");
+
+  write_file (encrypted, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHzBJBgkqhkiG9w0BBQ0w\n"
+                         "-----END ENCRYPTED PRIVATE KEY-----\n", -1);
+  assert_load_fails (cert, encrypted, "passphrase");
+
+  /* Far over the cap: refused before it is read. */
+  filler = g_strnfill (DMD_TLS_CLIENT_CERT_MAX_FILE + 1, 'A');
+  write_file (big, filler, -1);
+  assert_load_fails (big, key, "larger than");
+  assert_load_fails (cert, big, "larger than");
+
+  write_file (garbage, "\x01\x02 not PEM at all", -1);
+  assert_load_fails (garbage, key, "holds no certificate");
+  write_file (broken, "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n", -1);
+  assert_load_fails (broken, key, "could not be read as a certificate");
+
+  /* A key that does not parse: the message names the file and nothing of its content. */
+  {
+    g_autofree char *bad_key = g_build_filename (dir, "bad.key", NULL);
+    g_autoptr(GError) key_error = NULL;
+    g_autoptr(DmdTlsClientCert) none = NULL;
+
+    write_file (bad_key, "-----BEGIN PRIVATE KEY-----\nU2VjcmV0S2V5Qnl0ZXM=\n-----END PRIVATE KEY-----\n", -1);
+    none = dmd_tls_client_cert_new_from_files (cert, bad_key, &key_error);
+    g_assert_null (none);
+    g_assert_nonnull (strstr (key_error->message, "bad.key"));
+    g_assert_null (strstr (key_error->message, "U2VjcmV0"));
+    g_unlink (bad_key);
+  }
+
+  g_unlink (both);
+  g_unlink (encrypted);
+  g_unlink (big);
+  g_unlink (garbage);
+  g_unlink (broken);
+  g_rmdir (dir);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* ClientHello parsing of hostile bytes                                                       */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -1254,6 +1550,11 @@ main (int   argc,
   g_test_add_func ("/dmd/conn/tls-handshake-cancel", test_tls_handshake_cancel);
   g_test_add_func ("/dmd/conn/tls-bad-ca-file", test_tls_bad_ca_file);
   g_test_add_func ("/dmd/conn/tls-server-creds-errors", test_server_creds_errors);
+  g_test_add_func ("/dmd/conn/tls-client-cert-presented", test_tls_client_cert_presented);
+  g_test_add_func ("/dmd/conn/tls-client-cert-not-requested", test_tls_client_cert_not_requested);
+  g_test_add_func ("/dmd/conn/tls-client-cert-refused", test_tls_client_cert_refused);
+  g_test_add_func ("/dmd/conn/client-cert-load-errors", test_client_cert_load_errors);
+  g_test_add_func ("/dmd/conn/tls-alert-then-reset", test_tls_alert_then_reset);
   g_test_add_func ("/dmd/conn/client-hello-parse", test_client_hello_parse);
 
   return g_test_run ();

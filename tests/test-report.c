@@ -712,6 +712,68 @@ test_cancelled (void)
   assert_string_member (json_node_get_object (root), "verdict", "fail");
 }
 
+/* The client certificate presented (relay connectors that trust a certificate): which one,
+ * whether the server asked, in JSON (additive to v1), text and HTML. */
+static void
+test_client_certificate (void)
+{
+  g_autoptr(DmdDeviceConfig) config = make_config ();
+  g_autoptr(DmdResult) result = make_result ("550 5.7.64 TenantAttribution", "220 banner");
+  g_autoptr(DmdResult) bare = dmd_result_new (DMD_OPTION_RELAY);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) bare_root = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *bare_json = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *html = NULL;
+  DmdCertInfo *cc = dmd_cert_info_new ();
+  JsonObject *tls, *o;
+
+  cc->subject = g_strdup ("CN=mfp.contoso.com,O=<i>Contoso</i> \033[2J");
+  cc->issuer = g_strdup ("CN=Contoso CA");
+  g_ptr_array_add (cc->sans, g_strdup ("mfp.contoso.com"));
+  cc->not_after = g_strdup ("2030-01-01T00:00:00Z");
+  cc->sha256 = g_strdup ("12:34:56");
+  result->network.client_cert = cc;
+  result->network.client_cert_requested = TRUE;
+  result->network.client_cert_sent = TRUE;
+
+  json = dmd_report_to_json (result, config);
+  root = parse_json (json);
+  tls = json_object_get_object_member (json_object_get_object_member (json_node_get_object (root), "network"), "tls");
+  assert_member_type (tls, "client_certificate", JSON_NODE_OBJECT);
+  o = json_object_get_object_member (tls, "client_certificate");
+  assert_string_member (o, "subject", "CN=mfp.contoso.com,O=<i>Contoso</i> \\x1B[2J");
+  assert_string_member (o, "sha256", "12:34:56");
+  assert_string_member (o, "not_after", "2030-01-01T00:00:00Z");
+  g_assert_true (json_object_get_boolean_member (o, "requested"));
+  g_assert_true (json_object_get_boolean_member (o, "presented"));
+
+  text = dmd_report_to_text (result, config, FALSE);
+  g_assert_nonnull (strstr (text, "Client certificate:"));
+  g_assert_nonnull (strstr (text, "12:34:56"));
+  g_assert_nonnull (strstr (text, "Presented: the server asked for a client certificate"));
+  g_assert_null (strchr (text, '\033'));
+
+  html = dmd_report_to_html (result, config);
+  g_assert_nonnull (strstr (html, "<h3>Client certificate</h3>"));
+  g_assert_nonnull (strstr (html, "&lt;i&gt;Contoso&lt;/i&gt;"));
+  g_assert_null (strstr (html, "<i>Contoso"));
+
+  /* Chosen, but the server never asked: not presented, and the words say why. */
+  result->network.client_cert_requested = FALSE;
+  result->network.client_cert_sent = FALSE;
+  g_free (text);
+  text = dmd_report_to_text (result, config, FALSE);
+  g_assert_nonnull (strstr (text, "Not presented: the server did not ask for a client certificate"));
+
+  /* None chosen and none asked for: null, and nothing in the text. */
+  bare_json = dmd_report_to_json (bare, config);
+  bare_root = parse_json (bare_json);
+  tls = json_object_get_object_member (json_object_get_object_member (json_node_get_object (bare_root), "network"), "tls");
+  assert_member_type (tls, "client_certificate", JSON_NODE_NULL);
+}
+
 /* The headline follows the checks: a step refused with a reply whose finding is only a
  * warning is no "ready to send" (issue 10), in text, JSON and HTML alike, and its finding
  * leads, before the warning about the settings. */
@@ -848,6 +910,7 @@ main (int    argc,
   g_test_add_func ("/dmd/report/findings-text", test_findings_text);
   g_test_add_func ("/dmd/report/pass-scope", test_pass_scope);
   g_test_add_func ("/dmd/report/cancelled", test_cancelled);
+  g_test_add_func ("/dmd/report/client-certificate", test_client_certificate);
   g_test_add_func ("/dmd/report/verdict-follows-checks", test_verdict_follows_checks);
   g_test_add_func ("/dmd/report/test-message-words", test_test_message_words);
   return g_test_run ();

@@ -266,6 +266,34 @@ test_finalize (void)
   g_assert_finalize_object (page);
 }
 
+/* The device's certificate, presented to a connector that trusts one. */
+static void
+test_client_certificate (void)
+{
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  g_autoptr(DmdResult) result = make_result (FALSE);
+  GtkWidget *page = dmd_results_page_new (session);
+  GtkWidget *window = dmd_test_window_new (page);
+  DmdCertInfo *cc = dmd_cert_info_new ();
+  GtkWidget *row;
+
+  cc->subject = g_strdup ("CN=mfp.contoso.com <b>");
+  cc->sha256 = g_strdup ("12:34:56");
+  result->network.client_cert = cc;
+  result->network.client_cert_requested = TRUE;
+  result->network.client_cert_sent = TRUE;
+  dmd_session_set_result (session, result);
+  dmd_test_spin ();
+
+  row = dmd_test_find_row (page, "Client certificate");
+  g_assert_nonnull (row);
+  g_assert_nonnull (dmd_test_find_label (row, "Presented"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "CN=mfp.contoso.com <b>"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "12:34:56"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -277,6 +305,7 @@ main (int    argc,
   g_test_add_func ("/dmd/ui/results/ready", test_ready);
   g_test_add_func ("/dmd/ui/results/refused-with-a-warning", test_refused_with_a_warning);
   g_test_add_func ("/dmd/ui/results/report", test_report);
+  g_test_add_func ("/dmd/ui/results/client-certificate", test_client_certificate);
   g_test_add_func ("/dmd/ui/results/finding-row-finalize", test_finding_row_finalize);
   g_test_add_func ("/dmd/ui/results/finalize", test_finalize);
   return g_test_run ();

@@ -317,6 +317,112 @@ test_test_hooks (Fixture       *f,
   g_assert_cmpuint (config->timeout_seconds, ==, 2);
 }
 
+/* The button under root whose accessible name is label. */
+static GtkWidget *
+button_labelled (GtkWidget  *root,
+                 const char *label)
+{
+  if (GTK_IS_BUTTON (root))
+    {
+      g_autofree char *diff = gtk_test_accessible_check_property (GTK_ACCESSIBLE (root),
+                                                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                                  label);
+      if (diff == NULL)
+        return root;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = button_labelled (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A connector that trusts a certificate: the device's certificate and key are chosen (by the
+ * file choosers, here directly), checked as chosen, and go into the config as paths only. */
+static void
+test_relay_client_cert (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *cert = g_test_build_filename (G_TEST_BUILT, "test-client.pem", NULL);
+  g_autofree char *key = g_test_build_filename (G_TEST_BUILT, "test-client-key.pem", NULL);
+  g_autofree char *other_key = g_test_build_filename (G_TEST_BUILT, "test-client-other-key.pem", NULL);
+  g_autoptr(DmdDeviceConfig) config = NULL;
+  GSettings *settings = dmd_session_get_settings (f->session);
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+  GtkWidget *cert_row, *key_row;
+
+  dmd_test_set_text (row (f, "Server"), "contoso-com.mail.protection.outlook.com");
+  dmd_test_set_text (row (f, "Sender (From)"), "scanner@contoso.com");
+  dmd_test_set_text (row (f, "Test recipient"), "someone@fabrikam.example");
+  dmd_test_set_text (row (f, "Organization’s domain"), "contoso.com");
+  cert_row = row (f, "Device certificate (optional)");
+  key_row = row (f, "Private key of the device certificate");
+
+  /* Only for a connector that trusts a certificate. */
+  g_assert_false (dmd_test_is_shown (cert_row));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "The connector recognizes the device by")), 1);
+  dmd_test_spin ();
+  g_assert_true (dmd_test_is_shown (cert_row));
+  g_assert_true (dmd_test_is_shown (key_row));
+  g_assert_true (dmd_page_get_complete (DMD_PAGE (f->page)));
+  g_assert_true (has_note (key_row, "cannot be tested from this computer"));
+
+  /* Every button says what it does. */
+  g_assert_nonnull (button_labelled (cert_row, "Choose the device certificate"));
+  g_assert_nonnull (button_labelled (cert_row, "Remove the device certificate and its key"));
+  g_assert_nonnull (button_labelled (key_row, "Choose the private key of the device certificate"));
+
+  /* A key of another certificate is refused where the rows are, and blocks the run. */
+  dmd_settings_page_set_client_cert (DMD_SETTINGS_PAGE (f->page), cert, other_key);
+  dmd_test_spin ();
+  g_assert_true (has_note (key_row, "does not belong to the certificate"));
+  g_assert_true (gtk_widget_has_css_class (cert_row, "error"));
+  g_assert_false (dmd_page_get_complete (DMD_PAGE (f->page)));
+
+  /* A certificate alone is not enough either. */
+  dmd_settings_page_set_client_cert (DMD_SETTINGS_PAGE (f->page), cert, NULL);
+  dmd_test_spin ();
+  g_assert_true (has_note (key_row, "needs its private key"));
+  g_assert_false (dmd_page_get_complete (DMD_PAGE (f->page)));
+
+  dmd_settings_page_set_client_cert (DMD_SETTINGS_PAGE (f->page), cert, key);
+  dmd_test_spin ();
+  g_assert_true (dmd_page_get_complete (DMD_PAGE (f->page)));
+  g_assert_false (gtk_widget_has_css_class (cert_row, "error"));
+  g_assert_true (has_note (key_row, "present this certificate"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (cert_row)), ==, "test-client.pem");
+
+  config = dmd_settings_page_build_config (DMD_SETTINGS_PAGE (f->page));
+  g_assert_true (config->connector_trusts_certificate);
+  g_assert_cmpstr (config->client_cert_file, ==, cert);
+  g_assert_cmpstr (config->client_key_file, ==, key);
+
+  /* Running saves the settings: never the files (nor, of course, the key). */
+  dmd_page_apply_begin (DMD_PAGE (f->page), NULL, NULL);
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autoptr(GVariant) value = g_settings_get_value (settings, keys[i]);
+      g_autofree char *printed = g_variant_print (value, FALSE);
+
+      g_assert_null (strstr (printed, "test-client"));
+    }
+
+  /* Back to IP: no certificate goes into the config. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "The connector recognizes the device by")), 0);
+  dmd_test_spin ();
+  g_clear_pointer (&config, dmd_device_config_free);
+  config = dmd_settings_page_build_config (DMD_SETTINGS_PAGE (f->page));
+  g_assert_false (config->connector_trusts_certificate);
+  g_assert_null (config->client_cert_file);
+}
+
 static void
 test_finalize (void)
 {
@@ -345,6 +451,7 @@ main (int    argc,
   ADD ("remember-but-not-password", DMD_OPTION_SMTP_AUTH, test_remember_but_not_password);
   ADD ("oauth-token", DMD_OPTION_SMTP_AUTH, test_oauth_token);
   ADD ("test-hooks", DMD_OPTION_SMTP_AUTH, test_test_hooks);
+  ADD ("relay-client-cert", DMD_OPTION_RELAY, test_relay_client_cert);
 #undef ADD
   g_test_add_func ("/dmd/ui/settings/finalize", test_finalize);
   return g_test_run ();

@@ -146,6 +146,7 @@ test_scenario_errors (void)
     { "[server]\nprofile=exchange-on-premises\n", "exchange-on-premises" },
     { "[server]\npublic_ip=not-an-ip\n", "not-an-ip" },
     { "[tls]\nlegacy_below=TLS1.4\n", "TLS1.4" },
+    { "[tls]\nclient_certificate=maybe\n", "maybe" },
     { "[banner]\ndelay=soon\n", "soon" },
     { "[auth:CRAM-MD5]\nreply=235 ok\n", "CRAM-MD5" },
     { "[helo:*]\nreply=250 x\n", "helo:*" },

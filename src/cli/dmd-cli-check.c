@@ -237,6 +237,8 @@ typedef struct {
   gboolean  send;
   char    **connect_to;
   char     *ca_file;
+  char     *client_cert;
+  char     *client_key;
   int       timeout;
   char     *format;
   char     *report;
@@ -259,6 +261,8 @@ check_options_clear (CheckOptions *o)
   g_free (o->connector_ip);
   g_strfreev (o->connect_to);
   g_free (o->ca_file);
+  g_free (o->client_cert);
+  g_free (o->client_key);
   g_free (o->format);
   g_free (o->report);
 }
@@ -291,6 +295,7 @@ field_option (const CheckOptions *o,
     case DMD_FIELD_CA_FILE:      return "--ca-file";
     case DMD_FIELD_CONNECT_TO:   return "--connect-to";
     case DMD_FIELD_TIMEOUT:      return "--timeout";
+    case DMD_FIELD_CLIENT_CERT:  return "--client-cert";
     case DMD_N_FIELDS:
     default:                     return NULL;
     }
@@ -369,6 +374,12 @@ parse_options (CheckOptions  *o,
       N_("Connect there instead, as curl does (repeatable)"), "HOST:PORT:ADDR:PORT" },
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &o->ca_file,
       N_("Extra trust anchors, added to the system’s"), N_("PEM") },
+    { "client-cert", 0, 0, G_OPTION_ARG_FILENAME, &o->client_cert,
+      N_("Client certificate to present in the TLS handshake (relay connectors that trust a "
+         "certificate); needs --client-key"), N_("PEM") },
+    { "client-key", 0, 0, G_OPTION_ARG_FILENAME, &o->client_key,
+      N_("Private key of the client certificate (unencrypted; read for this run only)"),
+      N_("PEM") },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &o->timeout,
       N_("Deadline of each network step in seconds (default 10)"), N_("SECONDS") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &o->format,
@@ -498,6 +509,8 @@ build_config (CheckOptions *o)
   set_str (&config->domain, o->domain);
   set_str (&config->connector_ip, o->connector_ip);
   set_str (&config->ca_file, o->ca_file);
+  set_str (&config->client_cert_file, o->client_cert);
+  set_str (&config->client_key_file, o->client_key);
   config->send = o->send;
   config->allow_insecure_auth = o->allow_insecure_auth;
 

@@ -305,6 +305,29 @@ dmd_catalog_match_reply (const DmdReply *reply,
   return ids;
 }
 
+gboolean
+dmd_catalog_is_relay_refusal (const DmdReply *reply,
+                              DmdOption       option,
+                              DmdStep         step)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (reply != NULL, FALSE);
+
+  if (option != DMD_OPTION_RELAY || (step != DMD_STEP_MAIL && step != DMD_STEP_RCPT))
+    return FALSE;
+  if (reply->code != 0 ? reply->code < 500 || reply->code > 599 : reply->enh_class != 5)
+    return FALSE;
+  if (dmd_reply_enhanced_is (reply, 5, 7, 64))
+    return TRUE;
+  /* Another 5.x.y code is about something else (5.7.60 Send As, 5.4.1 recipient…). */
+  if (reply->enh_class != 0 && !dmd_reply_enhanced_is (reply, 5, 7, 1))
+    return FALSE;
+  text = normalized_text (reply);
+  return text_has_any (text, "tenantattribution|attr36|relay access denied|unable to relay|"
+                             "relaying denied|relay not permitted|relaying not allowed");
+}
+
 static const char *
 check_for_step (DmdStep step)
 {

@@ -26,6 +26,7 @@
 #define URL_BASIC_AUTH_PLAN   "https://techcommunity.microsoft.com/blog/exchange/updated-exchange-online-smtp-auth-basic-authentication-deprecation-timeline/4489835"
 #define URL_REJECT_DIRECT     "https://techcommunity.microsoft.com/blog/exchange/introducing-more-control-over-direct-send-in-exchange-online/4408790"
 #define URL_RELAY_DENIED      "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/relay-access-denied-smtp"
+#define URL_CONNECTOR_NOTICE  "https://learn.microsoft.com/en-us/exchange/troubleshoot/connectors/office-365-notice"
 #define URL_DELIST            "https://sender.office.com/"
 #define URL_IP_REPUTATION     "https://go.microsoft.com/fwlink/?LinkID=526655"
 #define URL_DBEB              "https://go.microsoft.com/fwlink/p/?LinkId=390676"
@@ -626,6 +627,21 @@ static const DmdCatalogEntry entries[] = {
       { N_("Send from an address in one of the tenant’s domains."),
         NULL, URL_RELAY_DENIED, TECH },
       FIX_RUN_DIAGNOSTIC,
+      FIX_END } },
+
+  { "relay-certificate-not-trusted", DMD_SEVERITY_ERROR, "rcpt-to",
+    N_("The relay connector does not accept this certificate"),
+    N_("Microsoft 365 refused to relay: the inbound connector that recognizes the device by its certificate (TlsSenderCertificateName) did not accept the certificate presented in the TLS handshake, or none was presented. A connector accepts a certificate only when its subject (CN) or one of its names (SAN) matches the domain the connector names, that domain is one of the organization’s accepted domains, a public certificate authority issued it, and it has not expired. The evidence shows which certificate was presented (subject, names, SHA-256). When this computer presented no certificate, the refusal is expected: a connector that trusts a certificate can only be tested with the device’s own certificate and key."),
+    { { N_("List the inbound connectors with the certificate name each one expects and whether it requires TLS."),
+        "Get-InboundConnector | Format-List Name,ConnectorType,TlsSenderCertificateName,RequireTls,RestrictDomainsToCertificate",
+        URL_RELAY_DENIED, ADMIN },
+      { N_("Set the connector’s certificate name to the domain in the device’s certificate (its subject or one of its names); that domain must be one of the organization’s accepted domains."),
+        "Set-InboundConnector -Identity <ConnectorName> -TlsSenderCertificateName <CertificateDomain>",
+        URL_CONNECTOR_NOTICE, ADMIN },
+      { N_("Or give the device a certificate from a public certificate authority whose subject or names contain the connector’s domain, and renew it before it expires."),
+        NULL, URL_CONNECTOR_NOTICE, TECH },
+      { N_("Test with the device’s own certificate and key: the client certificate in the relay settings, or --client-cert and --client-key."),
+        NULL, NULL, TECH },
       FIX_END } },
 
   { "relay-connector-ip-mismatch", DMD_SEVERITY_WARNING, "ehlo",

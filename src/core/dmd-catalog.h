@@ -99,6 +99,15 @@ GPtrArray             *dmd_catalog_reply_findings (const DmdReply        *reply,
                                                    const DmdDeviceConfig *config,
                                                    const DmdCatalogFacts *facts);
 
+/* TRUE when the reply is how a relay connector refuses a sender it does not recognize, at
+ * MAIL FROM or RCPT TO on relay: 5.7.64 (TenantAttribution, ATTR36), or a 5xx (with 5.7.1 or
+ * no enhanced code) saying "relay access denied" / "unable to relay". With a client
+ * certificate presented, or a connector said to trust one, the checkup reports it as
+ * relay-certificate-not-trusted. */
+gboolean               dmd_catalog_is_relay_refusal (const DmdReply      *reply,
+                                                     DmdOption            option,
+                                                     DmdStep              step);
+
 /* A reply line as pasted by a person (from a device log or a bounce message): uses
  * dmd_reply_parse_text, and else finds "NNN X.Y.Z" / "X.Y.Z" / "NNN" inside the text
  * (e.g. "Remote Server returned '550 5.7.60 SMTP; …'"), and else recognises a well-known

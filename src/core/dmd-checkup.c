@@ -46,6 +46,7 @@ struct _DmdCheckup
   gint             workers;         /* atomic: incremented by workers that start workers */
   gboolean         refused_by_reply[DMD_N_TLS_VERSIONS];
   gboolean         done;
+  DmdTlsClientCert *client_cert;    /* presented when a server asks; NULL: none chosen */
 };
 
 enum {
@@ -70,6 +71,7 @@ typedef enum {
   EV_TLS_VERSION,
   EV_NETWORK,
   EV_TLS_INFO,
+  EV_CLIENT_CERT,
   EV_SENT,
   EV_TRANSMITTED,
   EV_WORKER_DONE,
@@ -92,6 +94,8 @@ typedef struct {
   char               *family;
   char               *peer;
   DmdTlsInfo         *tls_info;
+  gboolean            cert_requested;
+  gboolean            cert_sent;
 } Event;
 
 static void
@@ -201,6 +205,11 @@ event_dispatch (gpointer data)
       }
       break;
 
+    case EV_CLIENT_CERT:
+      result->network.client_cert_requested = ev->cert_requested;
+      result->network.client_cert_sent = ev->cert_sent;
+      break;
+
     case EV_SENT:
       result->sent = TRUE;
       break;
@@ -274,6 +283,9 @@ typedef struct {
   gboolean         message_on_wire; /* DATA: the message itself has started to go out */
   char            *public_ip;       /* as Microsoft saw it, once known */
   char            *mx_host;         /* the tenant endpoint from the MX lookup, once known */
+  gboolean         tls_tried;       /* main session: a TLS handshake was started */
+  gboolean         cert_requested;  /* main session: the server asked for a client certificate */
+  gboolean         cert_sent;       /* and ours was presented */
 } Worker;
 
 static Worker *
@@ -408,6 +420,108 @@ add_finding (Worker     *w,
   post (ev);
 }
 
+/* ---- the client certificate ---- */
+
+/* Whether the connector's view of a certificate is in play: one was chosen, or the user says
+ * the relay connector recognizes the device by its certificate. */
+static gboolean
+client_cert_matters (Worker *w)
+{
+  return w->self->client_cert != NULL ||
+         (w->config->option == DMD_OPTION_RELAY && w->config->connector_trusts_certificate);
+}
+
+/* "CN=mfp.contoso.com,O=…; names: mfp.contoso.com; SHA-256 AB:…; valid until …" */
+static char *
+describe_client_cert (const DmdCertInfo *info)
+{
+  GString *out = g_string_new (info->subject != NULL ? info->subject : "?");
+  g_autoptr(GDateTime) until = info->not_after ? g_date_time_new_from_iso8601 (info->not_after, NULL) : NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  if (info->sans != NULL && info->sans->len > 0)
+    {
+      g_string_append_printf (out, "; %s ", _("names:"));
+      for (guint i = 0; i < info->sans->len && i < 8; i++)
+        g_string_append_printf (out, "%s%s", i ? ", " : "", (const char *) g_ptr_array_index (info->sans, i));
+    }
+  if (info->sha256 != NULL)
+    g_string_append_printf (out, "; SHA-256 %s", info->sha256);
+  if (info->not_after != NULL)
+    {
+      g_string_append (out, "; ");
+      /* Translators: %s is a date and time, "2030-01-31T12:00:00Z". */
+      g_string_append_printf (out, until != NULL && g_date_time_compare (until, now) < 0
+                                     ? _("expired on %s") : _("valid until %s"),
+                              info->not_after);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Evidence for relay-certificate-not-trusted: what came back, and which certificate (if
+ * any) was presented. */
+static char *
+client_cert_evidence (Worker     *w,
+                      const char *what)
+{
+  const DmdCertInfo *info = w->self->client_cert != NULL
+                            ? dmd_tls_client_cert_get_info (w->self->client_cert) : NULL;
+  g_autofree char *cert = info != NULL ? describe_client_cert (info) : NULL;
+
+  if (info == NULL)
+    /* Translators: %s is a reply line or a TLS error. */
+    return g_strdup_printf (_("%s (no client certificate was presented from this computer)"),
+                            what);
+  if (!w->tls_tried)
+    /* Translators: the first %s is a reply line, the second describes a certificate. */
+    return g_strdup_printf (_("%s (the session did not use TLS, so %s could not be presented)"),
+                            what, cert);
+  if (!w->cert_sent)
+    /* Translators: the first %s is a reply line or a TLS error, the second describes a
+     * certificate. */
+    return g_strdup_printf (_("%s (the server did not ask for a client certificate, so %s was not presented)"),
+                            what, cert);
+  /* Translators: the first %s is a reply line or a TLS error, the second describes a
+   * certificate. */
+  return g_strdup_printf (_("%s (presented: %s)"), what, cert);
+}
+
+/* TLS alerts that say "your certificate": bad_certificate, unsupported_certificate,
+ * certificate_revoked, certificate_expired, certificate_unknown, unknown_ca, access_denied,
+ * certificate_required. */
+static gboolean
+is_certificate_alert (int alert)
+{
+  switch (alert)
+    {
+    case GNUTLS_A_BAD_CERTIFICATE:
+    case GNUTLS_A_UNSUPPORTED_CERTIFICATE:
+    case GNUTLS_A_CERTIFICATE_REVOKED:
+    case GNUTLS_A_CERTIFICATE_EXPIRED:
+    case GNUTLS_A_CERTIFICATE_UNKNOWN:
+    case GNUTLS_A_UNKNOWN_CA:
+    case GNUTLS_A_ACCESS_DENIED:
+    case GNUTLS_A_CERTIFICATE_REQUIRED:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* The server ended TLS with a certificate alert after asking for a client certificate
+ * (during the handshake, or with TLS 1.3 right after it): the connector judged ours, or
+ * demanded one (certificate_required) when none was chosen. */
+static gboolean
+client_cert_refused (Worker  *w,
+                     DmdConn *conn)
+{
+  int alert = dmd_conn_get_received_alert (conn);
+
+  return w->config->option != DMD_OPTION_SMTP_AUTH &&
+         dmd_conn_get_client_cert_requested (conn) && is_certificate_alert (alert) &&
+         (client_cert_matters (w) || alert == GNUTLS_A_CERTIFICATE_REQUIRED);
+}
+
 /* Findings for a reply that is not what the step wanted. Returns how many were added. */
 static guint
 reply_findings (Worker         *w,
@@ -417,9 +531,23 @@ reply_findings (Worker         *w,
                 const char     *check)
 {
   DmdCatalogFacts facts = { w->public_ip, w->mx_host };
-  g_autoptr(GPtrArray) findings = dmd_catalog_reply_findings (reply, w->config->option, step, mech,
-                                                              w->config, &facts);
-  guint n = findings->len;
+  g_autoptr(GPtrArray) findings = NULL;
+  guint n;
+
+  /* A connector that trusts a certificate refuses relay the way it refuses any unknown
+   * sender: with a certificate presented (or one said to be needed) that is the finding. */
+  if (client_cert_matters (w) && dmd_catalog_is_relay_refusal (reply, w->config->option, step))
+    {
+      g_autofree char *line = dmd_reply_to_string (reply);
+      g_autofree char *evidence = client_cert_evidence (w, line);
+
+      add_finding (w, "relay-certificate-not-trusted", check, evidence);
+      return 1;
+    }
+
+  findings = dmd_catalog_reply_findings (reply, w->config->option, step, mech, w->config,
+                                         &facts);
+  n = findings->len;
 
   /* A reply of the wrong kind (250 to the password, say) still failed the step: say so. */
   if (n == 0)
@@ -983,6 +1111,7 @@ port_speaks_tls (Worker             *w,
   conn = worker_connect (w, addr, deadline, NULL);
   if (conn == NULL)
     return FALSE;
+  dmd_conn_set_client_cert (conn, w->self->client_cert);
   ok = dmd_conn_start_tls_client (conn, w->server, NULL, w->config->ca_file, deadline,
                                   w->cancellable, &info, NULL);
   g_clear_pointer (&info, dmd_tls_info_free);
@@ -1022,9 +1151,23 @@ main_tls (Worker       *w,
   gboolean ok;
 
   check_start (w, "tls");
+  w->tls_tried = TRUE;
+  dmd_conn_set_client_cert (conn, w->self->client_cert);
   ok = dmd_conn_start_tls_client (conn, w->server, dmd_tls_priority_default (),
                                   w->config->ca_file, dmd_deadline_in (step_timeout (w)),
                                   w->cancellable, &info, &error);
+  w->cert_requested = dmd_conn_get_client_cert_requested (conn);
+  w->cert_sent = dmd_conn_get_client_cert_sent (conn);
+  {
+    Event *ev = event_new (w->self, EV_CLIENT_CERT, NULL);
+
+    ev->cert_requested = w->cert_requested;
+    ev->cert_sent = w->cert_sent;
+    post (ev);
+  }
+  if (w->cert_requested)
+    info_line (w, w->cert_sent ? _("The server asked for a client certificate; the chosen one was presented")
+                               : _("The server asked for a client certificate; none was presented"));
   if (!ok)
     {
       if (cancelled (w))
@@ -1040,6 +1183,13 @@ main_tls (Worker       *w,
           g_autofree char *ev = g_strdup_printf (_("No TLS handshake answer within %u s"), (guint) step_timeout (w));
           add_finding (w, "smtp-timeout", "tls", ev);
           check_end (w, "tls", DMD_CHECK_FAIL, ev);
+        }
+      else if (client_cert_refused (w, conn))
+        {
+          g_autofree char *ev = client_cert_evidence (w, error->message);
+
+          add_finding (w, "relay-certificate-not-trusted", "tls", ev);
+          check_end (w, "tls", DMD_CHECK_FAIL, error->message);
         }
       else
         {
@@ -1435,6 +1585,14 @@ main_worker (gpointer data)
                       reply_findings (w, reply, DMD_STEP_EHLO, DMD_AUTH_NONE, "ehlo");
                       check_refused (w, "ehlo", reply, ehlo_summary);
                     }
+                  else if (client_cert_refused (w, conn))
+                    {
+                      /* TLS 1.3: the server judges our certificate after the handshake. */
+                      g_autofree char *ev = client_cert_evidence (w, error->message);
+
+                      add_finding (w, "relay-certificate-not-trusted", "tls", ev);
+                      check_end (w, "tls", DMD_CHECK_FAIL, error->message);
+                    }
                   else
                     {
                       add_finding (w, "smtp-protocol-error", "ehlo", error->message);
@@ -1697,6 +1855,15 @@ probe_result (Worker             *w,
   probe_result_full (w, state, detail, FALSE);
 }
 
+/* A probe that got as far as the server judging the client certificate: the version was
+ * accepted; the certificate is the main session's business. */
+static gboolean
+version_took_cert (DmdConn *conn)
+{
+  return dmd_conn_get_client_cert_requested (conn) &&
+         is_certificate_alert (dmd_conn_get_received_alert (conn));
+}
+
 static gpointer
 probe_worker (gpointer data)
 {
@@ -1753,12 +1920,17 @@ probe_worker (gpointer data)
         }
     }
 
+  /* The connector judges every connection: the probes present the certificate too (and
+   * never sign in). */
+  dmd_conn_set_client_cert (conn, w->self->client_cert);
   if (!dmd_conn_start_tls_client (conn, w->server, dmd_tls_priority_for_version (w->tls_index),
                                   w->config->ca_file, deadline, w->cancellable, &info, &error))
     {
       /* With implicit TLS configured on a port that greets in plain text, a failed handshake
        * says nothing about the versions: only an alert or a close is a refusal then. */
-      if (!cancelled (w))
+      if (!cancelled (w) && version_took_cert (conn))
+        probe_result (w, DMD_TLS_VERSION_ACCEPTED, error->message);
+      else if (!cancelled (w))
         probe_result (w, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
                          (implicit && !g_error_matches (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS_ALERT))
                            ? DMD_TLS_VERSION_NOT_TESTABLE : DMD_TLS_VERSION_REFUSED,
@@ -1990,6 +2162,32 @@ dmd_checkup_run_async (DmdCheckup          *self,
   g_task_set_check_cancellable (self->task, FALSE);
   self->context = g_main_context_ref_thread_default ();
 
+  /* The client certificate is read once, here (validation read it already; a file that
+   * changed since is a setting that fails). */
+  if (cfg->client_cert_file != NULL && *cfg->client_cert_file != '\0' &&
+      cfg->client_key_file != NULL && *cfg->client_key_file != '\0')
+    {
+      self->client_cert = dmd_tls_client_cert_new_from_files (cfg->client_cert_file,
+                                                              cfg->client_key_file, &error);
+      if (self->client_cert == NULL)
+        {
+          Event *ev;
+
+          dmd_result_add_check (self->result, "config");
+          post (event_new (self, EV_CHECK_START, "config"));
+          ev = event_new (self, EV_CHECK_END, "config");
+          ev->status = DMD_CHECK_FAIL;
+          ev->text = g_strdup (error->message);
+          post (ev);
+          g_atomic_int_set (&self->workers, 1);
+          w = worker_new (self);
+          worker_free (w);   /* posts the single "done" */
+          return;
+        }
+      self->result->network.client_cert =
+        dmd_cert_info_copy (dmd_tls_client_cert_get_info (self->client_cert));
+    }
+
   /* config: the pre-flight findings, no network */
   dmd_result_add_check (self->result, "config");
   dmd_catalog_preflight (cfg, self->result);
@@ -2152,6 +2350,7 @@ dmd_checkup_finalize (GObject *object)
   g_clear_pointer (&self->started, g_hash_table_unref);
   g_clear_pointer (&self->config, dmd_device_config_free);
   g_clear_pointer (&self->scrubber, dmd_scrubber_unref);
+  g_clear_pointer (&self->client_cert, dmd_tls_client_cert_unref);
 
   G_OBJECT_CLASS (dmd_checkup_parent_class)->finalize (object);
 }

@@ -795,6 +795,8 @@ dmd_device_config_copy (const DmdDeviceConfig *config)
   copy->domain = g_strdup (config->domain);
   copy->connector_ip = g_strdup (config->connector_ip);
   copy->ca_file = g_strdup (config->ca_file);
+  copy->client_cert_file = g_strdup (config->client_cert_file);
+  copy->client_key_file = g_strdup (config->client_key_file);
   copy->today = config->today != NULL ? g_date_time_ref (config->today) : NULL;
   copy->connect_to = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_connect_to_free);
   for (guint i = 0; config->connect_to != NULL && i < config->connect_to->len; i++)
@@ -816,6 +818,8 @@ dmd_device_config_free (DmdDeviceConfig *config)
   g_free (config->domain);
   g_free (config->connector_ip);
   g_free (config->ca_file);
+  g_free (config->client_cert_file);
+  g_free (config->client_key_file);
   g_clear_pointer (&config->connect_to, g_ptr_array_unref);
   g_clear_pointer (&config->today, g_date_time_unref);
   g_free (config);
@@ -1082,6 +1086,22 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
     add_error (errors, DMD_FIELD_TIMEOUT,
                g_strdup_printf (_("The timeout must be from 1 to %u seconds (it is %u)."),
                                 (guint) MAX_TIMEOUT, config->timeout_seconds));
+
+  if (is_set (config->client_cert_file) != is_set (config->client_key_file))
+    add_error (errors, DMD_FIELD_CLIENT_CERT,
+               g_strdup (is_set (config->client_cert_file)
+                         ? _("A client certificate needs its private key file too.")
+                         : _("A private key file needs its client certificate too.")));
+  else if (is_set (config->client_cert_file))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DmdTlsClientCert) cert =
+        dmd_tls_client_cert_new_from_files (config->client_cert_file, config->client_key_file,
+                                            &error);
+
+      if (cert == NULL)
+        add_error (errors, DMD_FIELD_CLIENT_CERT, g_strdup (error->message));
+    }
 
   return errors;
 }

@@ -39,6 +39,11 @@ typedef struct {
   DmdIpVersion  ip_version;
   guint         timeout_seconds;   /* per network step, 1..300, default 10 */
   char         *ca_file;           /* extra trust anchors (PEM) */
+  char         *client_cert_file;  /* client certificate to present (PEM), with */
+  char         *client_key_file;   /* its private key (PEM); both or neither. Paths only:
+                                    * the key is read when the checks run, never stored */
+  gboolean      connector_trusts_certificate; /* relay: the user says the connector
+                                    * recognizes the device by its certificate */
   GPtrArray    *connect_to;        /* DmdConnectTo*, owned (frees its elements); never NULL
                                     * after dmd_device_config_new() */
   GDateTime    *today;             /* "now" for date-dependent findings; NULL = real clock */
@@ -57,6 +62,7 @@ typedef enum {
   DMD_FIELD_CA_FILE,
   DMD_FIELD_CONNECT_TO,
   DMD_FIELD_TIMEOUT,
+  DMD_FIELD_CLIENT_CERT,   /* the client certificate and its key */
   DMD_N_FIELDS
 } DmdField;
 

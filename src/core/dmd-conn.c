@@ -46,6 +46,12 @@ struct _DmdConn {
   gnutls_session_t                  session;
   DmdTlsServerCreds                *server_creds;    /* a reference (server side) */
   DmdClientHello                   *client_hello;    /* server side: the first one seen */
+  DmdTlsClientCert                 *client_cert;     /* client side: to present, or NULL */
+  gboolean                          client_cert_requested;
+  gboolean                          client_cert_sent;
+  gnutls_certificate_request_t      cert_request;    /* server side */
+  GStrv                             trusted_certs;   /* server side: SHA-256s, or NULL */
+  int                               received_alert;  /* -1: none */
 
   /* The context of the GnuTLS call in progress, for the transport functions. */
   gint64            io_deadline;
@@ -328,6 +334,8 @@ set_tls_error (DmdConn     *conn,
       gnutls_alert_description_t alert = gnutls_alert_get (conn->session);
       const char *name = gnutls_alert_get_name (alert);
 
+      conn->received_alert = (int) alert;
+
       if (handshake)
         /* Translators: %s is GnuTLS's name of a TLS alert, e.g. "Error in protocol version",
          * %d its number. */
@@ -438,6 +446,8 @@ conn_new (GSocket *socket)
 
   conn->socket = g_object_ref (socket);
   conn->lines = dmd_line_buffer_new ();
+  conn->cert_request = GNUTLS_CERT_IGNORE;
+  conn->received_alert = -1;
   g_socket_set_blocking (socket, FALSE);
   g_socket_set_timeout (socket, 0);
   /* SMTP is a dialogue of small writes: with Nagle, a second write (a pipelined reply, a TLS
@@ -504,6 +514,8 @@ dmd_conn_free (DmdConn *conn)
   g_clear_pointer (&conn->session, gnutls_deinit);
   g_clear_pointer (&conn->server_creds, dmd_tls_server_creds_unref);
   g_clear_pointer (&conn->client_hello, dmd_client_hello_free);
+  g_clear_pointer (&conn->client_cert, dmd_tls_client_cert_unref);
+  g_clear_pointer (&conn->trusted_certs, g_strfreev);
   g_clear_error (&conn->io_error);
   g_clear_object (&conn->socket);
   g_clear_pointer (&conn->lines, dmd_line_buffer_free);
@@ -879,6 +891,20 @@ first_line (DmdConn      *conn,
   return dmd_escape_bytes ((const guint8 *) line, n);
 }
 
+/* A fatal alert record in the clear (TLS 1.2 and older send alerts unencrypted until the
+ * ChangeCipherSpec) waiting in the socket: its description, or -1. */
+static int
+plaintext_alert_waiting (DmdConn *conn)
+{
+  guint8 record[7];
+  gssize n = g_socket_receive (conn->socket, (char *) record, sizeof record, NULL, NULL);
+
+  if (n == (gssize) sizeof record && record[0] == 21 && record[1] == 3 && record[3] == 0 &&
+      record[4] == 2 && record[5] == GNUTLS_AL_FATAL)
+    return record[6];
+  return -1;
+}
+
 /* Run the handshake. On failure the session is dropped again (the connection is only good
  * for closing then) after telling the other side why with an alert. */
 static gboolean
@@ -907,7 +933,23 @@ handshake (DmdConn       *conn,
 
   if (ret < 0)
     {
-      if (conn->io_error == NULL && ret != GNUTLS_E_FATAL_ALERT_RECEIVED &&
+      int alert = -1;
+
+      /* A server refusing our certificate may send its alert and reset the connection while
+       * our flight is still going out: the write fails, yet the alert already arrived. */
+      if (g_error_matches (conn->io_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+        alert = plaintext_alert_waiting (conn);
+      if (alert >= 0)
+        {
+          const char *name = gnutls_alert_get_name ((gnutls_alert_description_t) alert);
+
+          conn->received_alert = alert;
+          g_clear_error (&conn->io_error);
+          g_set_error (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS_ALERT,
+                       _("The other side refused the TLS handshake with the alert “%s” (%d)"),
+                       name ? name : "?", alert);
+        }
+      else if (conn->io_error == NULL && ret != GNUTLS_E_FATAL_ALERT_RECEIVED &&
           looks_like_plaintext (conn->hs_first, conn->hs_first_len))
         {
           g_autofree char *first = NULL;
@@ -1036,6 +1078,111 @@ dmd_conn_start_tls_client (DmdConn        *conn,
   return TRUE;
 }
 
+void
+dmd_conn_set_client_cert (DmdConn          *conn,
+                          DmdTlsClientCert *cert)
+{
+  g_return_if_fail (conn != NULL);
+
+  g_clear_pointer (&conn->client_cert, dmd_tls_client_cert_unref);
+  if (cert != NULL)
+    conn->client_cert = dmd_tls_client_cert_ref (cert);
+}
+
+gboolean
+dmd_conn_get_client_cert_requested (DmdConn *conn)
+{
+  g_return_val_if_fail (conn != NULL, FALSE);
+
+  return conn->client_cert_requested;
+}
+
+gboolean
+dmd_conn_get_client_cert_sent (DmdConn *conn)
+{
+  g_return_val_if_fail (conn != NULL, FALSE);
+
+  return conn->client_cert_sent;
+}
+
+int
+dmd_conn_get_received_alert (DmdConn *conn)
+{
+  g_return_val_if_fail (conn != NULL, -1);
+
+  return conn->received_alert;
+}
+
+void
+dmd_conn_set_client_cert_request (DmdConn                      *conn,
+                                  gnutls_certificate_request_t  request)
+{
+  g_return_if_fail (conn != NULL);
+
+  conn->cert_request = request;
+}
+
+void
+dmd_conn_set_trusted_client_certs (DmdConn            *conn,
+                                   const char * const *sha256)
+{
+  g_return_if_fail (conn != NULL);
+
+  g_clear_pointer (&conn->trusted_certs, g_strfreev);
+  conn->trusted_certs = g_strdupv ((char **) sha256);
+}
+
+/* Server side, as soon as the client's certificate arrived: is it a trusted one? */
+static int
+verify_client_cert (gnutls_session_t session)
+{
+  DmdConn *conn = gnutls_session_get_ptr (session);
+  const gnutls_datum_t *peers;
+  unsigned int n_peers = 0;
+  DmdCertInfo *leaf;
+  gboolean trusted;
+
+  if (conn == NULL || conn->trusted_certs == NULL)
+    return 0;
+  peers = gnutls_certificate_get_peers (session, &n_peers);
+  if (peers == NULL || n_peers == 0)
+    return conn->cert_request == GNUTLS_CERT_REQUIRE ? GNUTLS_E_CERTIFICATE_ERROR : 0;
+  leaf = dmd_tls_cert_info_from_der (peers[0].data, peers[0].size);
+  trusted = leaf != NULL && leaf->sha256 != NULL &&
+            g_strv_contains ((const char * const *) conn->trusted_certs, leaf->sha256);
+  dmd_cert_info_free (leaf);
+  return trusted ? 0 : GNUTLS_E_CERTIFICATE_ERROR;
+}
+
+/* GnuTLS asks for our certificate only when the server sent a CertificateRequest. */
+int
+_dmd_conn_retrieve_client_cert (gnutls_session_t              session,
+                                const gnutls_datum_t         *req_ca_rdn,
+                                int                           nreqs,
+                                const gnutls_pk_algorithm_t  *pk_algos,
+                                int                           pk_algos_length,
+                                gnutls_pcert_st             **pcert,
+                                unsigned int                 *pcert_length,
+                                gnutls_privkey_t             *privkey)
+{
+  DmdConn *conn = gnutls_session_get_ptr (session);
+
+  *pcert = NULL;
+  *pcert_length = 0;
+  *privkey = NULL;
+  if (conn == NULL)
+    return 0;
+  conn->client_cert_requested = TRUE;
+  if (conn->client_cert != NULL)
+    {
+      _dmd_tls_client_cert_get_gnutls (conn->client_cert, pcert, pcert_length, privkey);
+      conn->client_cert_sent = *pcert_length > 0;
+    }
+  g_debug ("tls: the server asked for a client certificate; %s",
+           conn->client_cert_sent ? "presenting ours" : "none to present");
+  return 0;
+}
+
 static int
 client_hello_hook (gnutls_session_t      session,
                    unsigned int          htype,
@@ -1087,7 +1234,9 @@ dmd_conn_start_tls_server (DmdConn            *conn,
   conn->server_creds = dmd_tls_server_creds_ref (creds);
   gnutls_credentials_set (conn->session, GNUTLS_CRD_CERTIFICATE,
                           dmd_tls_server_creds_get_gnutls (creds));
-  gnutls_certificate_server_set_request (conn->session, GNUTLS_CERT_IGNORE);
+  gnutls_certificate_server_set_request (conn->session, conn->cert_request);
+  if (conn->trusted_certs != NULL)
+    gnutls_session_set_verify_function (conn->session, verify_client_cert);
   gnutls_handshake_set_hook_function (conn->session, GNUTLS_HANDSHAKE_CLIENT_HELLO,
                                       GNUTLS_HOOK_PRE, client_hello_hook);
 
@@ -1099,6 +1248,19 @@ dmd_conn_start_tls_server (DmdConn            *conn,
   if (gnutls_server_name_get (conn->session, name, &name_len, &type, 0) >= 0 &&
       type == GNUTLS_NAME_DNS)
     result->sni = dmd_escape_bytes ((const guint8 *) name, MIN (name_len, sizeof name - 1));
+  if (conn->cert_request != GNUTLS_CERT_IGNORE)
+    {
+      unsigned int n_peers = 0;
+      const gnutls_datum_t *peers = gnutls_certificate_get_peers (conn->session, &n_peers);
+
+      for (unsigned int i = 0; peers != NULL && i < n_peers && i < 16; i++)
+        {
+          DmdCertInfo *cert = dmd_tls_cert_info_from_der (peers[i].data, peers[i].size);
+
+          if (cert != NULL)
+            g_ptr_array_add (result->chain, cert);
+        }
+    }
 
   g_debug ("tls: server %s %s", result->version, result->cipher);
   if (info != NULL)

@@ -109,6 +109,29 @@ gboolean  dmd_conn_start_tls_client (DmdConn             *conn,
                                      GCancellable        *cancellable,
                                      DmdTlsInfo         **info,
                                      GError             **error);
+/* Client side: the certificate to present when the server asks for one (a reference is
+ * kept; NULL: none). Set it before dmd_conn_start_tls_client(). */
+void      dmd_conn_set_client_cert  (DmdConn             *conn,
+                                     DmdTlsClientCert    *cert);
+/* Client side, after a handshake (also a failed one): whether the server asked for a client
+ * certificate, and whether one was sent in answer. */
+gboolean  dmd_conn_get_client_cert_requested (DmdConn    *conn);
+gboolean  dmd_conn_get_client_cert_sent      (DmdConn    *conn);
+/* The fatal alert last received from the other side (gnutls_alert_description_t), during the
+ * handshake or after it; -1 when none was. */
+int       dmd_conn_get_received_alert        (DmdConn    *conn);
+/* Server side: whether to ask the client for a certificate (GNUTLS_CERT_IGNORE, the default;
+ * GNUTLS_CERT_REQUEST; GNUTLS_CERT_REQUIRE: the handshake fails without one). Set it before
+ * dmd_conn_start_tls_server(); what was sent is in the DmdTlsInfo's chain (not verified: the
+ * caller judges it). */
+void      dmd_conn_set_client_cert_request   (DmdConn                       *conn,
+                                              gnutls_certificate_request_t   request);
+/* Server side: refuse the handshake with the alert bad_certificate unless the client's
+ * certificate is one of these (SHA-256 fingerprints as DmdCertInfo gives them; copied).
+ * NULL: any certificate passes. Needs GNUTLS_CERT_REQUIRE to refuse a client without one. */
+void      dmd_conn_set_trusted_client_certs  (DmdConn                       *conn,
+                                              const char * const            *sha256);
+
 /* Start TLS as the server (scripted test server, capture listener) with creds (a reference is
  * kept). priority NULL means dmd_tls_priority_permissive_server(). Same errors, plus
  * DMD_CONN_ERROR_INJECTION when the client's plaintext is still buffered. *info: version,

@@ -923,6 +923,23 @@ cert_fields (const DmdCertInfo *leaf)
   return cert;
 }
 
+/* Whether the client certificate was presented, in words; NULL when there is nothing to
+ * say (none chosen and none asked for). *good: presented. */
+static const char *
+client_cert_status (const DmdNetwork *net,
+                    gboolean         *good)
+{
+  *good = net->client_cert != NULL && net->client_cert_sent;
+  if (net->client_cert == NULL)
+    return net->client_cert_requested
+           ? _("None chosen, although the server asked for a client certificate") : NULL;
+  if (net->client_cert_sent)
+    return _("Presented: the server asked for a client certificate");
+  if (has_text (net->tls_negotiated))
+    return _("Not presented: the server did not ask for a client certificate");
+  return _("Not presented: no TLS session was set up");
+}
+
 static void
 text_network (TextCtx   *ctx,
               DmdResult *result)
@@ -947,7 +964,7 @@ text_network (TextCtx   *ctx,
   for (guint i = 0; i < DMD_N_TLS_VERSIONS; i++)
     any_version |= net->versions[i].state != DMD_TLS_VERSION_UNTESTED;
 
-  if (kvs->len == 0 && !any_version && net->chain->len == 0)
+  if (kvs->len == 0 && !any_version && net->chain->len == 0 && net->client_cert == NULL)
     return;
 
   text_heading (ctx, _("Connection details"));
@@ -1008,6 +1025,29 @@ text_network (TextCtx   *ctx,
       text_end_style (ctx);
       g_string_append_c (ctx->out, '\n');
     }
+
+  {
+    gboolean good;
+    const char *status = client_cert_status (net, &good);
+
+    if (status != NULL)
+      {
+        g_string_append (ctx->out, "  ");
+        g_string_append_printf (ctx->out, _("%s:"), _("Client certificate"));
+        g_string_append_c (ctx->out, '\n');
+        if (net->client_cert != NULL)
+          {
+            g_autoptr(GArray) cert = cert_fields (net->client_cert);
+            text_kv_block (ctx, cert, 4);
+          }
+        g_string_append (ctx->out, "    ");
+        text_style (ctx, good ? SGR_GREEN : SGR_DIM);
+        g_string_append_printf (ctx->out, "%s ", sym (ctx, good ? SYM_OK : SYM_SKIP));
+        text_put (ctx, status);
+        text_end_style (ctx);
+        g_string_append_c (ctx->out, '\n');
+      }
+  }
 }
 
 static Sym
@@ -1393,6 +1433,28 @@ json_add_network (JsonBuilder *b,
       json_builder_set_member_name (b, "verified");
       json_builder_add_boolean_value (b, net->cert_verified);
       json_member_field (b, "problem", net->cert_problem);
+      json_builder_end_object (b);
+    }
+  else
+    {
+      json_builder_add_null_value (b);
+    }
+
+  /* Additive to v1: the client certificate chosen (subject, sha256… null when none was) and
+   * whether the server asked for one and it was presented; null when neither applies. */
+  json_builder_set_member_name (b, "client_certificate");
+  if (net->client_cert != NULL || net->client_cert_requested)
+    {
+      const DmdCertInfo *cc = net->client_cert;
+
+      json_builder_begin_object (b);
+      json_member_field (b, "subject", cc != NULL ? cc->subject : NULL);
+      json_member_field (b, "not_after", cc != NULL ? cc->not_after : NULL);
+      json_member_field (b, "sha256", cc != NULL ? cc->sha256 : NULL);
+      json_builder_set_member_name (b, "requested");
+      json_builder_add_boolean_value (b, net->client_cert_requested);
+      json_builder_set_member_name (b, "presented");
+      json_builder_add_boolean_value (b, net->client_cert != NULL && net->client_cert_sent);
       json_builder_end_object (b);
     }
   else
@@ -1836,6 +1898,25 @@ html_network (GString   *out,
         }
       g_string_append (out, "</p>\n");
     }
+
+  {
+    gboolean good;
+    const char *status = client_cert_status (net, &good);
+
+    if (status != NULL)
+      {
+        html_element (out, "<h3>", _("Client certificate"), "</h3>\n");
+        if (net->client_cert != NULL)
+          {
+            g_autoptr(GArray) cert = cert_fields (net->client_cert);
+            html_facts (out, cert);
+          }
+        g_string_append (out, good ? "<p class=\"good\"><span aria-hidden=\"true\">✓</span> "
+                                   : "<p><span aria-hidden=\"true\">–</span> ");
+        html_text (out, status);
+        g_string_append (out, "</p>\n");
+      }
+  }
   g_string_append (out, "</section>\n");
 }
 

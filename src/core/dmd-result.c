@@ -237,6 +237,7 @@ dmd_result_unref (DmdResult *result)
     g_free (net->versions[i].detail);
   g_ptr_array_unref (net->chain);
   g_free (net->cert_problem);
+  g_clear_pointer (&net->client_cert, dmd_cert_info_free);
 
   g_date_time_unref (result->generated);
   g_ptr_array_unref (result->checks);

@@ -77,6 +77,9 @@ typedef struct {
   GPtrArray           *chain;            /* DmdCertInfo*, leaf first */
   gboolean             cert_verified;
   char                *cert_problem;     /* translated words, or NULL */
+  DmdCertInfo         *client_cert;      /* the client certificate chosen to present, or NULL */
+  gboolean             client_cert_requested; /* the server asked for one (main session) */
+  gboolean             client_cert_sent;      /* and the chosen one was presented */
 } DmdNetwork;
 
 typedef struct {

@@ -126,6 +126,7 @@ static const char profile_exchange_mx[] =
   "[rcpt]\n"
   "reply=250 2.1.5 Recipient OK\n"
   "reply_no_mail=503 5.5.2 Need mail command {trailer}\n"
+  "reply_untrusted_client=550 5.7.64 TenantAttribution; Relay Access Denied {trailer}\n"
   "[data]\n"
   "reply=354 Start mail input; end with <CR><LF>.<CR><LF>\n"
   "reply_no_rcpt=503 5.5.2 Need rcpt command {trailer}\n"
@@ -233,7 +234,7 @@ static const struct {
               "xoauth2_error", "echo", NULL } },
   { "mail", { "require_tls", "require_auth", "reply_no_tls", "reply_no_auth", "reply_no_hello",
               "reply_nested", NULL } },
-  { "rcpt", { "reply_no_mail", NULL } },
+  { "rcpt", { "reply_no_mail", "reply_untrusted_client", NULL } },
   { "data", { "reply_no_rcpt", NULL } },
   { "data-end", { NULL } },
   { "rset", { NULL } },
@@ -248,7 +249,7 @@ static const char * const server_keys[] = {
 };
 static const char * const tls_keys[] = {
   "priority", "legacy_below", "legacy_reply", "certificate", "implicit", "detect_implicit",
-  "close_after_handshake", NULL
+  "close_after_handshake", "client_certificate", "client_trusted", NULL
 };
 
 /* Keys whose values are not escape-processed (lists, numbers, names). */
@@ -256,6 +257,7 @@ static const char * const plain_keys[] = {
   "profile", "description", "idle_timeout", "stall_timeout", "max_message", "max_sessions",
   "priority", "legacy_below", "certificate", "implicit", "detect_implicit", "mechanisms",
   "close_after_handshake",
+  "client_certificate", "client_trusted",
   "require_tls",
   "require_auth", "echo",
   "action", "delay", "close_after", "long_line", "partial", "trickle", NULL
@@ -445,6 +447,23 @@ check_tls_version_name (const char  *value,
   return TRUE;
 }
 
+static const char * const client_certificate_modes[] = {
+  "ignore", "request", "require", "verify", NULL
+};
+
+static gboolean
+check_client_certificate (const char  *value,
+                          GError     **error)
+{
+  if (!strv_has (client_certificate_modes, value))
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                   "\"%s\" is not one of ignore, request, require, verify", value);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 check_priority (const char  *value,
                 GError     **error)
@@ -496,6 +515,8 @@ load_key (GHashTable  *values,
     ok = check_priority (raw, error);
   else if (g_str_equal (key, "legacy_below"))
     ok = check_tls_version_name (raw, error);
+  else if (g_str_equal (key, "client_certificate"))
+    ok = check_client_certificate (raw, error);
   else if (g_str_equal (key, "public_ip") && *raw != '\0')
     {
       g_autoptr(GInetAddress) addr = g_inet_address_new_from_string (raw);
@@ -844,6 +865,8 @@ struct _DmdSmtpServer {
   DmdSmtpScenario                  *scenario;
   GCancellable                     *cancellable;
   DmdTlsServerCreds                *creds;
+  GStrv                             trusted_clients; /* SHA-256s of trusted client certificates
+                                                     * (set before listening), or NULL */
   guint16                           port;
   GPtrArray                        *listeners;   /* Listener* */
 
@@ -874,6 +897,8 @@ struct _Session {
   gboolean         tls;
   gboolean         legacy_tls;    /* handshake below legacy_below: answer legacy_reply */
   gboolean         implicit_tls;  /* TLS began at once, without STARTTLS */
+  char            *client_cert;   /* SHA-256 of the client certificate of this TLS session */
+  gboolean         client_cert_required;  /* [tls] client_certificate require or verify */
   gboolean         hello;
   gboolean         authed;
   gboolean         have_mail;
@@ -1414,6 +1439,63 @@ session_reset_transaction (Session *s)
   s->n_rcpt = 0;
 }
 
+/* [tls] client_certificate: whether to ask for a client certificate, and with "verify" to
+ * refuse an untrusted one in the handshake. */
+static void
+session_setup_client_cert (Session *s)
+{
+  const char * const groups[] = { "tls", NULL };
+  g_autofree char *mode = scenario_dup (s->sc, groups, "client_certificate");
+
+  if (mode == NULL || g_str_equal (mode, "ignore"))
+    return;
+  s->client_cert_required = !g_str_equal (mode, "request");
+  dmd_conn_set_client_cert_request (s->conn, s->client_cert_required ? GNUTLS_CERT_REQUIRE
+                                                                     : GNUTLS_CERT_REQUEST);
+  if (g_str_equal (mode, "verify"))
+    {
+      const char * const none[] = { NULL };
+
+      dmd_conn_set_trusted_client_certs (s->conn, s->server->trusted_clients != NULL
+                                                    ? (const char * const *) s->server->trusted_clients
+                                                    : none);
+    }
+}
+
+/* After refusing a client certificate with an alert: with TLS 1.3 the client finished its
+ * handshake already and sends a command. Closing with that command unread would answer it
+ * with a reset, which can destroy the alert before the client reads it; read and drop what
+ * comes until the client hangs up (at most 2 s), as a server that shuts down cleanly does. */
+static void
+session_linger (Session *s)
+{
+  GSocket *sock = dmd_conn_get_socket (s->conn);
+  gint64 until = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+  g_socket_shutdown (sock, FALSE, TRUE, NULL);
+  for (;;)
+    {
+      char buf[1024];
+      gint64 remaining = until - g_get_monotonic_time ();
+
+      if (remaining <= 0 ||
+          !g_socket_condition_timed_wait (sock, G_IO_IN, remaining, s->cancellable, NULL) ||
+          g_socket_receive (sock, buf, sizeof buf, s->cancellable, NULL) <= 0)
+        return;
+    }
+}
+
+/* With trusted client certificates set, a session whose TLS carried none of them is refused
+ * at RCPT TO (as Exchange Online refuses relay that no connector claims). */
+static gboolean
+session_client_untrusted (Session *s)
+{
+  if (s->server->trusted_clients == NULL)
+    return FALSE;
+  return s->client_cert == NULL ||
+         !g_strv_contains ((const char * const *) s->server->trusted_clients, s->client_cert);
+}
+
 /* The handshake (after the 220 to STARTTLS, or at once for implicit TLS). Afterwards the
  * session starts over (RFC 3207: forget EHLO and AUTH). */
 static StepResult
@@ -1429,6 +1511,7 @@ session_start_tls (Session *s)
   int below_index;
 
   detail.implicit_tls = s->implicit_tls;
+  session_setup_client_cert (s);
   if (!dmd_conn_start_tls_server (s->conn, s->server->creds, priority,
                                   dmd_deadline_in (s->idle_timeout), s->cancellable, &info,
                                   &error))
@@ -1437,6 +1520,8 @@ session_start_tls (Session *s)
       detail.error = error;
       session_emit_detail (s, DMD_SMTP_EVENT_TLS, note, &detail);
       s->close_reason = g_strdup_printf ("TLS handshake failed: %s", error->message);
+      if (s->client_cert_required)
+        session_linger (s);
       return STEP_END;
     }
 
@@ -1450,9 +1535,14 @@ session_start_tls (Session *s)
       && scenario_lookup (s->sc, groups, "legacy_reply") != NULL)
     s->legacy_tls = TRUE;
 
-  note = g_strdup_printf ("%s cipher=%s sni=%s%s", info->version,
+  g_clear_pointer (&s->client_cert, g_free);
+  if (info->chain->len > 0)
+    s->client_cert = g_strdup (((DmdCertInfo *) g_ptr_array_index (info->chain, 0))->sha256);
+  note = g_strdup_printf ("%s cipher=%s sni=%s%s%s%s", info->version,
                           info->cipher != NULL ? info->cipher : "?",
                           info->sni != NULL ? info->sni : "(none)",
+                          info->chain->len > 0 ? " client_cert=" : "",
+                          info->chain->len > 0 && s->client_cert != NULL ? s->client_cert : "",
                           s->legacy_tls ? " (legacy: every command gets legacy_reply)" : "");
   session_emit_detail (s, DMD_SMTP_EVENT_TLS, note, &detail);
   if (scenario_bool (s->sc, groups, "close_after_handshake"))
@@ -1958,6 +2048,9 @@ session_command (Session    *s,
 
       if (!s->have_mail)
         return session_answer (s, base, "reply_no_mail", NULL);
+      if (session_client_untrusted (s) &&
+          scenario_lookup (s->sc, base, "reply_untrusted_client") != NULL)
+        return session_answer (s, base, "reply_untrusted_client", NULL);
       addr = extract_address (arg);
       groups = pattern_candidates (s->sc->rcpt_patterns, "rcpt", addr);
       res = session_answer (s, groups, "reply", &code);
@@ -2128,6 +2221,7 @@ session_free (Session *s)
   session_clear_echo (s);
   g_free (s->arg);
   g_free (s->close_reason);
+  g_free (s->client_cert);
   g_free (s);
 }
 
@@ -2253,6 +2347,7 @@ dmd_smtp_server_free (DmdSmtpServer *server)
   g_ptr_array_unref (server->listeners);
   g_ptr_array_unref (server->sessions);
   g_ptr_array_unref (server->events);
+  g_strfreev (server->trusted_clients);
   g_object_unref (server->cancellable);
   dmd_smtp_scenario_unref (server->scenario);
   g_mutex_clear (&server->lock);
@@ -2287,6 +2382,46 @@ dmd_smtp_server_set_credentials (DmdSmtpServer     *server,
   g_clear_pointer (&server->creds, dmd_tls_server_creds_unref);
   if (creds != NULL)
     server->creds = dmd_tls_server_creds_ref (creds);
+}
+
+gboolean
+dmd_smtp_server_trust_client_cert (DmdSmtpServer  *server,
+                                   const char     *cert_file,
+                                   GError        **error)
+{
+  g_autofree char *pem = NULL;
+  gsize len = 0;
+  gnutls_datum_t datum, der = { NULL, 0 };
+  DmdCertInfo *info = NULL;
+  guint n;
+  int ret;
+
+  g_return_val_if_fail (server != NULL, FALSE);
+  g_return_val_if_fail (cert_file != NULL, FALSE);
+  g_return_val_if_fail (server->listeners->len == 0, FALSE);
+
+  if (!g_file_get_contents (cert_file, &pem, &len, error))
+    return FALSE;
+  datum.data = (unsigned char *) pem;
+  datum.size = (unsigned int) len;
+  ret = gnutls_pem_base64_decode2 ("CERTIFICATE", &datum, &der);
+  if (ret >= 0)
+    info = dmd_tls_cert_info_from_der (der.data, der.size);
+  gnutls_free (der.data);
+  if (info == NULL || info->sha256 == NULL)
+    {
+      dmd_cert_info_free (info);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: not a PEM certificate%s%s",
+                   cert_file, ret < 0 ? ": " : "", ret < 0 ? gnutls_strerror (ret) : "");
+      return FALSE;
+    }
+
+  n = server->trusted_clients != NULL ? g_strv_length (server->trusted_clients) : 0;
+  server->trusted_clients = g_renew (char *, server->trusted_clients, n + 2);
+  server->trusted_clients[n] = g_strdup (info->sha256);
+  server->trusted_clients[n + 1] = NULL;
+  dmd_cert_info_free (info);
+  return TRUE;
 }
 
 void

@@ -110,6 +110,13 @@ gboolean       dmd_smtp_server_set_certificate  (DmdSmtpServer      *server,
                                                  GError            **error);
 void           dmd_smtp_server_set_credentials  (DmdSmtpServer      *server,
                                                  DmdTlsServerCreds  *creds);
+/* Trust the (first) certificate of a PEM file as a client certificate, as a relay connector
+ * that names it does. Once any is trusted, a session whose TLS carried none of them gets
+ * [rcpt] reply_untrusted_client at RCPT TO (when the scenario has one), and with [tls]
+ * client_certificate=verify the handshake refuses it. Call before the first listen. */
+gboolean       dmd_smtp_server_trust_client_cert (DmdSmtpServer     *server,
+                                                  const char        *cert_file,
+                                                  GError           **error);
 void           dmd_smtp_server_set_event_func   (DmdSmtpServer      *server,
                                                  DmdSmtpEventFunc    func,
                                                  gpointer            user_data,

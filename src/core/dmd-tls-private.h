@@ -6,6 +6,9 @@
 
 #include <gio/gio.h>
 #include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
+
+#include "dmd-tls.h"
 
 G_BEGIN_DECLS
 
@@ -14,5 +17,23 @@ G_BEGIN_DECLS
  * credentials may be shared once set up). Borrowed: never free it. */
 gnutls_certificate_credentials_t _dmd_tls_client_creds (const char  *ca_file,
                                                         GError     **error);
+
+/* The retrieve function (gnutls_certificate_retrieve_function2) installed on those shared
+ * credentials: presents the client certificate set on the session's DmdConn, if any, and
+ * records that the server asked for one. Lives in dmd-conn.c. */
+int _dmd_conn_retrieve_client_cert (gnutls_session_t              session,
+                                    const gnutls_datum_t         *req_ca_rdn,
+                                    int                           nreqs,
+                                    const gnutls_pk_algorithm_t  *pk_algos,
+                                    int                           pk_algos_length,
+                                    gnutls_pcert_st             **pcert,
+                                    unsigned int                 *pcert_length,
+                                    gnutls_privkey_t             *privkey);
+
+/* The certificate list and key to hand to GnuTLS (owned by cert). */
+void _dmd_tls_client_cert_get_gnutls (DmdTlsClientCert   *cert,
+                                      gnutls_pcert_st   **pcert,
+                                      unsigned int       *n_pcert,
+                                      gnutls_privkey_t   *privkey);
 
 G_END_DECLS

@@ -49,7 +49,8 @@ typedef struct {
                               * "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" */
   char      *description;    /* GnuTLS's one-line session description, for the transcript */
   GPtrArray *chain;          /* DmdCertInfo*, leaf first: the chain the server sent (client
-                              * side; empty on the server side) */
+                              * side), or the client's certificates when it sent some
+                              * (server side; not verified) */
   gboolean   verified;       /* client side: chain trusted and issued for the server name */
   char      *problem;        /* translated sentence(s) saying why not, NULL when verified */
   guint      verify_status;  /* gnutls_certificate_status_t bits, 0 when verified */
@@ -96,6 +97,31 @@ const char        *dmd_tls_server_creds_get_sha256     (DmdTlsServerCreds *creds
 gnutls_certificate_credentials_t
                    dmd_tls_server_creds_get_gnutls     (DmdTlsServerCreds *creds);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdTlsServerCreds, dmd_tls_server_creds_unref)
+
+/* A client certificate (the leaf, optionally followed by its chain) and its private key, read
+ * from PEM files, presented when a server asks for one (relay connectors that trust a
+ * certificate). Immutable once loaded and shared by the connections of a run (and threads);
+ * the key stays in memory, its file's bytes are wiped after parsing, and nothing of it is
+ * ever shown.
+ *
+ * new_from_files: both files (may be the same file, holding both) are read up to
+ * DMD_TLS_CLIENT_CERT_MAX_FILE bytes; the key must be unencrypted and belong to the first
+ * certificate. Errors (G_IO_ERROR, translated, naming the file): missing, unreadable, not a
+ * regular file, too large, no certificate, no key, a passphrase-protected key, a key of
+ * another certificate. An expired certificate loads (the server judges it; the report shows
+ * its dates). */
+#define DMD_TLS_CLIENT_CERT_MAX_FILE (256 * 1024)
+
+typedef struct _DmdTlsClientCert DmdTlsClientCert;
+
+DmdTlsClientCert  *dmd_tls_client_cert_new_from_files (const char        *cert_file,
+                                                        const char        *key_file,
+                                                        GError           **error);
+DmdTlsClientCert  *dmd_tls_client_cert_ref             (DmdTlsClientCert  *cert);
+void               dmd_tls_client_cert_unref           (DmdTlsClientCert  *cert);
+/* The leaf certificate's description (owned by cert). */
+const DmdCertInfo *dmd_tls_client_cert_get_info        (DmdTlsClientCert  *cert);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdTlsClientCert, dmd_tls_client_cert_unref)
 
 /* Describe one X.509 certificate (DER). NULL when it cannot be parsed. */
 DmdCertInfo *dmd_tls_cert_info_from_der         (const guint8   *der,

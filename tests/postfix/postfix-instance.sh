@@ -14,6 +14,10 @@
 #   TLS13     STARTTLS required, TLS 1.3 only
 #   SENDER    as TLS12, but restrictions answered at MAIL FROM (smtpd_delay_reject=no), so
 #             the sender_access 550 5.7.60 comes there and not at RCPT TO
+#   RELAYCERT a relay that trusts a client certificate, as a connector with
+#             TlsSenderCertificateName does: STARTTLS asks for one (smtpd_tls_ask_ccert) and
+#             only CERTDIR/test-client.pem (its SHA-256 in relay_clientcerts) may relay;
+#             without it, or with another, RCPT TO gets "554 5.7.1 … Relay access denied"
 # The caller waits until the ports accept connections (~0.5 s). The log is DIR/maillog.
 #
 # The SASL user is alice@probe.test with the password in $POSTFIX_TEST_PASSWORD (required:
@@ -57,8 +61,17 @@ for _ in range(int(sys.argv[1])):
 print(' '.join(str(s.getsockname()[1]) for s in socks))
 EOF
 }
-set -- $(free_ports 4)
-p_plain=$1 p_tls12=$2 p_tls13=$3 p_sender=$4
+set -- $(free_ports 5)
+p_plain=$1 p_tls12=$2 p_tls13=$3 p_sender=$4 p_relaycert=$5
+
+# The SHA-256 fingerprint of the trusted client certificate (DER), as Postfix writes it.
+/usr/bin/python3 - "$certs/test-client.pem" >"$dir/etc/relay_clientcerts" <<'EOF'
+import base64, hashlib, re, sys
+pem = open(sys.argv[1]).read()
+der = base64.b64decode(re.search(r'-----BEGIN CERTIFICATE-----(.*?)-----END', pem, re.S).group(1))
+digest = hashlib.sha256(der).hexdigest().upper()
+print(':'.join(digest[i:i + 2] for i in range(0, len(digest), 2)), 'mfp.contoso.com')
+EOF
 
 printf '%s\n' "$POSTFIX_TEST_PASSWORD" \
   | saslpasswd2 -p -c -f "$dir/etc/sasl/sasldb2" -u probe.test alice
@@ -109,6 +122,8 @@ smtpd_sasl_path = smtpd
 smtpd_sasl_security_options = noanonymous
 smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
 smtpd_sender_restrictions = check_sender_access texthash:$dir/etc/sender_access
+smtpd_tls_fingerprint_digest = sha256
+relay_clientcerts = texthash:$dir/etc/relay_clientcerts
 EOF
 
 svc() {  # $1 port, then -o options
@@ -123,6 +138,8 @@ svc() {  # $1 port, then -o options
       'smtpd_tls_protocols=>=TLSv1.3'
   svc "$p_sender" smtpd_tls_security_level=encrypt 'smtpd_tls_mandatory_protocols=>=TLSv1.2' \
       smtpd_delay_reject=no
+  svc "$p_relaycert" smtpd_tls_security_level=may smtpd_tls_ask_ccert=yes \
+      smtpd_relay_restrictions=permit_tls_clientcerts,reject_unauth_destination
   # Debian's stock services, chroot off.
   cat <<'EOF'
 pickup    unix  n       -       n       60      1       pickup
@@ -151,6 +168,7 @@ PLAIN=$p_plain
 TLS12=$p_tls12
 TLS13=$p_tls13
 SENDER=$p_sender
+RELAYCERT=$p_relaycert
 EOF
 
 # start-fg runs `postfix check` itself (creating the queue directories the first time).

@@ -7,8 +7,10 @@
 # Cases: SMTP AUTH success with a real (discarded) message; a wrong password (535 5.7.8 →
 # auth-failed); a sender refused with a custom 550 5.7.60 (→ sender-send-as-denied); a
 # TLS >= 1.2 service (matrix: 1.0/1.1 refused, 1.2/1.3 accepted); a TLS 1.3-only service;
-# TLS turned off on the client (no credentials go out in clear). Every output is searched for
-# the passwords in clear and in base64, as in run-scenarios.py.
+# TLS turned off on the client (no credentials go out in clear); SMTP relay through a service
+# that trusts one client certificate (relay_clientcerts): passing with it, refused with another
+# or none. Every output is searched for the passwords in clear and in base64, as in
+# run-scenarios.py, and for the client key's PEM lines.
 #
 # Exit: 0 passed, 1 failed, 77 skipped (Postfix, Cyrus SASL tools or root missing) — except
 # with CI=true, where a missing Postfix is a failure (a skipped interop test hides breakage).
@@ -181,6 +183,38 @@ CASES = [
         'log_max_auth': 1,
     },
     {
+        'name': 'relay-client-cert-trusted',
+        'option': 'relay',
+        'port': 'RELAYCERT',
+        'client_cert': 'client',
+        'args': ['--send'],
+        'expect': {'exit': 0, 'errors': [], 'sent': True,
+                   'checks': {'tls': 'pass', 'rcpt-to': 'pass', 'data': 'pass'},
+                   'client_cert': {'presented': True, 'requested': True}},
+        'log_has': ['status=sent'],
+        'log_lacks': ['Relay access denied'],
+    },
+    {
+        'name': 'relay-client-cert-untrusted',
+        'option': 'relay',
+        'port': 'RELAYCERT',
+        'client_cert': 'client-other',
+        'expect': {'exit': 1, 'findings': ['relay-certificate-not-trusted'],
+                   'errors': ['relay-certificate-not-trusted'],
+                   'checks': {'tls': 'pass', 'rcpt-to': 'fail'},
+                   'client_cert': {'presented': True, 'requested': True}},
+        'log_has': ['Relay access denied'],
+    },
+    {
+        'name': 'relay-no-client-cert',
+        'option': 'relay',
+        'port': 'RELAYCERT',
+        'expect': {'exit': 1, 'findings': ['relay-tenant-attribution'],
+                   'checks': {'rcpt-to': 'fail'},
+                   'client_cert': {'presented': False, 'requested': True}},
+        'log_has': ['Relay access denied'],
+    },
+    {
         'name': 'tls-off-no-credentials-in-clear',
         'port': 'PLAIN',
         'args': ['--security=none'],
@@ -198,12 +232,27 @@ def run_case(args, inst, case, workdir):
     with open(os.open(pf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w') as f:
         f.write(pw + '\n')
     report = os.path.join(workdir, case['name'] + '.html')
-    argv = [args.cli, 'check', '--option=smtp-auth', '--server=localhost', '--port=587',
-            '--connect-to=localhost:587:127.0.0.1:%d' % port,
-            '--ca-file=' + os.path.join(args.certs, 'test-ca.pem'), '--timeout=3',
-            '--username=' + USER, '--password-file=' + pf, '--from=' + case.get('from', USER),
-            '--to=bob@example.com', '--domain=probe.test', '--format=json',
-            '--report=' + report] + case.get('args', [])
+    if case.get('option', 'smtp-auth') == 'relay':
+        # Relay: port 25 as a device sends it, no sign-in; the client certificate if any.
+        argv = [args.cli, 'check', '--option=relay', '--server=localhost', '--port=25',
+                '--connect-to=localhost:25:127.0.0.1:%d' % port,
+                '--ca-file=' + os.path.join(args.certs, 'test-ca.pem'), '--timeout=3',
+                '--from=' + case.get('from', 'scanner@probe.test'), '--to=bob@example.com',
+                '--domain=probe.test', '--format=json', '--report=' + report]
+        if case.get('client_cert'):
+            argv += ['--client-cert=' + os.path.join(args.certs,
+                                                     'test-%s.pem' % case['client_cert']),
+                     '--client-key=' + os.path.join(args.certs,
+                                                    'test-%s-key.pem' % case['client_cert'])]
+        argv += case.get('args', [])
+    else:
+        argv = [args.cli, 'check', '--option=smtp-auth', '--server=localhost', '--port=587',
+                '--connect-to=localhost:587:127.0.0.1:%d' % port,
+                '--ca-file=' + os.path.join(args.certs, 'test-ca.pem'), '--timeout=3',
+                '--username=' + USER, '--password-file=' + pf,
+                '--from=' + case.get('from', USER), '--to=bob@example.com',
+                '--domain=probe.test', '--format=json', '--report=' + report] \
+            + case.get('args', [])
     env = dict(os.environ, G_MESSAGES_DEBUG='all', LANG='C.UTF-8', LC_ALL='C.UTF-8',
                LANGUAGE='')
     env.pop('DMD_PASSWORD', None)
@@ -227,6 +276,16 @@ def run_case(args, inst, case, workdir):
                                ('maillog', log)):
                 if form in text:
                     problems.append('%s contains a password (form %r…)' % (what, form[:10]))
+
+    if case.get('client_cert'):
+        with open(os.path.join(args.certs, 'test-%s-key.pem' % case['client_cert'])) as f:
+            key_lines = [ln.strip() for ln in f
+                         if len(ln.strip()) >= 16 and not ln.startswith('-----')]
+        for ln in key_lines:
+            for what, text in (('stdout', out), ('stderr', err), ('report', html)):
+                if ln in text:
+                    problems.append('%s contains the client key (PEM line %r…)'
+                                    % (what, ln[:10]))
 
     e = case['expect']
     if p.returncode != e['exit']:
@@ -252,6 +311,11 @@ def run_case(args, inst, case, workdir):
     if 'sent' in e and rep.get('sent') != e['sent']:
         problems.append('sent is %r' % rep.get('sent'))
     tls = (rep.get('network') or {}).get('tls') or {}
+    cc = tls.get('client_certificate') or {}
+    for k, v in e.get('client_cert', {}).items():
+        if cc.get(k) != v:
+            problems.append('network.tls.client_certificate.%s is %r, expected %r'
+                            % (k, cc.get(k), v))
     for k, v in e.get('tls', {}).items():
         got = tls.get('negotiated') if k == 'negotiated' else (tls.get('versions') or {}).get(k)
         if got != v:

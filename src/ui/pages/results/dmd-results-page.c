@@ -331,6 +331,27 @@ render_connection (DmdResultsPage *self,
           add_row (self, self->connection_group, row);
         }
     }
+
+  /* The device's certificate, for a connector that trusts one. */
+  if (net->client_cert != NULL || net->client_cert_requested)
+    {
+      const DmdCertInfo *cc = net->client_cert;
+      gboolean presented = cc != NULL && net->client_cert_sent;
+      const char *why = cc == NULL ? _("None chosen, although the server asked for a client certificate")
+                      : presented ? _("Presented: the server asked for a client certificate")
+                      : net->tls_negotiated != NULL ? _("Not presented: the server did not ask for a client certificate")
+                      : _("Not presented: no TLS session was set up");
+      g_autofree char *subtitle = cc != NULL
+        ? g_strdup_printf ("%s\nSHA-256 %s\n%s", cc->subject ? cc->subject : "?",
+                           cc->sha256 ? cc->sha256 : "?", why)
+        : g_strdup (why);
+
+      add_row (self, self->connection_group,
+               info_row_new (_("Client certificate"), subtitle,
+                             presented ? "emblem-ok-symbolic" : "action-unavailable-symbolic",
+                             presented ? "success" : "dim-label",
+                             presented ? _("Presented") : _("Not presented")));
+    }
 }
 
 static void

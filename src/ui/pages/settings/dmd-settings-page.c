@@ -42,6 +42,11 @@ struct _DmdSettingsPage
 {
   DmdPage               parent_instance;
 
+  GtkButton            *client_cert_button;
+  GtkButton            *client_cert_clear;
+  AdwActionRow         *client_cert_row;
+  GtkButton            *client_key_button;
+  AdwActionRow         *client_key_row;
   AdwPreferencesGroup  *connector_group;
   AdwEntryRow          *connector_ip_row;
   DmdNoteRow           *connector_note;
@@ -73,6 +78,12 @@ struct _DmdSettingsPage
   AdwPasswordEntryRow  *token_row;
   AdwEntryRow          *username_row;
   DmdNoteRow           *username_note;
+
+  /* The device's client certificate and key, as chosen (paths only, never remembered: the
+   * key is read when the checks run). */
+  char                 *client_cert_file;
+  char                 *client_key_file;
+  GtkFileChooserNative *chooser;
 
   DmdOption             option;      /* the option the fields are laid out for */
   guint                 touched;     /* bit per field */
@@ -153,6 +164,7 @@ field_row (DmdSettingsPage *self,
     case DMD_FIELD_TO:           return GTK_WIDGET (self->recipient_row);
     case DMD_FIELD_DOMAIN:       return GTK_WIDGET (self->domain_row);
     case DMD_FIELD_CONNECTOR_IP: return GTK_WIDGET (self->connector_ip_row);
+    case DMD_FIELD_CLIENT_CERT:  return GTK_WIDGET (self->client_cert_row);
     case FIELD_FIELD_LENGTH:     return GTK_WIDGET (self->field_length_row);
     default:                     return NULL;
     }
@@ -172,6 +184,7 @@ field_note (DmdSettingsPage *self,
     case DMD_FIELD_TO:           return self->recipient_note;
     case DMD_FIELD_DOMAIN:       return self->domain_note;
     case DMD_FIELD_CONNECTOR_IP: return self->connector_note;
+    case DMD_FIELD_CLIENT_CERT:  return self->connector_note;
     case FIELD_SECURITY:         return self->security_note;
     case FIELD_FIELD_LENGTH:     return self->field_length_note;
     default:                     return self->general_note;
@@ -351,6 +364,12 @@ build_config (DmdSettingsPage *self,
     }
   if (option == DMD_OPTION_RELAY && connector_kind (self) == CONNECTOR_IP)
     config->connector_ip = nonempty_text (self->connector_ip_row);
+  if (option == DMD_OPTION_RELAY && connector_kind (self) == CONNECTOR_CERTIFICATE)
+    {
+      config->connector_trusts_certificate = TRUE;
+      config->client_cert_file = g_strdup (self->client_cert_file);
+      config->client_key_file = g_strdup (self->client_key_file);
+    }
 
   config->send = gtk_switch_get_active (self->send_switch);
 
@@ -512,8 +531,14 @@ refresh (DmdSettingsPage *self)
     }
 
   if (self->option == DMD_OPTION_RELAY && connector_kind (self) == CONNECTOR_CERTIFICATE)
-    dmd_note_row_add (self->connector_note, DMD_NOTE_WARNING,
-                      _("A connector that trusts a certificate cannot be tested from this computer: Microsoft 365 accepts the mail only when the device presents its own certificate. The checks still test the network and the endpoint, but not the connector."));
+    {
+      if (self->client_cert_file != NULL && self->client_key_file != NULL)
+        dmd_note_row_add (self->connector_note, DMD_NOTE_INFO,
+                          _("The checks present this certificate when the server asks for one, as the device does, so they also test the connector."));
+      else
+        dmd_note_row_add (self->connector_note, DMD_NOTE_WARNING,
+                          _("A connector that trusts a certificate cannot be tested from this computer without the device’s own certificate and key: Microsoft 365 accepts the mail only when the device presents its certificate. Choose them above to test the connector too; without them the checks test the network and the endpoint only."));
+    }
 
   if (missing->len > 0)
     {
@@ -547,6 +572,8 @@ update_layout (DmdSettingsPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->domain_row), !auth);
   gtk_widget_set_visible (GTK_WIDGET (self->connector_group), option == DMD_OPTION_RELAY);
   gtk_widget_set_visible (GTK_WIDGET (self->connector_ip_row), connector_kind (self) == CONNECTOR_IP);
+  gtk_widget_set_visible (GTK_WIDGET (self->client_cert_row), connector_kind (self) == CONNECTOR_CERTIFICATE);
+  gtk_widget_set_visible (GTK_WIDGET (self->client_key_row), connector_kind (self) == CONNECTOR_CERTIFICATE);
   gtk_widget_set_visible (GTK_WIDGET (self->field_length_row), !auth);
 
   switch (option)
@@ -662,6 +689,8 @@ load_settings (DmdSettingsPage *self)
     {
       gtk_editable_set_text (GTK_EDITABLE (self->field_length_row), "");
     }
+  /* The certificate and key files are chosen for each session (not remembered). */
+  dmd_settings_page_set_client_cert (self, NULL, NULL);
   /* Secrets are never remembered, and a real message is only sent when ticked for this run. */
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->token_row), "");
@@ -765,6 +794,87 @@ forget_clicked_cb (DmdSettingsPage *self)
                                  adw_toast_new (_("The remembered settings were cleared")));
 }
 
+/* ---- the client certificate ---- */
+
+static void
+show_chosen_file (AdwActionRow *row,
+                  const char   *path,
+                  const char   *none)
+{
+  g_autofree char *name = path != NULL ? g_filename_display_basename (path) : NULL;
+
+  adw_action_row_set_subtitle (row, name != NULL ? name : none);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (row), path != NULL ? name : NULL);
+}
+
+static void
+chooser_response_cb (DmdSettingsPage      *self,
+                     int                   response,
+                     GtkFileChooserNative *chooser)
+{
+  gboolean key = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "dmd-key"));
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        dmd_settings_page_set_client_cert (self, key ? self->client_cert_file : path,
+                                           key ? path : self->client_key_file);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+choose_file (DmdSettingsPage *self,
+             gboolean         key)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr(GtkFileFilter) pem = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+  if (self->chooser != NULL)
+    return;
+  self->chooser = gtk_file_chooser_native_new (key ? _("Choose the Private Key")
+                                                   : _("Choose the Device Certificate"),
+                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"),
+                                               _("_Cancel"));
+  gtk_file_filter_set_name (pem, _("PEM files"));
+  gtk_file_filter_add_mime_type (pem, "application/x-pem-file");
+  gtk_file_filter_add_pattern (pem, "*.pem");
+  gtk_file_filter_add_pattern (pem, "*.crt");
+  gtk_file_filter_add_pattern (pem, "*.cer");
+  gtk_file_filter_add_pattern (pem, "*.key");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), pem);
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), all);
+  g_object_set_data (G_OBJECT (self->chooser), "dmd-key", GINT_TO_POINTER (key));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect_swapped (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+client_cert_choose_cb (DmdSettingsPage *self)
+{
+  choose_file (self, FALSE);
+}
+
+static void
+client_key_choose_cb (DmdSettingsPage *self)
+{
+  choose_file (self, TRUE);
+}
+
+static void
+client_cert_clear_cb (DmdSettingsPage *self)
+{
+  dmd_settings_page_set_client_cert (self, NULL, NULL);
+}
+
 static void
 session_option_changed_cb (DmdSettingsPage *self)
 {
@@ -815,6 +925,32 @@ dmd_settings_page_constructed (GObject *object)
 }
 
 static void
+dmd_settings_page_dispose (GObject *object)
+{
+  DmdSettingsPage *self = DMD_SETTINGS_PAGE (object);
+
+  if (self->chooser != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->chooser, self);
+      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+      g_clear_object (&self->chooser);
+    }
+
+  G_OBJECT_CLASS (dmd_settings_page_parent_class)->dispose (object);
+}
+
+static void
+dmd_settings_page_finalize (GObject *object)
+{
+  DmdSettingsPage *self = DMD_SETTINGS_PAGE (object);
+
+  g_free (self->client_cert_file);
+  g_free (self->client_key_file);
+
+  G_OBJECT_CLASS (dmd_settings_page_parent_class)->finalize (object);
+}
+
+static void
 dmd_settings_page_class_init (DmdSettingsPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -822,12 +958,19 @@ dmd_settings_page_class_init (DmdSettingsPageClass *klass)
   DmdPageClass *page_class = DMD_PAGE_CLASS (klass);
 
   object_class->constructed = dmd_settings_page_constructed;
+  object_class->dispose = dmd_settings_page_dispose;
+  object_class->finalize = dmd_settings_page_finalize;
 
   page_class->apply = dmd_settings_page_apply;
   page_class->shown = dmd_settings_page_shown;
 
   g_type_ensure (DMD_TYPE_NOTE_ROW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/dmd-settings-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, client_cert_button);
+  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, client_cert_clear);
+  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, client_cert_row);
+  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, client_key_button);
+  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, client_key_row);
   gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, connector_group);
   gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, connector_ip_row);
   gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, connector_note);
@@ -862,6 +1005,9 @@ dmd_settings_page_class_init (DmdSettingsPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, field_notify_cb);
   gtk_widget_class_bind_template_callback (widget_class, forget_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, client_cert_choose_cb);
+  gtk_widget_class_bind_template_callback (widget_class, client_key_choose_cb);
+  gtk_widget_class_bind_template_callback (widget_class, client_cert_clear_cb);
 }
 
 static void
@@ -901,6 +1047,31 @@ dmd_settings_page_build_config (DmdSettingsPage *self)
 {
   g_return_val_if_fail (DMD_IS_SETTINGS_PAGE (self), NULL);
   return build_config (self, NULL);
+}
+
+void
+dmd_settings_page_set_client_cert (DmdSettingsPage *self,
+                                   const char      *cert_file,
+                                   const char      *key_file)
+{
+  g_autofree char *cert = g_strdup (cert_file);
+  g_autofree char *key = g_strdup (key_file);
+
+  g_return_if_fail (DMD_IS_SETTINGS_PAGE (self));
+
+  g_free (self->client_cert_file);
+  self->client_cert_file = g_steal_pointer (&cert);
+  g_free (self->client_key_file);
+  self->client_key_file = g_steal_pointer (&key);
+  show_chosen_file (self->client_cert_row, self->client_cert_file,
+                    _("Not chosen: the connector is not tested"));
+  show_chosen_file (self->client_key_row, self->client_key_file, _("Not chosen"));
+  gtk_widget_set_visible (GTK_WIDGET (self->client_cert_clear),
+                          self->client_cert_file != NULL || self->client_key_file != NULL);
+  if (self->loading)
+    return;
+  self->touched |= 1u << DMD_FIELD_CLIENT_CERT;
+  refresh (self);
 }
 
 void

@@ -16,6 +16,11 @@ GtkWidget       *dmd_settings_page_new          (DmdSession      *session);
 
 /* The settings as entered now (a new config, secrets included), for tests. */
 DmdDeviceConfig *dmd_settings_page_build_config (DmdSettingsPage *self);
+/* The device's client certificate and its key (PEM files; NULL: none), as the file choosers
+ * of the relay settings set them. */
+void             dmd_settings_page_set_client_cert (DmdSettingsPage *self,
+                                                    const char      *cert_file,
+                                                    const char      *key_file);
 /* Forget what is remembered and reset every field. */
 void             dmd_settings_page_forget       (DmdSettingsPage *self);
 
