@@ -290,7 +290,7 @@ test_ja_statistics (void)
   g_autofree char *subset = NULL;
   g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
-  const char *grep_argv[] = { "msggrep", "--location=src/core/dmd-catalog*.c", "-o", NULL, NULL, NULL };
+  const char *grep_argv[] = { "msggrep", "--location=src/core/catalog/dmd-catalog*.c", "-o", NULL, NULL, NULL };
   const char *fmt_argv[] = { "msgfmt", "--check", "--statistics", "-o", "/dev/null", NULL, NULL };
   int status = 0;
   guint64 translated;
@@ -324,7 +324,7 @@ test_ja_statistics (void)
                                G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
                                NULL, &err, &status, &error));
   g_assert_no_error (error);
-  g_test_message ("ja.po, src/core/dmd-catalog*.c: %s", err);
+  g_test_message ("ja.po, src/core/catalog/dmd-catalog*.c: %s", err);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
   g_assert_null (strstr (err, "untranslated"));
   g_assert_null (strstr (err, "fuzzy"));

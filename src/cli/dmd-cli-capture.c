@@ -20,11 +20,8 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 
-#include "dmd-capture.h"
-#include "dmd-capture-report.h"
+#include "dmd-core.h"
 #include "dmd-cli.h"
-#include "dmd-config.h"
-#include "dmd-report.h"
 
 #define PROGRAM "device-mail-doctor-cli capture"
 #define print_error(message) dmd_cli_print_error (PROGRAM, (message))

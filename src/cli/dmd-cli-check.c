@@ -25,12 +25,8 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 
-#include "dmd-catalog.h"
-#include "dmd-checkup.h"
+#include "dmd-core.h"
 #include "dmd-cli.h"
-#include "dmd-config.h"
-#include "dmd-dns.h"
-#include "dmd-report.h"
 
 #define PASSWORD_MAX 1024          /* bytes; Entra ID passwords are at most 256 characters */
 #define TOKEN_MAX    (64 * 1024)   /* bytes; access tokens are a few KiB */

@@ -14,10 +14,8 @@
 #include <unistd.h>
 #include <glib/gi18n.h>
 
-#include "dmd-catalog.h"
+#include "dmd-core.h"
 #include "dmd-cli.h"
-#include "dmd-config.h"
-#include "dmd-report.h"
 
 #define PROGRAM "device-mail-doctor-cli explain"
 #define print_error(message) dmd_cli_print_error (PROGRAM, (message))

@@ -10,7 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "dmd-cli.h"
-#include "dmd-report.h"
+#include "dmd-core.h"
 #ifdef DMD_TEST_HOOKS
 #include "dmd-test-resolver.h"
 #endif

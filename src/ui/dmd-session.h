@@ -6,8 +6,7 @@
 
 #include <gio/gio.h>
 
-#include "dmd-config.h"
-#include "dmd-result.h"
+#include "dmd-core.h"
 
 G_BEGIN_DECLS
 

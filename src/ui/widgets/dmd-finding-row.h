@@ -8,7 +8,7 @@
 
 #include <adwaita.h>
 
-#include "dmd-result.h"
+#include "dmd-core.h"
 
 G_BEGIN_DECLS
 

@@ -6,7 +6,7 @@
 
 #include <gtk/gtk.h>
 
-#include "dmd-result.h"
+#include "dmd-core.h"
 
 G_BEGIN_DECLS
 

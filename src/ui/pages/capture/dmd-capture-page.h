@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include "dmd-capture.h"
+#include "dmd-core.h"
 #include "dmd-page.h"
 
 G_BEGIN_DECLS

@@ -10,7 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "dmd-a11y.h"
-#include "dmd-checkup.h"
+#include "dmd-core.h"
 #include "dmd-checks-page.h"
 #include "dmd-transcript-view.h"
 

@@ -9,7 +9,7 @@
 
 #include <glib/gi18n.h>
 
-#include "dmd-catalog.h"
+#include "dmd-core.h"
 #include "dmd-explain-page.h"
 #include "dmd-finding-row.h"
 

@@ -11,9 +11,8 @@
 
 #include "dmd-a11y.h"
 #include "dmd-checks-page.h"
-#include "dmd-checkup.h"
+#include "dmd-core.h"
 #include "dmd-finding-row.h"
-#include "dmd-report.h"
 #include "dmd-results-page.h"
 #include "dmd-transcript-view.h"
 

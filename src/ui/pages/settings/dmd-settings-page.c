@@ -16,7 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "dmd-a11y.h"
-#include "dmd-catalog.h"
+#include "dmd-core.h"
 #include "dmd-note-row.h"
 #include "dmd-settings-page.h"
 

@@ -7,6 +7,10 @@
  */
 #pragma once
 
+#if !defined (DMD_CORE_INSIDE) && !defined (DMD_CORE_COMPILATION)
+#error "Only \"dmd-core.h\" can be included directly."
+#endif
+
 #include <json-glib/json-glib.h>
 
 #include "dmd-capture.h"

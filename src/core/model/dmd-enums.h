@@ -4,6 +4,10 @@
  */
 #pragma once
 
+#if !defined (DMD_CORE_INSIDE) && !defined (DMD_CORE_COMPILATION)
+#error "Only \"dmd-core.h\" can be included directly."
+#endif
+
 #include <glib.h>
 
 G_BEGIN_DECLS

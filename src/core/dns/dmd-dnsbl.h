@@ -19,6 +19,10 @@
  */
 #pragma once
 
+#ifndef DMD_CORE_COMPILATION
+#error "This header is internal to the engine (and its tests): include \"dmd-core.h\"."
+#endif
+
 #include <gio/gio.h>
 
 #include "dmd-dns.h"

@@ -14,6 +14,10 @@
  */
 #pragma once
 
+#if !defined (DMD_CORE_INSIDE) && !defined (DMD_CORE_COMPILATION)
+#error "Only \"dmd-core.h\" can be included directly."
+#endif
+
 #include <gio/gio.h>
 
 #include "dmd-config.h"

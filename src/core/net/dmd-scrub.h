@@ -17,6 +17,10 @@
  */
 #pragma once
 
+#ifndef DMD_CORE_COMPILATION
+#error "This header is internal to the engine (and its tests): include \"dmd-core.h\"."
+#endif
+
 #include <glib.h>
 
 G_BEGIN_DECLS
