@@ -11,6 +11,7 @@
 #include "dmd-conn.h"
 #include "dmd-reply.h"
 #include "dmd-smtp-server.h"
+#include "dmd-smtp-token.h"
 #include "dmd-tls.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -222,7 +223,7 @@ static const char * const step_keys[] = {
 
 static const struct {
   const char        *group;
-  const char * const extra[17];
+  const char * const extra[19];
 } step_groups[] = {
   { "banner", { NULL } },
   { "ehlo", { NULL } },
@@ -231,7 +232,7 @@ static const struct {
   { "auth", { "mechanisms", "require_tls", "reply_fail", "reply_no_tls",
               "reply_unknown_mechanism", "reply_already", "reply_cancelled", "reply_syntax",
               "prompt_username", "prompt_password", "prompt", "username", "password", "token",
-              "xoauth2_error", "echo", NULL } },
+              "xoauth2_error", "echo", "token_check", "app_mailboxes", NULL } },
   { "mail", { "require_tls", "require_auth", "reply_no_tls", "reply_no_auth", "reply_no_hello",
               "reply_nested", NULL } },
   { "rcpt", { "reply_no_mail", "reply_untrusted_client", NULL } },
@@ -257,7 +258,7 @@ static const char * const plain_keys[] = {
   "profile", "description", "idle_timeout", "stall_timeout", "max_message", "max_sessions",
   "priority", "legacy_below", "certificate", "implicit", "detect_implicit", "mechanisms",
   "close_after_handshake",
-  "client_certificate", "client_trusted",
+  "client_certificate", "client_trusted", "token_check", "app_mailboxes",
   "require_tls",
   "require_auth", "echo",
   "action", "delay", "close_after", "long_line", "partial", "trickle", NULL
@@ -563,7 +564,7 @@ load_values (GHashTable  *values,
       const char *colon;
 
       if (g_str_equal (group, "expect") || g_str_equal (group, "cli")
-          || g_str_has_prefix (group, "x-"))
+          || g_str_equal (group, "identity") || g_str_has_prefix (group, "x-"))
         continue;
 
       colon = strchr (group, ':');
@@ -1681,6 +1682,9 @@ session_auth (Session    *s,
   g_autofree char *want_user = scenario_dup (s->sc, groups, "username");
   g_autofree char *want_password = scenario_dup (s->sc, groups, "password");
   g_autofree char *want_token = scenario_dup (s->sc, groups, "token");
+  /* token_check=exchange: judge the token's claims as Exchange Online does */
+  g_autofree char *token_check = scenario_dup (s->sc, groups, "token_check");
+  g_autofree char *app_mailboxes = scenario_dup (s->sc, groups, "app_mailboxes");
   g_autofree char *user = NULL;
   char *password = NULL;
   gsize password_len = 0;
@@ -1837,7 +1841,7 @@ session_auth (Session    *s,
                       g_free (s->echo_secret);
                       s->echo_secret = g_strdup (fields[i] + 12);
                     }
-                  if (want_token == NULL)
+                  if (want_token == NULL && token_check == NULL)
                     continue;
                   secret_free (token, token_len);
                   token_len = strlen (fields[i] + 12);
@@ -1864,6 +1868,10 @@ session_auth (Session    *s,
   if (g_str_equal (mech, "XOAUTH2"))
     {
       if (want_token != NULL && !str_equal0 (want_token, token))
+        creds_ok = FALSE;
+      if (token_check != NULL &&
+          !_dmd_smtp_token_acceptable (token, user, app_mailboxes,
+                                       g_get_real_time () / G_USEC_PER_SEC))
         creds_ok = FALSE;
     }
   else if (want_password != NULL && !str_equal0 (want_password, password))

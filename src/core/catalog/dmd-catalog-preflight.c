@@ -46,7 +46,7 @@ add (DmdResult              *result,
 static gboolean
 has_basic_credentials (const DmdDeviceConfig *config)
 {
-  return nonempty (config->oauth_token) == NULL;
+  return nonempty (config->oauth_token) == NULL && !dmd_device_config_gets_token (config);
 }
 
 void
@@ -67,9 +67,11 @@ dmd_catalog_preflight_with_mx (const DmdDeviceConfig *config,
   smtp_auth = config->option == DMD_OPTION_SMTP_AUTH;
   anonymous = !smtp_auth;
 
+  /* With OAuth sign-in the token is fetched during the run: only the mailbox is needed. */
   if (smtp_auth &&
       (nonempty (config->username) == NULL ||
-       (nonempty (config->password) == NULL && nonempty (config->oauth_token) == NULL)))
+       (nonempty (config->password) == NULL && nonempty (config->oauth_token) == NULL &&
+        !dmd_device_config_gets_token (config))))
     add (result, config, "config-no-credentials",
          g_strdup (nonempty (config->username) == NULL
                    ? _("No user name was entered.")
@@ -233,7 +235,9 @@ dmd_catalog_recommended_settings (const DmdDeviceConfig *config)
   from_domain = domain_of (from);
   to_domain = domain_of (to);
   /* Never the secret itself: only whether one was given. */
-  secret = nonempty (config->oauth_token) ? _("OAuth token (set)")
+  secret = config->auth_method == DMD_AUTH_METHOD_OAUTH_DEVICE ? _("OAuth: a person signs in (device code)")
+         : config->auth_method == DMD_AUTH_METHOD_OAUTH_APP ? _("OAuth: the application signs in (client credentials)")
+         : nonempty (config->oauth_token) ? _("OAuth token (set)")
          : nonempty (config->password) ? _("Password (set)")
          : NULL;
 

@@ -514,18 +514,6 @@ static const DmdCatalogEntry entries[] = {
         NULL, URL_GUIDE, ANYONE },
       FIX_END } },
 
-  { "auth-oauth-token-rejected", DMD_SEVERITY_ERROR, "auth",
-    N_("The OAuth token was rejected"),
-    N_("Microsoft 365 did not accept the XOAUTH2 sign-in. The access token has expired, was issued for another audience (it must be https://outlook.office.com), lacks the SMTP.Send permission, or belongs to another user than the one named at sign-in. The evidence says which, when the token could be read. Whoever set up the application’s OAuth fixes this."),
-    { { N_("Get a fresh access token and try again."),
-        NULL, NULL, ANYONE },
-      { N_("Request the token for https://outlook.office.com with the SMTP.Send permission (https://outlook.office.com/SMTP.Send), and grant that permission to the application."),
-        NULL, NULL, ADMIN },
-      { N_("Sign in with the same mailbox as the one the token was issued for."),
-        NULL, NULL, TECH },
-      FIX_CHECK_CAS,
-      FIX_END } },
-
   /* ---------------------------------------------------------------------------------------- */
   /* Device capture                                                                           */
   /* ---------------------------------------------------------------------------------------- */
@@ -843,17 +831,36 @@ static const DmdCatalogDatedFact dated_facts[] = {
 const DmdCatalogEntry *
 dmd_catalog_entries (void)
 {
-  return entries;
+  static DmdCatalogEntry *all;
+
+  /* One table: this file's and the OAuth entries (dmd-catalog-oauth.c), built once. */
+  if (g_once_init_enter (&all))
+    {
+      guint n = 0, m = 0;
+      DmdCatalogEntry *merged;
+
+      while (entries[n].id != NULL)
+        n++;
+      while (_dmd_catalog_oauth_entries[m].id != NULL)
+        m++;
+      merged = g_new0 (DmdCatalogEntry, n + m + 1);
+      memcpy (merged, entries, n * sizeof (DmdCatalogEntry));
+      memcpy (merged + n, _dmd_catalog_oauth_entries, m * sizeof (DmdCatalogEntry));
+      g_once_init_leave (&all, merged);
+    }
+  return all;
 }
 
 const DmdCatalogEntry *
 dmd_catalog_lookup (const char *id)
 {
+  const DmdCatalogEntry *all = dmd_catalog_entries ();
+
   g_return_val_if_fail (id != NULL, NULL);
 
-  for (guint i = 0; entries[i].id != NULL; i++)
-    if (g_str_equal (entries[i].id, id))
-      return &entries[i];
+  for (guint i = 0; all[i].id != NULL; i++)
+    if (g_str_equal (all[i].id, id))
+      return &all[i];
   return NULL;
 }
 
@@ -1011,6 +1018,12 @@ placeholder_value (const char             *name,
       value = config ? nonempty (dmd_device_config_get_server (config)) : NULL;
       unknown = "<Server>";
     }
+  else if (IS ("client-id"))
+    {
+      value = config != NULL && dmd_client_id_is_valid (config->client_id)
+              ? (owned = g_strstrip (g_strdup (config->client_id))) : NULL;
+      unknown = "<ClientId>";
+    }
   else if (IS ("mx"))
     {
       value = facts ? nonempty (facts->mx_host) : NULL;
@@ -1104,11 +1117,39 @@ public_ip_is_ipv6 (const DmdCatalogFacts *facts)
   return g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV6;
 }
 
+/* Whether the server is a High Volume Email endpoint: 1 yes, 0 no, -1 not known. */
+static int
+server_is_hve (const DmdDeviceConfig *config)
+{
+  const char *server = config ? nonempty (dmd_device_config_get_server (config)) : NULL;
+  g_autofree char *ascii = NULL;
+
+  if (server == NULL || (ascii = dmd_host_to_ascii (server, NULL)) == NULL)
+    return -1;
+  return g_str_equal (ascii, "smtp.hve.mx.microsoft") ||
+         g_str_equal (ascii, "smtp-hve.office365.com");
+}
+
 gboolean
 _dmd_catalog_fix_applies (const DmdCatalogFix   *fix,
                           const DmdDeviceConfig *config,
                           const DmdCatalogFacts *facts)
 {
+  /* How the token came: a person (device code), the application (client credentials), or
+   * not known (a token given, or nothing known). */
+  DmdAuthMethod method = config != NULL ? config->auth_method : DMD_AUTH_METHOD_OAUTH_TOKEN;
+
+  if ((fix->when & DMD_FIX_IF_DELEGATED) && method == DMD_AUTH_METHOD_OAUTH_APP)
+    return FALSE;
+  if ((fix->when & DMD_FIX_IF_APP_ONLY) && method == DMD_AUTH_METHOD_OAUTH_DEVICE)
+    return FALSE;
+  if ((fix->when & DMD_FIX_IF_TOKEN_GIVEN) && config != NULL &&
+      dmd_device_config_gets_token (config))
+    return FALSE;
+  if ((fix->when & DMD_FIX_IF_HVE) && server_is_hve (config) == 0)
+    return FALSE;
+  if ((fix->when & DMD_FIX_IF_NOT_HVE) && server_is_hve (config) == 1)
+    return FALSE;
   if ((fix->when & DMD_FIX_IF_PUBLIC_IPV6) && public_ip_is_ipv6 (facts) == 0)
     return FALSE;
   if ((fix->when & DMD_FIX_IF_SENDER_DIFFERS) && sender_is_user (config) == 1)

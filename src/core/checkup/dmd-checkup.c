@@ -15,6 +15,7 @@
 
 #include "dmd-catalog.h"
 #include "dmd-checkup.h"
+#include "dmd-checkup-oauth.h"
 #include "dmd-conn.h"
 #include "dmd-dns.h"
 #include "dmd-dnsbl.h"
@@ -53,6 +54,7 @@ enum {
   SIGNAL_CHECK_STARTED,
   SIGNAL_CHECK_FINISHED,
   SIGNAL_TRANSCRIPT_LINE,
+  SIGNAL_OAUTH_DEVICE_CODE,
   N_SIGNALS
 };
 
@@ -74,6 +76,8 @@ typedef enum {
   EV_CLIENT_CERT,
   EV_SENT,
   EV_TRANSMITTED,
+  EV_DEVICE_CODE,
+  EV_OAUTH_CLAIMS,
   EV_WORKER_DONE,
 } EventKind;
 
@@ -96,6 +100,9 @@ typedef struct {
   DmdTlsInfo         *tls_info;
   gboolean            cert_requested;
   gboolean            cert_sent;
+  char               *user_code;       /* device code: what the person types */
+  guint               expires_in;
+  DmdOAuthClaims     *claims;
 } Event;
 
 static void
@@ -109,6 +116,8 @@ event_free (Event *ev)
   g_free (ev->family);
   g_free (ev->peer);
   g_clear_pointer (&ev->tls_info, dmd_tls_info_free);
+  g_free (ev->user_code);
+  g_clear_pointer (&ev->claims, dmd_oauth_claims_free);
   g_free (ev);
 }
 
@@ -218,6 +227,16 @@ event_dispatch (gpointer data)
       result->message_transmitted = TRUE;
       break;
 
+    case EV_DEVICE_CODE:
+      g_signal_emit (self, signals[SIGNAL_OAUTH_DEVICE_CODE], 0, ev->text, ev->user_code,
+                     ev->expires_in);
+      break;
+
+    case EV_OAUTH_CLAIMS:
+      g_clear_pointer (&result->oauth_claims, dmd_oauth_claims_free);
+      result->oauth_claims = g_steal_pointer (&ev->claims);
+      break;
+
     case EV_WORKER_DONE:
       if (g_atomic_int_dec_and_test (&self->workers))
         complete (self);
@@ -286,6 +305,7 @@ typedef struct {
   gboolean         tls_tried;       /* main session: a TLS handshake was started */
   gboolean         cert_requested;  /* main session: the server asked for a client certificate */
   gboolean         cert_sent;       /* and ours was presented */
+  char            *oauth_token;     /* secret: the token the oauth check got, or NULL */
 } Worker;
 
 static Worker *
@@ -311,6 +331,9 @@ worker_free (Worker *w)
   g_free (w->server);
   g_free (w->public_ip);
   g_free (w->mx_host);
+  if (w->oauth_token != NULL)
+    explicit_bzero (w->oauth_token, strlen (w->oauth_token));
+  g_free (w->oauth_token);
   g_free (w);
 }
 
@@ -1241,6 +1264,59 @@ skip_rest (Worker      *w,
     check_skip (w, checks[i], why);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* oauth: a token from Microsoft Entra ID, first (a person may take minutes to sign in; the    */
+/* mail server's connection is opened once the token is there)                                 */
+
+static void
+oauth_line_cb (char        dir,
+               const char *text,
+               gpointer    user_data)
+{
+  line_to (user_data, "oauth", dir, text);
+}
+
+static void
+oauth_code_cb (const char *verification_uri,
+               const char *user_code,
+               guint       expires_in,
+               gpointer    user_data)
+{
+  Worker *w = user_data;
+  Event *ev = event_new (w->self, EV_DEVICE_CODE, "oauth");
+
+  ev->text = g_strdup (verification_uri);
+  ev->user_code = g_strdup (user_code);
+  ev->expires_in = expires_in;
+  post (ev);
+}
+
+/* FALSE when the run was cancelled meanwhile. A failure is reported (check and finding);
+ * w->oauth_token stays NULL then, and no sign-in is tried. */
+static gboolean
+oauth_step (Worker *w)
+{
+  g_autoptr(DmdCheckupOAuth) got = NULL;
+
+  check_start (w, "oauth");
+  got = dmd_checkup_oauth_run (w->config, w->self->scrubber, step_timeout (w), w->cancellable,
+                               oauth_line_cb, oauth_code_cb, w);
+  if (got->cancelled || cancelled (w))
+    return FALSE;
+  if (got->claims != NULL)
+    {
+      Event *ev = event_new (w->self, EV_OAUTH_CLAIMS, NULL);
+
+      ev->claims = g_steal_pointer (&got->claims);
+      post (ev);
+    }
+  if (got->finding_id != NULL)
+    add_finding (w, got->finding_id, "oauth", got->evidence);
+  w->oauth_token = g_steal_pointer (&got->token);
+  check_end (w, "oauth", got->status, got->summary);
+  return TRUE;
+}
+
 static gpointer
 main_worker (gpointer data)
 {
@@ -1266,6 +1342,9 @@ main_worker (gpointer data)
   gboolean quit_sent = FALSE;
   gboolean speaks_tls = FALSE;
   gint64 dns_deadline;
+
+  if (dmd_device_config_gets_token (cfg) && !oauth_step (w))
+    goto out;
 
   /* dns: for Direct Send and relay, the domain's MX first (it may be what we test); one
    * deadline for the step, MX and address lookups together */
@@ -1610,14 +1689,26 @@ main_worker (gpointer data)
     check_skip (w, "auth", _("Not used by this option (no sign-in)"));
   else
     {
-      const char *secret = cfg->oauth_token ? cfg->oauth_token : cfg->password;
+      gboolean fetched = dmd_device_config_gets_token (cfg);
+      const char *secret = fetched ? w->oauth_token
+                         : cfg->oauth_token ? cfg->oauth_token : cfg->password;
       gboolean safe = tls_active && tls_verified;
 
       check_start (w, "auth");
-      mech = cfg->oauth_token ? DMD_AUTH_XOAUTH2
+      mech = fetched || cfg->oauth_token ? DMD_AUTH_XOAUTH2
            : ehlo->auth_login ? DMD_AUTH_LOGIN
            : ehlo->auth_plain ? DMD_AUTH_PLAIN
            : DMD_AUTH_LOGIN;
+      if (fetched && secret == NULL)
+        {
+          /* The oauth check failed and says why; MAIL FROM would only add "not
+           * authenticated". */
+          check_end (w, "auth", DMD_CHECK_SKIP, _("Not tried: no usable token from Microsoft Entra ID"));
+          skip_rest (w, (const char *[]) { "mail-from", "rcpt-to", NULL },
+                     _("Not run: no sign-in"));
+          dmd_smtp_client_quit (client);
+          goto out;
+        }
       if (cfg->username == NULL || *cfg->username == '\0' || secret == NULL || *secret == '\0')
         check_end (w, "auth", DMD_CHECK_SKIP, _("Not tried: no user name or no password/token"));
       else if (!safe && !cfg->allow_insecure_auth)
@@ -1662,7 +1753,7 @@ main_worker (gpointer data)
               reply_findings (w, reply, DMD_STEP_AUTH, mech, "auth");
               if (mech == DMD_AUTH_XOAUTH2)
                 {
-                  g_autoptr(DmdOAuthToken) tok = dmd_oauth_token_inspect (cfg->oauth_token, cfg->username,
+                  g_autoptr(DmdOAuthToken) tok = dmd_oauth_token_inspect (secret, cfg->username,
                                                                           cfg->today ? g_date_time_to_unix (cfg->today)
                                                                                      : g_get_real_time () / G_USEC_PER_SEC);
                   for (guint i = 0; i < tok->problems->len; i++)
@@ -2307,6 +2398,7 @@ dmd_check_title (const char *check_id)
     { "starttls",     N_("STARTTLS") },
     { "tls",          N_("TLS and certificate") },
     { "tls-versions", N_("TLS versions") },
+    { "oauth",        N_("Token from Microsoft Entra ID") },
     { "auth",         N_("Sign-in") },
     { "mail-from",    N_("Sender (MAIL FROM)") },
     { "rcpt-to",      N_("Recipient (RCPT TO)") },
@@ -2372,6 +2464,9 @@ dmd_checkup_class_init (DmdCheckupClass *klass)
   signals[SIGNAL_TRANSCRIPT_LINE] =
     g_signal_new ("transcript-line", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_INT, G_TYPE_STRING);
+  signals[SIGNAL_OAUTH_DEVICE_CODE] =
+    g_signal_new ("oauth-device-code", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_UINT);
 }
 
 static void
@@ -2394,5 +2489,7 @@ dmd_checkup_new (const DmdDeviceConfig *config)
   self->scrubber = dmd_scrubber_new ();
   dmd_scrubber_add_secret (self->scrubber, config->password, config->username);
   dmd_scrubber_add_secret (self->scrubber, config->oauth_token, config->username);
+  /* The token fetched during the run, and the device code, are added as they arrive. */
+  dmd_scrubber_add_secret (self->scrubber, config->client_secret, NULL);
   return self;
 }

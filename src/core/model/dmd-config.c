@@ -790,6 +790,9 @@ dmd_device_config_copy (const DmdDeviceConfig *config)
   copy->username = g_strdup (config->username);
   copy->password = g_strdup (config->password);
   copy->oauth_token = g_strdup (config->oauth_token);
+  copy->tenant = g_strdup (config->tenant);
+  copy->client_id = g_strdup (config->client_id);
+  copy->client_secret = g_strdup (config->client_secret);
   copy->from = g_strdup (config->from);
   copy->to = g_strdup (config->to);
   copy->domain = g_strdup (config->domain);
@@ -813,6 +816,9 @@ dmd_device_config_free (DmdDeviceConfig *config)
   g_free (config->username);
   secret_free (config->password);
   secret_free (config->oauth_token);
+  g_free (config->tenant);
+  g_free (config->client_id);
+  secret_free (config->client_secret);
   g_free (config->from);
   g_free (config->to);
   g_free (config->domain);
@@ -843,6 +849,16 @@ dmd_device_config_set_oauth_token (DmdDeviceConfig *config,
 
   secret_free (config->oauth_token);
   config->oauth_token = g_strdup (token);
+}
+
+void
+dmd_device_config_set_client_secret (DmdDeviceConfig *config,
+                                     const char      *secret)
+{
+  g_return_if_fail (config != NULL);
+
+  secret_free (config->client_secret);
+  config->client_secret = g_strdup (secret);
 }
 
 guint16
@@ -876,12 +892,56 @@ dmd_device_config_get_auth_mech (const DmdDeviceConfig *config)
 
   if (config->option != DMD_OPTION_SMTP_AUTH)
     return DMD_AUTH_NONE;
-  if (config->oauth_token != NULL && *config->oauth_token != '\0')
+  if (dmd_device_config_gets_token (config) ||
+      (config->oauth_token != NULL && *config->oauth_token != '\0'))
     return DMD_AUTH_XOAUTH2;
   if ((config->password != NULL && *config->password != '\0') ||
       (config->username != NULL && *config->username != '\0'))
     return DMD_AUTH_LOGIN;
   return DMD_AUTH_NONE;
+}
+
+gboolean
+dmd_device_config_gets_token (const DmdDeviceConfig *config)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  return config->option == DMD_OPTION_SMTP_AUTH &&
+         (config->auth_method == DMD_AUTH_METHOD_OAUTH_DEVICE ||
+          config->auth_method == DMD_AUTH_METHOD_OAUTH_APP);
+}
+
+const char *
+dmd_device_config_auth_method_name (const DmdDeviceConfig *config)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+
+  if (dmd_device_config_gets_token (config))
+    return dmd_auth_method_to_string (config->auth_method);
+  return dmd_auth_mech_to_string (dmd_device_config_get_auth_mech (config));
+}
+
+gboolean
+dmd_client_id_is_valid (const char *text)
+{
+  static const guint groups[] = { 8, 4, 4, 4, 12 };
+  const char *p = text;
+
+  if (text == NULL)
+    return FALSE;
+  while (*p == ' ' || *p == '\t')
+    p++;
+  for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
+    {
+      if (g > 0 && *p++ != '-')
+        return FALSE;
+      for (guint i = 0; i < groups[g]; i++, p++)
+        if (!g_ascii_isxdigit (*p))
+          return FALSE;
+    }
+  while (*p == ' ' || *p == '\t')
+    p++;
+  return *p == '\0';
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -967,6 +1027,73 @@ validate_ca_file (GPtrArray  *errors,
     add_error (errors, DMD_FIELD_CA_FILE, g_strdup (error->message));
 }
 
+/* The tenant: its id (a GUID), one of its domains, or — for a person signing in — the
+ * multi-tenant names Microsoft accepts. */
+static gboolean
+tenant_is_valid (const char *tenant,
+                 gboolean    delegated)
+{
+  g_autofree char *ascii = NULL;
+
+  if (dmd_client_id_is_valid (tenant))
+    return TRUE;
+  if (delegated && (g_ascii_strcasecmp (tenant, "organizations") == 0 ||
+                    g_ascii_strcasecmp (tenant, "common") == 0))
+    return TRUE;
+  if (dmd_host_is_ip_literal (tenant) || strchr (tenant, '.') == NULL)
+    return FALSE;
+  ascii = dmd_host_to_ascii (tenant, NULL);
+  return ascii != NULL;
+}
+
+static void
+validate_oauth (GPtrArray             *errors,
+                const DmdDeviceConfig *config)
+{
+  gboolean app = config->auth_method == DMD_AUTH_METHOD_OAUTH_APP;
+  g_autofree char *tenant = NULL;
+
+  if (!dmd_device_config_gets_token (config))
+    return;
+
+  tenant = g_strstrip (g_strdup (config->tenant != NULL ? config->tenant : ""));
+  if (*tenant == '\0')
+    add_error (errors, DMD_FIELD_TENANT,
+               g_strdup (_("Enter the tenant: the organization’s domain (such as contoso.com) "
+                           "or its tenant ID.")));
+  else if (!tenant_is_valid (tenant, !app))
+    {
+      g_autofree char *what = shown (config->tenant);
+
+      add_error (errors, DMD_FIELD_TENANT,
+                 g_strdup_printf (_("“%s” is not a tenant: enter the organization’s domain "
+                                    "(such as contoso.com) or its tenant ID (a GUID)."), what));
+    }
+
+  if (!is_set (config->client_id))
+    add_error (errors, DMD_FIELD_CLIENT_ID,
+               g_strdup (_("Enter the application (client) ID of the app registration "
+                           "(Microsoft Entra admin center, App registrations).")));
+  else if (!dmd_client_id_is_valid (config->client_id))
+    {
+      g_autofree char *what = shown (config->client_id);
+
+      add_error (errors, DMD_FIELD_CLIENT_ID,
+                 g_strdup_printf (_("“%s” is not an application (client) ID: it is a GUID "
+                                    "such as 11111111-2222-3333-4444-555555555555, shown on "
+                                    "the app registration’s Overview page."), what));
+    }
+
+  if (app && !is_set (config->client_secret))
+    add_error (errors, DMD_FIELD_CLIENT_SECRET,
+               g_strdup (_("Enter the client secret’s value (not its ID) to sign in as the "
+                           "application.")));
+  else if (app && has_control (config->client_secret))
+    add_error (errors, DMD_FIELD_CLIENT_SECRET,
+               g_strdup (_("The client secret contains a line break or a control character: "
+                           "paste only the secret’s value.")));
+}
+
 GPtrArray *
 dmd_device_config_validate (const DmdDeviceConfig *config)
 {
@@ -1016,7 +1143,12 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
                  g_strdup (_("Enter the user name that goes with the password or token.")));
     }
 
-  if (is_set (config->password) && is_set (config->oauth_token))
+  if (dmd_device_config_gets_token (config) &&
+      (is_set (config->password) || is_set (config->oauth_token)))
+    add_error (errors, DMD_FIELD_PASSWORD,
+               g_strdup (_("The token comes from Microsoft Entra ID: leave the password and "
+                           "the token empty.")));
+  else if (is_set (config->password) && is_set (config->oauth_token))
     add_error (errors, DMD_FIELD_PASSWORD,
                g_strdup (_("Give either a password or an OAuth token, not both.")));
   else if (is_set (config->password) && strpbrk (config->password, "\r\n") != NULL)
@@ -1102,6 +1234,8 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
       if (cert == NULL)
         add_error (errors, DMD_FIELD_CLIENT_CERT, g_strdup (error->message));
     }
+
+  validate_oauth (errors, config);
 
   return errors;
 }

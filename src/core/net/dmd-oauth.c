@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "dmd-oauth.h"
+#include "dmd-oauth-response.h"
 
 /* Exchange Online takes tokens for this resource (the SMTP.Send scope lives there). */
 static const char *good_audiences[] = {
@@ -127,8 +128,10 @@ dmd_oauth_token_inspect (const char *token,
   if (payload == NULL || len == 0)
     return info;
 
+  /* Only valid UTF-8, reasonably nested, reaches the JSON parser. */
   parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, payload, (gssize) len, NULL))
+  if (!dmd_json_text_ok (payload, len) ||
+      !json_parser_load_from_data (parser, payload, (gssize) len, NULL))
     return info;
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
@@ -146,6 +149,10 @@ dmd_oauth_token_inspect (const char *token,
     info->user = member_string (obj, "preferred_username");
   if (info->user == NULL)
     info->user = member_string (obj, "email");
+  info->tenant_id = member_string (obj, "tid");
+  info->app_id = member_string (obj, "appid");
+  if (info->app_id == NULL)
+    info->app_id = member_string (obj, "azp");
   if (json_object_has_member (obj, "exp"))
     {
       JsonNode *exp = json_object_get_member (obj, "exp");
@@ -187,6 +194,8 @@ dmd_oauth_token_free (DmdOAuthToken *info)
   g_free (info->scopes);
   g_free (info->roles);
   g_free (info->user);
+  g_free (info->tenant_id);
+  g_free (info->app_id);
   g_ptr_array_unref (info->problems);
   g_free (info);
 }

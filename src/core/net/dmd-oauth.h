@@ -18,6 +18,8 @@ typedef struct {
   char      *scopes;      /* "scp" (delegated) */
   char      *roles;       /* "roles" (application), space separated */
   char      *user;        /* upn / unique_name / preferred_username / email */
+  char      *tenant_id;   /* "tid" */
+  char      *app_id;      /* "appid" (v1 tokens) or "azp" (v2): the client id it was issued to */
   gint64     expires;     /* "exp", Unix time; 0 when absent */
   GPtrArray *problems;    /* char*, translated: why Exchange Online would reject it */
 } DmdOAuthToken;

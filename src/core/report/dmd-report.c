@@ -690,7 +690,12 @@ format_server (const DmdDeviceConfig *config)
 static char *
 format_sign_in (const DmdDeviceConfig *config)
 {
-  const char *mech = auth_mech_word (dmd_device_config_get_auth_mech (config));
+  gboolean fetched = dmd_device_config_gets_token (config);
+  const char *mech = fetched && config->auth_method == DMD_AUTH_METHOD_OAUTH_DEVICE
+                     ? _("XOAUTH2 with a token from Microsoft Entra ID (device code)")
+                     : fetched && config->auth_method == DMD_AUTH_METHOD_OAUTH_APP
+                     ? _("XOAUTH2 with a token from Microsoft Entra ID (client credentials)")
+                     : auth_mech_word (dmd_device_config_get_auth_mech (config));
 
   if (has_text (config->username))
     /* Translators: "scanner@contoso.com (AUTH LOGIN with a password)" */
@@ -1279,8 +1284,11 @@ json_add_settings (JsonBuilder           *b,
   json_builder_add_int_value (b, dmd_device_config_get_port (config));
   json_member_string (b, "security", dmd_security_to_string (config->security));
   json_member_field (b, "username", config->username);
-  json_member_string (b, "auth_method",
-                      dmd_auth_mech_to_string (dmd_device_config_get_auth_mech (config)));
+  json_member_string (b, "auth_method", dmd_device_config_auth_method_name (config));
+  /* OAuth: the app registration signed in with (not secrets). */
+  json_member_field (b, "tenant", dmd_device_config_gets_token (config) ? config->tenant : NULL);
+  json_member_field (b, "client_id",
+                     dmd_device_config_gets_token (config) ? config->client_id : NULL);
   json_member_field (b, "from", config->from);
   json_member_field (b, "to", config->to);
   json_member_field (b, "domain", config->domain);
@@ -1369,6 +1377,36 @@ json_add_transcript (JsonBuilder *b,
   json_builder_end_array (b);
 }
 
+/* The oauth check carries what the token said about itself (never the token). */
+static void
+json_add_claims (JsonBuilder          *b,
+                 const DmdOAuthClaims *claims)
+{
+  json_builder_set_member_name (b, "claims");
+  json_builder_begin_object (b);
+  json_member_field (b, "flow", claims->flow);
+  json_member_field (b, "audience", claims->audience);
+  json_member_field (b, "scopes", claims->scopes);
+  json_member_field (b, "roles", claims->roles);
+  json_member_field (b, "user", claims->user);
+  json_member_field (b, "tenant_id", claims->tenant_id);
+  json_member_field (b, "app_id", claims->app_id);
+  json_builder_set_member_name (b, "expires");
+  if (claims->expires != 0)
+    {
+      g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (claims->expires);
+      g_autofree char *stamp = when ? g_date_time_format (when, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+
+      if (stamp != NULL)
+        json_builder_add_string_value (b, stamp);
+      else
+        json_builder_add_null_value (b);
+    }
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+}
+
 static void
 json_add_checks (JsonBuilder *b,
                  DmdResult   *result)
@@ -1393,6 +1431,8 @@ json_add_checks (JsonBuilder *b,
       json_builder_add_int_value (b, MAX (check->elapsed_ms, 0));
       json_builder_set_member_name (b, "transcript");
       json_add_transcript (b, check->transcript);
+      if (g_str_equal (check->id, "oauth") && result->oauth_claims != NULL)
+        json_add_claims (b, result->oauth_claims);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
