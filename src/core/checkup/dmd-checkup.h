@@ -42,4 +42,21 @@ DmdResult  *dmd_checkup_run_sync      (DmdCheckup             *self,
 /* Translated display name of a check id ("Connection", "TLS versions", ...). */
 const char *dmd_check_title           (const char             *check_id);
 
+/* One check a run plans, before it starts. */
+typedef struct {
+  char *id;      /* the check id, as in the result: "config", "dns", "connect", … */
+  char *title;   /* translated, as dmd_check_title () */
+} DmdPlannedCheck;
+
+void        dmd_planned_check_free    (DmdPlannedCheck        *check);
+
+/* The checks a run with this configuration plans (DmdPlannedCheck*), in order: the settings,
+ * the dialogue with the server, then the checks beside it (TLS versions, SPF, blocklists).
+ * Each appears once. A planned check may end up not run: the dialogue stops at a step that
+ * fails (the later ones are reported skipped), SPF and the blocklists need the public IP the
+ * server reports, the TLS handshake needs STARTTLS to be offered. */
+GPtrArray  *dmd_checkup_plan          (const DmdDeviceConfig  *config);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdPlannedCheck, dmd_planned_check_free)
+
 G_END_DECLS
