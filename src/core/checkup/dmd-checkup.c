@@ -5,7 +5,7 @@
  * Workers never touch the result: they post events to the caller's main context, where the
  * result is built and the signals are emitted (this file). Once the run has completed or
  * was cancelled, events still in flight are dropped, so nothing is called back after a
- * cancel.
+ * cancel; a cancelled run returns what was gathered until then, marked cancelled.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -255,14 +255,12 @@ static gboolean
 cancel_idle_cb (gpointer data)
 {
   DmdCheckup *self = data;
-  g_autoptr(GTask) task = NULL;
 
   if (self->done || self->task == NULL)
     return G_SOURCE_REMOVE;
-  task = g_steal_pointer (&self->task);
-  self->done = TRUE;
+  /* What was gathered until now, as it stands: checks still running stay so. */
   self->result->cancelled = TRUE;
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("The checks were cancelled"));
+  return_result (self);
   return G_SOURCE_REMOVE;
 }
 

@@ -31,7 +31,8 @@ void        dmd_checkup_run_async     (DmdCheckup             *self,
                                        GCancellable           *cancellable,
                                        GAsyncReadyCallback     callback,
                                        gpointer                user_data);
-/* On cancel: returns NULL with G_IO_ERROR_CANCELLED. */
+/* On cancel: what was gathered until then, with result->cancelled set (checks that had not
+ * finished stay DMD_CHECK_RUNNING). NULL with an error only when the run could not start. */
 DmdResult  *dmd_checkup_run_finish    (DmdCheckup             *self,
                                        GAsyncResult           *result,
                                        GError                **error);
