@@ -48,7 +48,6 @@ for lang in ${LANGS:-en ja}; do
       if [ "$lang" = ja ]; then language=ja; else language=; fi
       echo "== $lang $scheme $size (${w}x$h)"
       env XDG_CONFIG_HOME="$conf" GSETTINGS_BACKEND=keyfile \
-          XDG_DATA_DIRS="$top/data:/usr/local/share:/usr/share" \
           GSETTINGS_SCHEMA_DIR="$build/data" LANG=C.UTF-8 LANGUAGE="$language" \
           DMD_COLOR_SCHEME="$scheme" \
           /usr/bin/python3 "$top/tests/ui-screenshots.py" "$build" "$top" "$out" \
