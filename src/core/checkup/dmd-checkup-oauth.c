@@ -9,6 +9,7 @@
 
 #include "dmd-catalog.h"
 #include "dmd-checkup-oauth.h"
+#include "dmd-checkup-private.h"
 #include "dmd-oauth.h"
 #include "dmd-reply.h"
 
@@ -227,4 +228,58 @@ dmd_checkup_oauth_run (const DmdDeviceConfig *config,
       break;
     }
   return out;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The step in the dialogue's table (dmd-checkup-steps.c): first, before the server's          */
+/* connection, since a person may take minutes to sign in                                      */
+
+static void
+step_line_cb (char        dir,
+              const char *text,
+              gpointer    user_data)
+{
+  dmd_worker_line (user_data, "oauth", dir, text);
+}
+
+static void
+step_code_cb (const char *verification_uri,
+              const char *user_code,
+              guint       expires_in,
+              gpointer    user_data)
+{
+  DmdWorker *w = user_data;
+  DmdCheckupEvent *ev = dmd_checkup_event_new (w->self, EV_DEVICE_CODE, "oauth");
+
+  ev->text = g_strdup (verification_uri);
+  ev->user_code = g_strdup (user_code);
+  ev->expires_in = expires_in;
+  dmd_checkup_post (ev);
+}
+
+/* A failure is reported (check and finding) and does not stop the dialogue: the connection,
+ * TLS and the server are still checked; d->oauth_token stays NULL, and dmd_step_auth tries
+ * no sign-in. */
+DmdDialogueOutcome
+dmd_step_oauth (DmdDialogue *d)
+{
+  DmdWorker *w = d->w;
+  g_autoptr(DmdCheckupOAuth) got = NULL;
+
+  got = dmd_checkup_oauth_run (w->config, w->self->scrubber, dmd_worker_step_timeout (w),
+                               w->cancellable, step_line_cb, step_code_cb, w);
+  if (got->cancelled || dmd_worker_cancelled (w))
+    return DMD_DIALOGUE_STOP;
+  if (got->claims != NULL)
+    {
+      DmdCheckupEvent *ev = dmd_checkup_event_new (w->self, EV_OAUTH_CLAIMS, NULL);
+
+      ev->claims = g_steal_pointer (&got->claims);
+      dmd_checkup_post (ev);
+    }
+  if (got->finding_id != NULL)
+    dmd_worker_finding (w, got->finding_id, "oauth", got->evidence);
+  d->oauth_token = g_steal_pointer (&got->token);
+  dmd_worker_check_end (w, "oauth", got->status, got->summary);
+  return DMD_DIALOGUE_NEXT;
 }
