@@ -192,6 +192,31 @@ test_claims (void)
 
   deep_tok = dmd_oauth_token_inspect (deep, NULL, 0);
   g_assert_false (deep_tok->decoded);
+
+  /* An expiry no date can show (found by fuzz-oauth: the cast was undefined) is not said. */
+  {
+    static const char *huge[] = {
+      "{\"aud\":\"https://outlook.office.com\",\"scp\":\"SMTP.Send\",\"exp\":410244e800}",
+      "{\"aud\":\"https://outlook.office.com\",\"scp\":\"SMTP.Send\",\"exp\":-1e30}",
+      "{\"aud\":\"https://outlook.office.com\",\"scp\":\"SMTP.Send\",\"exp\":9223372036854775807}",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (huge); i++)
+      {
+        g_autofree char *enc = g_base64_encode ((const guchar *) huge[i], strlen (huge[i]));
+        g_autofree char *jwt = NULL;
+        g_autoptr(DmdOAuthToken) t = NULL;
+
+        for (char *p = enc; *p; p++)
+          if (*p == '=')
+            *p = '\0';
+        jwt = g_strconcat ("eyJhbGciOiJub25lIn0.", enc, ".sig", NULL);
+        t = dmd_oauth_token_inspect (jwt, NULL, 1767225600);
+        g_assert_true (t->decoded);
+        g_assert_cmpint (t->expires, ==, 0);
+        g_assert_cmpuint (t->problems->len, ==, 0);
+      }
+  }
 }
 
 static void

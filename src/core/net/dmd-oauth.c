@@ -156,11 +156,15 @@ dmd_oauth_token_inspect (const char *token,
   if (json_object_has_member (obj, "exp"))
     {
       JsonNode *exp = json_object_get_member (obj, "exp");
-      if (JSON_NODE_HOLDS_VALUE (exp) &&
-          (json_node_get_value_type (exp) == G_TYPE_INT64 ||
-           json_node_get_value_type (exp) == G_TYPE_DOUBLE))
-        info->expires = json_node_get_value_type (exp) == G_TYPE_INT64
-                          ? json_node_get_int (exp) : (gint64) json_node_get_double (exp);
+
+      /* A time a date can show (years 1970 to 9999); anything else is not said. */
+      if (JSON_NODE_HOLDS_VALUE (exp) && json_node_get_value_type (exp) == G_TYPE_INT64)
+        info->expires = json_node_get_int (exp);
+      else if (JSON_NODE_HOLDS_VALUE (exp) && json_node_get_value_type (exp) == G_TYPE_DOUBLE &&
+               json_node_get_double (exp) >= 0 && json_node_get_double (exp) < 253402300800.0)
+        info->expires = (gint64) json_node_get_double (exp);
+      if (info->expires < 0 || info->expires >= G_GINT64_CONSTANT (253402300800))
+        info->expires = 0;
     }
 
   if (info->expires != 0 && info->expires <= now)
