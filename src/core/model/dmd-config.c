@@ -14,6 +14,7 @@
 #include <idn2.h>
 
 #include "dmd-config.h"
+#include "dmd-config-private.h"
 #include "dmd-reply.h"
 #include "dmd-tls.h"
 
@@ -40,8 +41,8 @@ secret_free (char *secret)
 }
 
 /* User input quoted in a message: escaped (valid UTF-8, no controls) and cut to 60 characters. */
-static char *
-shown (const char *value)
+char *
+_dmd_config_shown (const char *value)
 {
   g_autofree char *escaped = dmd_escape_bytes ((const guint8 *) value, strlen (value));
   glong n = g_utf8_strlen (escaped, -1);
@@ -105,7 +106,7 @@ check_ascii_labels (const char  *ascii,
                     const char  *original,
                     GError     **error)
 {
-  g_autofree char *what = shown (original);
+  g_autofree char *what = _dmd_config_shown (original);
   g_auto(GStrv) labels = NULL;
   const char *last = NULL;
 
@@ -140,7 +141,7 @@ check_ascii_labels (const char  *ascii,
             g_utf8_strncpy (bad, label + ok, 1);
           else
             bad[0] = label[ok];
-          bad_shown = shown (bad);
+          bad_shown = _dmd_config_shown (bad);
           g_set_error (error, DMD_CONFIG_ERROR, DMD_CONFIG_ERROR_INVALID_HOST,
                        _("“%s” contains a character that cannot be in a server name: “%s”."),
                        what, bad_shown);
@@ -194,7 +195,7 @@ dmd_host_to_ascii (const char  *host,
     }
 
   trimmed = g_strstrip (g_strdup (host));
-  what = shown (trimmed);
+  what = _dmd_config_shown (trimmed);
   if (*trimmed == '\0')
     {
       g_set_error_literal (error, DMD_CONFIG_ERROR, DMD_CONFIG_ERROR_INVALID_HOST,
@@ -429,7 +430,7 @@ dmd_address_validate (const char  *address,
                            _("Enter an email address."));
       return FALSE;
     }
-  what = shown (address);
+  what = _dmd_config_shown (address);
   if (!g_utf8_validate (address, -1, NULL))
     {
       g_set_error (error, DMD_CONFIG_ERROR, DMD_CONFIG_ERROR_INVALID_ADDRESS,
@@ -587,7 +588,7 @@ connect_to_host (const char  *spec,
                  GError     **error)
 {
   g_autoptr(GError) host_error = NULL;
-  g_autofree char *what = shown (spec);
+  g_autofree char *what = _dmd_config_shown (spec);
 
   if (*field == '\0')
     {
@@ -601,7 +602,7 @@ connect_to_host (const char  *spec,
       if (address == NULL)
         {
           g_autofree char *inner = g_strndup (field + 1, strlen (field) - 2);
-          g_autofree char *inner_shown = shown (inner);
+          g_autofree char *inner_shown = _dmd_config_shown (inner);
 
           g_set_error (error, DMD_CONFIG_ERROR, DMD_CONFIG_ERROR_INVALID_CONNECT_TO,
                        _("“%s”: “%s” is in brackets but is not an IPv6 address."), what,
@@ -634,8 +635,8 @@ connect_to_port (const char  *spec,
     }
   if (!dmd_port_parse (field, out, NULL) || strchr (field, ' ') != NULL)
     {
-      g_autofree char *what = shown (spec);
-      g_autofree char *port = shown (field);
+      g_autofree char *what = _dmd_config_shown (spec);
+      g_autofree char *port = _dmd_config_shown (field);
 
       g_set_error (error, DMD_CONFIG_ERROR, DMD_CONFIG_ERROR_INVALID_CONNECT_TO,
                    _("“%s”: the port “%s” is not a number from 1 to 65535."), what, port);
@@ -659,7 +660,7 @@ dmd_connect_to_parse (const char  *spec,
   g_return_val_if_fail (spec != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  what = shown (spec);
+  what = _dmd_config_shown (spec);
   if (!g_utf8_validate (spec, -1, NULL))
     {
       g_set_error (error, DMD_CONFIG_ERROR, DMD_CONFIG_ERROR_INVALID_CONNECT_TO,
@@ -901,49 +902,6 @@ dmd_device_config_get_auth_mech (const DmdDeviceConfig *config)
   return DMD_AUTH_NONE;
 }
 
-gboolean
-dmd_device_config_gets_token (const DmdDeviceConfig *config)
-{
-  g_return_val_if_fail (config != NULL, FALSE);
-
-  return config->option == DMD_OPTION_SMTP_AUTH &&
-         (config->auth_method == DMD_AUTH_METHOD_OAUTH_DEVICE ||
-          config->auth_method == DMD_AUTH_METHOD_OAUTH_APP);
-}
-
-const char *
-dmd_device_config_auth_method_name (const DmdDeviceConfig *config)
-{
-  g_return_val_if_fail (config != NULL, NULL);
-
-  if (dmd_device_config_gets_token (config))
-    return dmd_auth_method_to_string (config->auth_method);
-  return dmd_auth_mech_to_string (dmd_device_config_get_auth_mech (config));
-}
-
-gboolean
-dmd_client_id_is_valid (const char *text)
-{
-  static const guint groups[] = { 8, 4, 4, 4, 12 };
-  const char *p = text;
-
-  if (text == NULL)
-    return FALSE;
-  while (*p == ' ' || *p == '\t')
-    p++;
-  for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
-    {
-      if (g > 0 && *p++ != '-')
-        return FALSE;
-      for (guint i = 0; i < groups[g]; i++, p++)
-        if (!g_ascii_isxdigit (*p))
-          return FALSE;
-    }
-  while (*p == ' ' || *p == '\t')
-    p++;
-  return *p == '\0';
-}
-
 /* ------------------------------------------------------------------------------------------ */
 /* Validation                                                                                  */
 /* ------------------------------------------------------------------------------------------ */
@@ -999,7 +957,7 @@ static void
 validate_ca_file (GPtrArray  *errors,
                   const char *path)
 {
-  g_autofree char *what = shown (path);
+  g_autofree char *what = _dmd_config_shown (path);
   g_autoptr(GError) error = NULL;
   GStatBuf st;
 
@@ -1025,73 +983,6 @@ validate_ca_file (GPtrArray  *errors,
   /* Bad input, not the server's fault: readable, not huge, and certificates in it. */
   if (!dmd_tls_ca_file_check (path, NULL, &error))
     add_error (errors, DMD_FIELD_CA_FILE, g_strdup (error->message));
-}
-
-/* The tenant: its id (a GUID), one of its domains, or — for a person signing in — the
- * multi-tenant names Microsoft accepts. */
-static gboolean
-tenant_is_valid (const char *tenant,
-                 gboolean    delegated)
-{
-  g_autofree char *ascii = NULL;
-
-  if (dmd_client_id_is_valid (tenant))
-    return TRUE;
-  if (delegated && (g_ascii_strcasecmp (tenant, "organizations") == 0 ||
-                    g_ascii_strcasecmp (tenant, "common") == 0))
-    return TRUE;
-  if (dmd_host_is_ip_literal (tenant) || strchr (tenant, '.') == NULL)
-    return FALSE;
-  ascii = dmd_host_to_ascii (tenant, NULL);
-  return ascii != NULL;
-}
-
-static void
-validate_oauth (GPtrArray             *errors,
-                const DmdDeviceConfig *config)
-{
-  gboolean app = config->auth_method == DMD_AUTH_METHOD_OAUTH_APP;
-  g_autofree char *tenant = NULL;
-
-  if (!dmd_device_config_gets_token (config))
-    return;
-
-  tenant = g_strstrip (g_strdup (config->tenant != NULL ? config->tenant : ""));
-  if (*tenant == '\0')
-    add_error (errors, DMD_FIELD_TENANT,
-               g_strdup (_("Enter the tenant: the organization’s domain (such as contoso.com) "
-                           "or its tenant ID.")));
-  else if (!tenant_is_valid (tenant, !app))
-    {
-      g_autofree char *what = shown (config->tenant);
-
-      add_error (errors, DMD_FIELD_TENANT,
-                 g_strdup_printf (_("“%s” is not a tenant: enter the organization’s domain "
-                                    "(such as contoso.com) or its tenant ID (a GUID)."), what));
-    }
-
-  if (!is_set (config->client_id))
-    add_error (errors, DMD_FIELD_CLIENT_ID,
-               g_strdup (_("Enter the application (client) ID of the app registration "
-                           "(Microsoft Entra admin center, App registrations).")));
-  else if (!dmd_client_id_is_valid (config->client_id))
-    {
-      g_autofree char *what = shown (config->client_id);
-
-      add_error (errors, DMD_FIELD_CLIENT_ID,
-                 g_strdup_printf (_("“%s” is not an application (client) ID: it is a GUID "
-                                    "such as 11111111-2222-3333-4444-555555555555, shown on "
-                                    "the app registration’s Overview page."), what));
-    }
-
-  if (app && !is_set (config->client_secret))
-    add_error (errors, DMD_FIELD_CLIENT_SECRET,
-               g_strdup (_("Enter the client secret’s value (not its ID) to sign in as the "
-                           "application.")));
-  else if (app && has_control (config->client_secret))
-    add_error (errors, DMD_FIELD_CLIENT_SECRET,
-               g_strdup (_("The client secret contains a line break or a control character: "
-                           "paste only the secret’s value.")));
 }
 
 GPtrArray *
@@ -1171,7 +1062,7 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
 
       if (dmd_host_is_ip_literal (config->domain))
         {
-          g_autofree char *what = shown (config->domain);
+          g_autofree char *what = _dmd_config_shown (config->domain);
 
           add_error (errors, DMD_FIELD_DOMAIN,
                      g_strdup_printf (_("“%s” is an IP address; enter the organization’s domain "
@@ -1189,7 +1080,7 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
       address = parse_ip_literal (trimmed);
       if (address == NULL)
         {
-          g_autofree char *what = shown (config->connector_ip);
+          g_autofree char *what = _dmd_config_shown (config->connector_ip);
 
           add_error (errors, DMD_FIELD_CONNECTOR_IP,
                      g_strdup_printf (_("“%s” is not an IPv4 or IPv6 address."), what));
@@ -1235,7 +1126,7 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
         add_error (errors, DMD_FIELD_CLIENT_CERT, g_strdup (error->message));
     }
 
-  validate_oauth (errors, config);
+  _dmd_config_validate_oauth (errors, config);
 
   return errors;
 }
