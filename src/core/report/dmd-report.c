@@ -692,9 +692,9 @@ format_sign_in (const DmdDeviceConfig *config)
 {
   gboolean fetched = dmd_device_config_gets_token (config);
   const char *mech = fetched && config->auth_method == DMD_AUTH_METHOD_OAUTH_DEVICE
-                     ? _("XOAUTH2 with a token from Microsoft Entra ID (device code)")
+                     ? _("XOAUTH2 with a token from Microsoft Entra ID, by device code")
                      : fetched && config->auth_method == DMD_AUTH_METHOD_OAUTH_APP
-                     ? _("XOAUTH2 with a token from Microsoft Entra ID (client credentials)")
+                     ? _("XOAUTH2 with a token from Microsoft Entra ID, by client credentials")
                      : auth_mech_word (dmd_device_config_get_auth_mech (config));
 
   if (has_text (config->username))
