@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "dmd-capture-private.h"
 #include "dmd-capture-report.h"
 #include "dmd-report.h"
 #include "dmd-report-util.h"
@@ -162,24 +163,7 @@ describe_tls (const DmdCaptureSession *s)
       /* Translators: %s is a TLS version such as "TLS1.2". */
       g_string_append_printf (out, _("offers up to %s"),
                               hello->max_version != NULL ? hello->max_version : "?");
-      if (hello->supported_versions->len > 0)
-        {
-          g_autofree char *list = dmd_report_join (hello->supported_versions, ", ");
-
-          g_string_append_printf (out, " (supported_versions: %s)", list);
-        }
-      /* Translators: between the items of a list ("TLS 1.2, TLS 1.3"); Japanese uses "、" */
-      g_string_append (out, C_("list separator", ", "));
-      g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, "%u cipher suite",
-                                                "%u cipher suites",
-                                                hello->cipher_suites->len),
-                              hello->cipher_suites->len);
-      g_string_append (out, C_("list separator", ", "));
-      if (hello->sni != NULL)
-        /* Translators: %s is the server name the device asked for. */
-        g_string_append_printf (out, _("server name “%s”"), hello->sni);
-      else
-        g_string_append (out, _("no server name (SNI)"));
+      _dmd_capture_append_hello_details (out, hello);
     }
   if (s->tls_version != NULL)
     {
