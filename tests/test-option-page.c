@@ -41,8 +41,8 @@ test_suggest (void)
       const char *reason = NULL;
       gboolean decided;
 
-      decided = dmd_option_suggest (cases[i].login, cases[i].outside, cases[i].static_ip,
-                                    cases[i].server, &option, &reason);
+      decided = dmd_options_suggest (cases[i].login, cases[i].outside, cases[i].static_ip,
+                                     cases[i].server, &option, &reason);
       g_test_message ("case %u", i);
       g_assert_cmpint (decided, ==, cases[i].decided);
       if (decided)

@@ -138,10 +138,11 @@ dmd_cli_explain (int    argc,
                  char **argv)
 {
   g_auto(ExplainOptions) o = { NULL, };
+  g_autofree char *option_ids = dmd_options_join_ids ("|");
   const GOptionEntry entries[] = {
     { "option", 0, 0, G_OPTION_ARG_STRING, &o.option,
       N_("Sending option of the device (default: every option whose reading differs)"),
-      "smtp-auth|direct-send|relay" },
+      option_ids },
     { "step", 0, 0, G_OPTION_ARG_STRING, &o.step,
       N_("SMTP step the reply answered"), "banner|ehlo|starttls|auth|mail|rcpt|data" },
     { "auth-method", 0, 0, G_OPTION_ARG_STRING, &o.auth_method,
@@ -164,8 +165,8 @@ dmd_cli_explain (int    argc,
   g_autoptr(DmdReply) reply = NULL;
   g_autoptr(GPtrArray) findings = NULL;
   g_autofree char *text = NULL;
-  DmdOption options[3] = { DMD_OPTION_SMTP_AUTH, DMD_OPTION_DIRECT_SEND, DMD_OPTION_RELAY };
-  guint n_options = G_N_ELEMENTS (options);
+  DmdOption options[DMD_N_OPTIONS];
+  guint n_options = DMD_N_OPTIONS;
   DmdStep step = DMD_STEP_ANY;
   DmdAuthMech mech = DMD_AUTH_NONE;
   gboolean depends_on_option = FALSE;
@@ -187,14 +188,13 @@ dmd_cli_explain (int    argc,
       return DMD_CLI_EXIT_USAGE;
     }
 
+  /* Every option in the table's order, or the one given. */
+  for (guint i = 0; i < DMD_N_OPTIONS; i++)
+    options[i] = (DmdOption) i;
   if (o.option != NULL)
     {
-      if (!dmd_option_from_string (o.option, &options[0]))
-        {
-          g_autofree char *msg = g_strdup_printf (_("Unknown option “%s”: use smtp-auth, direct-send or relay."), o.option);
-          print_error (msg);
-          return DMD_CLI_EXIT_USAGE;
-        }
+      if (!dmd_cli_parse_option (PROGRAM, o.option, &options[0]))
+        return DMD_CLI_EXIT_USAGE;
       n_options = 1;
     }
   if (o.step != NULL && (!dmd_step_from_string (o.step, &step) || step == DMD_STEP_CONNECT ||

@@ -314,7 +314,8 @@ dmd_catalog_is_relay_refusal (const DmdReply *reply,
 
   g_return_val_if_fail (reply != NULL, FALSE);
 
-  if (option != DMD_OPTION_RELAY || (step != DMD_STEP_MAIL && step != DMD_STEP_RCPT))
+  if (!dmd_option_get_info (option)->connector ||
+      (step != DMD_STEP_MAIL && step != DMD_STEP_RCPT))
     return FALSE;
   if (reply->code != 0 ? reply->code < 500 || reply->code > 599 : reply->enh_class != 5)
     return FALSE;

@@ -19,6 +19,7 @@
 #include "dmd-dns.h"
 #include "dmd-dnsbl.h"
 #include "dmd-oauth.h"
+#include "dmd-options.h"
 #include "dmd-scrub.h"
 #include "dmd-smtp-client.h"
 #include "dmd-spf.h"
@@ -27,8 +28,6 @@
 /* Joins the items of a list in a sentence, as the language does. */
 /* Translators: between the items of a list ("TLS 1.2, TLS 1.3"); Japanese uses "、" */
 #define LIST_SEPARATOR C_("list separator", ", ")
-
-#define MICROSOFT_SMTP_AUTH_HOST "smtp.office365.com"
 
 struct _DmdCheckup
 {
@@ -428,7 +427,8 @@ static gboolean
 client_cert_matters (Worker *w)
 {
   return w->self->client_cert != NULL ||
-         (w->config->option == DMD_OPTION_RELAY && w->config->connector_trusts_certificate);
+         (dmd_option_get_info (w->config->option)->connector &&
+          w->config->connector_trusts_certificate);
 }
 
 /* "CN=mfp.contoso.com,O=…; names: mfp.contoso.com; SHA-256 AB:…; valid until …" */
@@ -517,7 +517,7 @@ client_cert_refused (Worker  *w,
 {
   int alert = dmd_conn_get_received_alert (conn);
 
-  return w->config->option != DMD_OPTION_SMTP_AUTH &&
+  return dmd_option_get_info (w->config->option)->endpoint == DMD_ENDPOINT_MX &&
          dmd_conn_get_client_cert_requested (conn) && is_certificate_alert (alert) &&
          (client_cert_matters (w) || alert == GNUTLS_A_CERTIFICATE_REQUIRED);
 }
@@ -862,7 +862,7 @@ public_ip_known (Worker     *w,
 
   if (w->public_ip == NULL)
     w->public_ip = g_strdup (public_ip);
-  if (w->config->option == DMD_OPTION_SMTP_AUTH || w->ip_checks_started)
+  if (!dmd_option_runs_check (w->config->option, "spf") || w->ip_checks_started)
     return;
   w->ip_checks_started = TRUE;
 
@@ -988,23 +988,25 @@ port_triage (Worker  *w,
   g_autoptr(GString) out = g_string_new (NULL);
   struct { const char *host; guint16 port; } targets[2];
   guint n = 0;
+  const DmdOptionInfo *info = dmd_option_get_info (w->config->option);
+  const DmdOptionInfo *smtp_auth = dmd_option_get_info (DMD_OPTION_SMTP_AUTH);
 
-  if (w->config->option == DMD_OPTION_SMTP_AUTH)
+  if (info->endpoint == DMD_ENDPOINT_SIGN_IN)
     {
-      /* The other SMTP AUTH port of Microsoft's endpoint (587 ↔ 25). */
-      targets[n].host = MICROSOFT_SMTP_AUTH_HOST;
+      /* The other port of the option's endpoint (587 ↔ 25). */
+      targets[n].host = info->default_server;
       targets[n++].port = failed_port == 587 ? 25 : 587;
       if (failed_port != 587 && failed_port != 25)
         {
-          targets[n].host = MICROSOFT_SMTP_AUTH_HOST;
+          targets[n].host = info->default_server;
           targets[n++].port = 25;
         }
     }
   else
     {
       /* The MX endpoint takes port 25 only: would SMTP AUTH work from this network instead? */
-      targets[n].host = MICROSOFT_SMTP_AUTH_HOST;
-      targets[n++].port = 587;
+      targets[n].host = smtp_auth->default_server;
+      targets[n++].port = smtp_auth->default_port;
     }
 
   for (guint i = 0; i < n; i++)
@@ -1271,7 +1273,7 @@ main_worker (gpointer data)
    * deadline for the step, MX and address lookups together */
   check_start (w, "dns");
   dns_deadline = dmd_deadline_in (step_timeout (w));
-  if (cfg->option != DMD_OPTION_SMTP_AUTH)
+  if (dmd_option_get_info (cfg->option)->endpoint == DMD_ENDPOINT_MX)
     {
       g_autofree char *domain = dmd_dns_domain_for_mx (cfg);
 
@@ -1606,7 +1608,7 @@ main_worker (gpointer data)
     }
 
   /* auth */
-  if (cfg->option != DMD_OPTION_SMTP_AUTH)
+  if (!dmd_option_runs_check (cfg->option, "auth"))
     check_skip (w, "auth", _("Not used by this option (no sign-in)"));
   else
     {
@@ -1985,10 +1987,6 @@ probes_worker (gpointer data)
   g_autofree char *why = NULL;
 
   check_start (w, "tls-versions");
-  if (w->config->security == DMD_SECURITY_NONE && w->config->option == DMD_OPTION_DIRECT_SEND)
-    {
-      /* Still worth knowing: Direct Send may use TLS. Probe anyway. */
-    }
   if (w->addresses->len == 0 &&
       !resolve (w, w->server, w->port, FALSE, dmd_deadline_in (step_timeout (w)), &why))
     {

@@ -18,6 +18,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dmd-dns.h"
+#include "dmd-options.h"
 #include "dmd-reply.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -948,7 +949,8 @@ dmd_dns_domain_for_mx (const DmdDeviceConfig *config)
     return normalise_host (config->domain);
   if ((domain = domain_of_address (config->from)) != NULL)
     return domain;
-  if (config->option == DMD_OPTION_DIRECT_SEND)
+  /* An option that mails only the organization: its recipient is in the organization. */
+  if (dmd_option_get_info (config->option)->internal_only)
     return domain_of_address (config->to);
   return NULL;
 }

@@ -18,6 +18,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dmd-checkup.h"
+#include "dmd-options.h"
 #include "dmd-report.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -731,7 +732,7 @@ tested_facts (DmdResult             *result,
   if (config != NULL)
     {
       add_kv (kvs, _("Server"), format_server (config));
-      if (config->option == DMD_OPTION_SMTP_AUTH || has_text (config->username))
+      if (dmd_option_get_info (config->option)->signs_in || has_text (config->username))
         add_kv (kvs, _("Sign-in"), format_sign_in (config));
       if (has_text (config->from) || has_text (config->to))
         add_kv (kvs, _("Message"),
