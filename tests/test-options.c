@@ -58,7 +58,7 @@ test_join_ids (void)
 {
   g_autofree char *ids = dmd_options_join_ids ("|");
 
-  g_assert_true (g_str_has_prefix (ids, "smtp-auth|direct-send|relay"));
+  g_assert_cmpstr (ids, ==, "smtp-auth|direct-send|relay|hve");
 }
 
 /* The defaults a new config gets come from the row. */
@@ -110,28 +110,31 @@ test_answers_never_tie (void)
 {
   static const char *const fields[] = {
     NULL, "smtp.office365.com", "contoso-com.mail.protection.outlook.com", "mail.example.net",
+    "smtp.hve.mx.microsoft", "smtp-hve.office365.com",
   };
   gboolean reached[DMD_N_OPTIONS] = { FALSE, };
 
   for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
     for (int login = 0; login < 3; login++)
-      for (int outside = 0; outside < 3; outside++)
-        for (int ip = 0; ip < 3; ip++)
-          {
-            DmdOption option;
-            const char *reason;
+      for (int oauth = 0; oauth < 3; oauth++)
+        for (int outside = 0; outside < 3; outside++)
+          for (int ip = 0; ip < 3; ip++)
+            {
+              DmdOption option;
+              const char *reason;
 
-            if (dmd_options_suggest (login, outside, ip, fields[f], &option, &reason))
-              {
-                DmdOption again;
+              if (dmd_options_suggest (login, oauth, outside, ip, fields[f], &option, &reason))
+                {
+                  DmdOption again;
 
-                reached[option] = TRUE;
-                g_assert_nonnull (reason);
-                /* Deterministic: the same answers, the same option. */
-                g_assert_true (dmd_options_suggest (login, outside, ip, fields[f], &again, NULL));
-                g_assert_cmpint (again, ==, option);
-              }
-          }
+                  reached[option] = TRUE;
+                  g_assert_nonnull (reason);
+                  /* Deterministic: the same answers, the same option. */
+                  g_assert_true (dmd_options_suggest (login, oauth, outside, ip, fields[f],
+                                                      &again, NULL));
+                  g_assert_cmpint (again, ==, option);
+                }
+            }
   for (guint i = 0; i < DMD_N_OPTIONS; i++)
     g_assert_true (reached[i]);
 }
@@ -153,8 +156,8 @@ test_rules_distinct (void)
 
             g_test_message ("%s rule %u vs %s rule %u", infos[i].id, a, infos[j].id, b);
             g_assert_false (x->server_field == y->server_field &&
-                            x->has_login == y->has_login && x->outside == y->outside &&
-                            x->static_ip == y->static_ip);
+                            x->has_login == y->has_login && x->can_oauth == y->can_oauth &&
+                            x->outside == y->outside && x->static_ip == y->static_ip);
           }
 }
 

@@ -188,9 +188,6 @@ dmd_cli_explain (int    argc,
       return DMD_CLI_EXIT_USAGE;
     }
 
-  /* Every option in the table's order, or the one given. */
-  for (guint i = 0; i < DMD_N_OPTIONS; i++)
-    options[i] = (DmdOption) i;
   if (o.option != NULL)
     {
       if (!dmd_cli_parse_option (PROGRAM, o.option, &options[0]))
@@ -227,6 +224,21 @@ dmd_cli_explain (int    argc,
       g_autofree char *msg = g_strdup_printf (_("No SMTP reply code (such as “550 5.7.60”) found in “%s”."), text);
       print_error (msg);
       return DMD_CLI_EXIT_USAGE;
+    }
+
+  /* Without --option: the option whose endpoint the text names when its replies mean
+   * something of their own there (High Volume Email), else every other option. */
+  if (o.option == NULL)
+    {
+      DmdOption named;
+
+      n_options = 0;
+      if (dmd_options_named_in (text, &named) && dmd_option_get_info (named)->explain_when_named)
+        options[n_options++] = named;
+      else
+        for (guint i = 0; i < DMD_N_OPTIONS; i++)
+          if (!dmd_option_get_info (i)->explain_when_named)
+            options[n_options++] = (DmdOption) i;
     }
 
   findings = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_finding_free);

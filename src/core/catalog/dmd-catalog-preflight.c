@@ -21,14 +21,6 @@
 #define domain_of _dmd_catalog_address_domain
 
 static gboolean
-host_is_hve (const char *host)
-{
-  return host != NULL &&
-         (g_ascii_strcasecmp (host, "smtp.hve.mx.microsoft") == 0 ||
-          g_ascii_strcasecmp (host, "smtp-hve.office365.com") == 0);
-}
-
-static gboolean
 host_is_default_server (const DmdOptionInfo *info,
                         const char          *host)
 {
@@ -61,6 +53,7 @@ dmd_catalog_preflight_with_mx (const DmdDeviceConfig *config,
   const char *server;
   guint16 port;
   gboolean signs_in;
+  DmdOption named;
 
   g_return_if_fail (config != NULL);
   g_return_if_fail (result != NULL);
@@ -78,12 +71,19 @@ dmd_catalog_preflight_with_mx (const DmdDeviceConfig *config,
                    ? _("No user name was entered.")
                    : _("No password or OAuth token was entered.")));
 
-  if (signs_in && nonempty (config->from) && nonempty (config->username) &&
+  if (info->sender_is_login && nonempty (config->from) && nonempty (config->username) &&
       strchr (config->username, '@') != NULL &&
       g_ascii_strcasecmp (config->from, config->username) != 0)
     /* Translators: sender address, then the sign-in user name */
     add (result, config, "config-sender-mismatch",
          g_strdup_printf (_("Sender “%s”, sign-in user “%s”."), config->from, config->username));
+
+  for (guint i = 0; nonempty (server) && info->retiring_servers != NULL &&
+                   info->retiring_servers[i] != NULL; i++)
+    if (g_ascii_strcasecmp (server, info->retiring_servers[i]) == 0)
+      /* Translators: the server as entered */
+      add (result, config, info->retiring_server_finding,
+           g_strdup_printf (_("Server “%s”."), server));
 
   if (nonempty (server) && dmd_host_is_ip_literal (server))
     add (result, config, "config-ip-literal-server",
@@ -135,8 +135,11 @@ dmd_catalog_preflight_with_mx (const DmdDeviceConfig *config,
                               mx, (guint) strlen (mx), config->server_field_length));
     }
 
+  /* A password sign-in: what the option says about it, unless the server is another option's
+   * endpoint (SMTP AUTH pointed at High Volume Email keeps it until 2028). */
   if (info->basic_auth_finding != NULL && nonempty (config->username) &&
-      has_basic_credentials (config) && !host_is_hve (server))
+      has_basic_credentials (config) &&
+      !(nonempty (server) && dmd_options_named_in (server, &named) && named != config->option))
     add (result, config, info->basic_auth_finding,
          g_strdup (_("The device signs in with a user name and password.")));
 

@@ -307,6 +307,16 @@ dmd_host_is_smtp_auth_endpoint (const char *host)
 }
 
 gboolean
+dmd_host_is_hve_endpoint (const char *host)
+{
+  g_autofree char *ascii = host_normalize (host);
+
+  return ascii != NULL &&
+         (strcmp (ascii, "smtp.hve.mx.microsoft") == 0 ||
+          strcmp (ascii, "smtp-hve.office365.com") == 0);
+}
+
+gboolean
 dmd_host_is_mx_endpoint (const char *host)
 {
   g_autofree char *ascii = host_normalize (host);

@@ -11,6 +11,12 @@
 #include "dmd-config.h"
 #include "dmd-options.h"
 
+/* In the "Not sure?" rules: the answer to each question (any, yes, no), in the order
+ * has_login, can_oauth, outside, static_ip. */
+#define ANY DMD_ANSWER_UNKNOWN
+#define YES DMD_ANSWER_YES
+#define NO  DMD_ANSWER_NO
+
 /* ------------------------------------------------------------------------------------------ */
 /* SMTP AUTH client submission                                                                 */
 /* ------------------------------------------------------------------------------------------ */
@@ -43,9 +49,9 @@ static const DmdRecommendRow smtp_auth_recommended[] = {
 };
 
 static const DmdOptionAnswers smtp_auth_answers[] = {
-  { DMD_SERVER_FIELD_SIGN_IN, DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN,
+  { DMD_SERVER_FIELD_SIGN_IN, ANY, ANY, ANY, ANY,
     N_("The server field holds Microsoft 365’s sign-in endpoint: the device uses SMTP AUTH client submission.") },
-  { DMD_SERVER_FIELD_ANY, DMD_ANSWER_YES, DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN,
+  { DMD_SERVER_FIELD_ANY, YES, ANY, ANY, ANY,
     N_("The device can sign in: SMTP AUTH client submission mails anyone and needs nothing from the site’s network. Microsoft recommends it.") },
 };
 
@@ -86,11 +92,11 @@ static const DmdRecommendRow direct_send_recommended[] = {
 };
 
 static const DmdOptionAnswers direct_send_answers[] = {
-  { DMD_SERVER_FIELD_MX, DMD_ANSWER_UNKNOWN, DMD_ANSWER_NO, DMD_ANSWER_UNKNOWN,
+  { DMD_SERVER_FIELD_MX, ANY, ANY, NO, ANY,
     N_("The server field holds the organization’s MX endpoint and the device mails only people inside the organization: that is Direct Send.") },
-  { DMD_SERVER_FIELD_MX, DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN,
+  { DMD_SERVER_FIELD_MX, ANY, ANY, ANY, ANY,
     N_("The server field holds the organization’s MX endpoint: that is Direct Send, or SMTP relay when a connector exists. If it must mail people outside the organization, choose SMTP relay.") },
-  { DMD_SERVER_FIELD_ANY, DMD_ANSWER_NO, DMD_ANSWER_NO, DMD_ANSWER_UNKNOWN,
+  { DMD_SERVER_FIELD_ANY, NO, ANY, NO, ANY,
     N_("The device cannot sign in and mails only people inside the organization: Direct Send needs no sign-in and no connector.") },
 };
 
@@ -120,15 +126,52 @@ static const DmdRecommendRow relay_recommended[] = {
 };
 
 static const DmdOptionAnswers relay_answers[] = {
-  { DMD_SERVER_FIELD_MX, DMD_ANSWER_UNKNOWN, DMD_ANSWER_YES, DMD_ANSWER_UNKNOWN,
+  { DMD_SERVER_FIELD_MX, ANY, ANY, YES, ANY,
     N_("The server field holds the organization’s MX endpoint and the device mails people outside the organization: that is SMTP relay through a connector.") },
-  { DMD_SERVER_FIELD_ANY, DMD_ANSWER_NO, DMD_ANSWER_YES, DMD_ANSWER_YES,
+  { DMD_SERVER_FIELD_ANY, NO, ANY, YES, YES,
     N_("The device cannot sign in but must mail people outside the organization: SMTP relay, through a connector that trusts the site’s static public IP address.") },
-  { DMD_SERVER_FIELD_ANY, DMD_ANSWER_NO, DMD_ANSWER_YES, DMD_ANSWER_NO,
+  { DMD_SERVER_FIELD_ANY, NO, ANY, YES, NO,
     N_("The device cannot sign in and must mail people outside the organization, but the site has no static public IP address: only SMTP relay through a connector that trusts a certificate fits, and the device must present that certificate.") },
-  { DMD_SERVER_FIELD_ANY, DMD_ANSWER_NO, DMD_ANSWER_YES, DMD_ANSWER_UNKNOWN,
+  { DMD_SERVER_FIELD_ANY, NO, ANY, YES, ANY,
     N_("The device cannot sign in but must mail people outside the organization: SMTP relay, through a connector that trusts the site’s static public IP address or a certificate.") },
 };
+
+/* ------------------------------------------------------------------------------------------ */
+/* High Volume Email                                                                           */
+/* ------------------------------------------------------------------------------------------ */
+
+static const DmdRecommendRow hve_recommended[] = {
+  { "server", N_("Server / smart host"), "smtp.hve.mx.microsoft", DMD_RECOMMEND_SERVER_DEFAULT },
+  { "port", N_("Port"), "587", DMD_RECOMMEND_PORT_DEFAULT },
+  { "security", N_("TLS / STARTTLS"), N_("STARTTLS, TLS 1.2 or later"),
+    DMD_RECOMMEND_SECURITY_STARTTLS },
+  { "username", N_("User name"),
+    N_("The email address of the High Volume Email (HVE) account, not of a mailbox"),
+    DMD_RECOMMEND_USER_ADDRESS },
+  { "auth", N_("Password"),
+    N_("The HVE account’s password (Basic authentication, kept for HVE until September 2028)"),
+    DMD_RECOMMEND_SECRET_SET },
+  { "sender", N_("Sender address"),
+    N_("The HVE account’s address, or another address in one of the organization’s accepted domains"),
+    DMD_RECOMMEND_SENDER_IN_ORG },
+  { "recipient", N_("Recipients"), N_("Inside the organization only"),
+    DMD_RECOMMEND_RECIPIENT_IN_ORG },
+  { "network", N_("Network"),
+    N_("Any internet connection with port 587 open outbound; no static IP address needed"),
+    DMD_RECOMMEND_INFO },
+  { "limits", N_("Sending limits"),
+    N_("High Volume Email’s own limits (see Microsoft’s High Volume Email documentation); the mailbox limits do not apply"),
+    DMD_RECOMMEND_INFO },
+};
+
+static const DmdOptionAnswers hve_answers[] = {
+  { DMD_SERVER_FIELD_HVE, ANY, ANY, ANY, ANY,
+    N_("The server field holds High Volume Email’s endpoint: the device signs in with an HVE account.") },
+  { DMD_SERVER_FIELD_ANY, YES, NO, NO, ANY,
+    N_("The device can sign in with a password but not with OAuth, and mails only people inside the organization: High Volume Email keeps password sign-in until September 2028, with an HVE account.") },
+};
+
+static const char *const hve_retiring_servers[] = { "smtp-hve.office365.com", NULL };
 
 /* ------------------------------------------------------------------------------------------ */
 /* The table                                                                                   */
@@ -155,6 +198,7 @@ static const DmdOptionInfo options[] = {
     .server_hint = N_("Microsoft 365’s endpoint for devices that sign in is smtp.office365.com, port 587, STARTTLS."),
     .recipient_hint = N_("Any address. One outside the organization also proves that mail leaves it."),
     .basic_auth_finding = "config-basic-auth-retiring",
+    .sender_is_login = TRUE,
   },
   {
     .option = DMD_OPTION_DIRECT_SEND,
@@ -192,6 +236,31 @@ static const DmdOptionInfo options[] = {
     .n_answers = G_N_ELEMENTS (relay_answers),
     .server_hint = MX_SERVER_HINT,
     .recipient_hint = N_("An address outside the organization: an inside address is accepted even when the connector does not work, so only an outside one proves the relay."),
+  },
+  {
+    .option = DMD_OPTION_HVE,
+    .id = "hve",
+    .name = N_("High Volume Email"),
+    .short_name = NC_("short option name", "High Volume Email"),
+    .subtitle = N_("Signs in with an HVE account. Mails people inside the organization only."),
+    .default_server = "smtp.hve.mx.microsoft",
+    .default_port = 587,
+    .default_security = DMD_SECURITY_STARTTLS,
+    .endpoint = DMD_ENDPOINT_SIGN_IN,
+    .signs_in = TRUE,
+    .internal_only = TRUE,
+    .checks = smtp_auth_checks,
+    .recommended = hve_recommended,
+    .n_recommended = G_N_ELEMENTS (hve_recommended),
+    .answers = hve_answers,
+    .n_answers = G_N_ELEMENTS (hve_answers),
+    .server_hint = N_("High Volume Email’s endpoint is smtp.hve.mx.microsoft, port 587, STARTTLS."),
+    .recipient_hint = N_("An address inside the organization: High Volume Email delivers only to the organization’s own mailboxes."),
+    .external_recipient_finding = "config-hve-external-recipient",
+    .basic_auth_finding = "config-hve-basic-auth-until-2028",
+    .retiring_servers = hve_retiring_servers,
+    .retiring_server_finding = "config-hve-legacy-endpoint",
+    .explain_when_named = TRUE,
   },
 };
 
@@ -278,6 +347,51 @@ dmd_options_join_ids (const char *sep)
   return g_string_free (out, FALSE);
 }
 
+/* Whether text names host as a whole word (not inside a longer name). */
+static gboolean
+text_names_host (const char *lower_text,
+                 const char *host)
+{
+  gsize n = strlen (host);
+
+  for (const char *p = strstr (lower_text, host); p != NULL; p = strstr (p + 1, host))
+    {
+      gboolean start = p == lower_text || !(g_ascii_isalnum (p[-1]) || p[-1] == '.' || p[-1] == '-');
+      gboolean end = !(g_ascii_isalnum (p[n]) || p[n] == '-' || (p[n] == '.' && g_ascii_isalnum (p[n + 1])));
+
+      if (start && end)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+dmd_options_named_in (const char *text,
+                      DmdOption  *out)
+{
+  g_autofree char *lower = NULL;
+
+  if (text == NULL)
+    return FALSE;
+  lower = g_ascii_strdown (text, -1);
+  for (guint i = 0; i < G_N_ELEMENTS (options); i++)
+    {
+      gboolean named = options[i].default_server != NULL &&
+                       text_names_host (lower, options[i].default_server);
+
+      for (guint j = 0; !named && options[i].retiring_servers != NULL &&
+                        options[i].retiring_servers[j] != NULL; j++)
+        named = text_names_host (lower, options[i].retiring_servers[j]);
+      if (named)
+        {
+          if (out != NULL)
+            *out = options[i].option;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* The questionnaire                                                                           */
 /* ------------------------------------------------------------------------------------------ */
@@ -292,6 +406,8 @@ classify_server_field (const char *server_field)
   host = g_strstrip (g_ascii_strdown (server_field, -1));
   if (*host == '\0')
     return DMD_SERVER_FIELD_ANY;
+  if (dmd_host_is_hve_endpoint (host))
+    return DMD_SERVER_FIELD_HVE;
   if (dmd_host_is_smtp_auth_endpoint (host))
     return DMD_SERVER_FIELD_SIGN_IN;
   if (dmd_host_is_mx_endpoint (host))
@@ -318,6 +434,7 @@ static guint
 answers_score (const DmdOptionAnswers *rule,
                DmdServerField          server_field,
                DmdAnswer               has_login,
+               DmdAnswer               can_oauth,
                DmdAnswer               outside,
                DmdAnswer               static_ip)
 {
@@ -330,6 +447,7 @@ answers_score (const DmdOptionAnswers *rule,
       score += 10;
     }
   if (!answer_matches (rule->has_login, has_login, &score) ||
+      !answer_matches (rule->can_oauth, can_oauth, &score) ||
       !answer_matches (rule->outside, outside, &score) ||
       !answer_matches (rule->static_ip, static_ip, &score))
     return 0;
@@ -338,6 +456,7 @@ answers_score (const DmdOptionAnswers *rule,
 
 gboolean
 dmd_options_suggest (DmdAnswer    has_login,
+                     DmdAnswer    can_oauth,
                      DmdAnswer    outside,
                      DmdAnswer    static_ip,
                      const char  *server_field,
@@ -353,8 +472,8 @@ dmd_options_suggest (DmdAnswer    has_login,
   for (guint i = 0; i < G_N_ELEMENTS (options); i++)
     for (guint j = 0; j < options[i].n_answers; j++)
       {
-        guint score = answers_score (&options[i].answers[j], field, has_login, outside,
-                                     static_ip);
+        guint score = answers_score (&options[i].answers[j], field, has_login, can_oauth,
+                                     outside, static_ip);
 
         if (score > best_score)
           {

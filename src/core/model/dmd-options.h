@@ -64,6 +64,7 @@ typedef enum {
 typedef enum {
   DMD_SERVER_FIELD_ANY,        /* in a rule: the field does not matter */
   DMD_SERVER_FIELD_SIGN_IN,    /* Microsoft 365's sign-in endpoint */
+  DMD_SERVER_FIELD_HVE,        /* High Volume Email's endpoint */
   DMD_SERVER_FIELD_MX,         /* the organization's MX endpoint */
 } DmdServerField;
 
@@ -72,6 +73,7 @@ typedef enum {
 typedef struct {
   DmdServerField  server_field;
   DmdAnswer       has_login;
+  DmdAnswer       can_oauth;    /* can the device sign in with OAuth (modern authentication)? */
   DmdAnswer       outside;
   DmdAnswer       static_ip;
   const char     *reason;       /* untranslated (N_()) */
@@ -100,6 +102,11 @@ typedef struct {
   const char             *recipient_hint;  /* untranslated (N_()): under the recipient field */
   const char             *external_recipient_finding; /* raised for an outside recipient */
   const char             *basic_auth_finding;         /* raised for a password sign-in */
+  gboolean                sender_is_login;  /* the sender must be the sign-in address (or Send As) */
+  const char *const      *retiring_servers; /* names of its endpoint that are to be retired */
+  const char             *retiring_server_finding;    /* raised for one of them */
+  gboolean                explain_when_named; /* its reading of a reply is given only when the
+                                               * reply names its endpoint (or it is chosen) */
 } DmdOptionInfo;
 
 /* The row of an option (never NULL for a valid option), and all rows in option order. */
@@ -117,12 +124,17 @@ const char          *dmd_option_short_name      (DmdOption         option); /* t
 gboolean             dmd_option_runs_check      (DmdOption         option,
                                                  const char       *check_id);
 
+/* The option whose endpoint (default server or a retiring name) the text names, if any. */
+gboolean             dmd_options_named_in       (const char       *text,
+                                                 DmdOption        *out);
+
 /* Every option's id joined by sep ("smtp-auth|direct-send|relay"): for help and errors. */
 char                *dmd_options_join_ids       (const char       *sep);
 
 /* The questionnaire: the option the answers (and the server field, if any) point to, and
  * why (translated). Returns FALSE (and no option) while the answers do not decide yet. */
 gboolean             dmd_options_suggest        (DmdAnswer         has_login,
+                                                 DmdAnswer         can_oauth,
                                                  DmdAnswer         outside,
                                                  DmdAnswer         static_ip,
                                                  const char       *server_field,

@@ -13,6 +13,7 @@ struct _DmdOptionPage
   DmdPage          parent_instance;
 
   AdwComboRow          *login_row;
+  AdwComboRow          *oauth_row;
   AdwPreferencesGroup  *options_group;
   AdwComboRow          *outside_row;
   AdwExpanderRow       *questions_row;
@@ -118,13 +119,18 @@ answer_changed_cb (DmdOptionPage *self)
   DmdAnswer has_login = answer_of (self->login_row);
   DmdAnswer outside = answer_of (self->outside_row);
 
-  /* The static IP only matters for a device that cannot sign in and mails outside. */
+  /* OAuth only matters for a device that signs in; the static IP only for a device that
+   * cannot sign in and mails outside. */
+  gtk_widget_set_visible (GTK_WIDGET (self->oauth_row), has_login == DMD_ANSWER_YES);
   gtk_widget_set_visible (GTK_WIDGET (self->static_ip_row),
                           has_login == DMD_ANSWER_NO && outside == DMD_ANSWER_YES);
 
-  if (dmd_options_suggest (has_login, outside, answer_of (self->static_ip_row),
-                          gtk_editable_get_text (GTK_EDITABLE (self->server_field_row)),
-                          &option, &reason))
+  if (dmd_options_suggest (has_login,
+                           has_login == DMD_ANSWER_YES ? answer_of (self->oauth_row)
+                                                       : DMD_ANSWER_UNKNOWN,
+                           outside, answer_of (self->static_ip_row),
+                           gtk_editable_get_text (GTK_EDITABLE (self->server_field_row)),
+                           &option, &reason))
     {
       g_autofree char *text = NULL;
 
@@ -170,6 +176,7 @@ dmd_option_page_class_init (DmdOptionPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/dmd-option-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, login_row);
+  gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, oauth_row);
   gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, options_group);
   gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, outside_row);
   gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, questions_row);

@@ -359,12 +359,11 @@ build_config (DmdSettingsPage *self,
   config->from = nonempty_text (self->sender_row);
   config->to = nonempty_text (self->recipient_row);
 
-  if (info->endpoint == DMD_ENDPOINT_MX)
-    {
-      config->domain = nonempty_text (self->domain_row);
-      if (parse_number (field_length, 1, 10000, &number))
-        config->server_field_length = number;
-    }
+  /* The domain: to look up the MX endpoint, or to tell inside recipients from outside ones. */
+  if (info->endpoint == DMD_ENDPOINT_MX || info->internal_only)
+    config->domain = nonempty_text (self->domain_row);
+  if (info->endpoint == DMD_ENDPOINT_MX && parse_number (field_length, 1, 10000, &number))
+    config->server_field_length = number;
   if (info->connector && connector_kind (self) == CONNECTOR_IP)
     config->connector_ip = nonempty_text (self->connector_ip_row);
   if (info->connector && connector_kind (self) == CONNECTOR_CERTIFICATE)
@@ -574,7 +573,7 @@ update_layout (DmdSettingsPage *self)
   adw_preferences_group_set_description (self->signin_group,
                                          oauth ? _("The token is used for this run only and is never saved.")
                                                : _("The password is used for this run only and is never saved."));
-  gtk_widget_set_visible (GTK_WIDGET (self->domain_row), mx);
+  gtk_widget_set_visible (GTK_WIDGET (self->domain_row), mx || info->internal_only);
   gtk_widget_set_visible (GTK_WIDGET (self->connector_group), info->connector);
   gtk_widget_set_visible (GTK_WIDGET (self->connector_ip_row), connector_kind (self) == CONNECTOR_IP);
   gtk_widget_set_visible (GTK_WIDGET (self->client_cert_row), connector_kind (self) == CONNECTOR_CERTIFICATE);
