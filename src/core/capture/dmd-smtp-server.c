@@ -201,13 +201,24 @@ static const char profile_generic[] =
   "[unknown]\n"
   "reply=502 5.5.2 Error: command not recognized\n";
 
+/* smtp.hve.mx.microsoft port 587 (High Volume Email): the submission front end with its own
+ * name. Only an HVE account signs in, and only recipients inside the organization are
+ * accepted; the exact refusals are NOT CONFIRMED (m365-facts.md §7), so scenarios script
+ * them. Read over profile_exchange_submission. */
+static const char profile_exchange_hve[] =
+  "[server]\n"
+  "hostname=PH7PR17CA0004.outlook.office365.com\n"
+  "trailer_host=PH7PR17CA0004.NAMPRD17.PROD.OUTLOOK.COM\n";
+
 static const struct {
   const char *name;
   const char *text;
+  const char *over;    /* read after text: what differs from it */
 } profiles[] = {
-  { "exchange-submission", profile_exchange_submission },
-  { "exchange-mx", profile_exchange_mx },
-  { "generic", profile_generic },
+  { "exchange-submission", profile_exchange_submission, NULL },
+  { "exchange-mx", profile_exchange_mx, NULL },
+  { "generic", profile_generic, NULL },
+  { "exchange-hve", profile_exchange_submission, profile_exchange_hve },
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -649,6 +660,7 @@ dmd_smtp_scenario_new_from_data (const char  *data,
   g_autoptr(GKeyFile) profile_kf = g_key_file_new ();
   g_autofree char *profile = NULL;
   const char *profile_text = NULL;
+  const char *profile_over = NULL;
 
   g_return_val_if_fail (data != NULL, NULL);
 
@@ -669,18 +681,30 @@ dmd_smtp_scenario_new_from_data (const char  *data,
     profile = g_strdup ("exchange-submission");
   for (gsize i = 0; i < G_N_ELEMENTS (profiles); i++)
     if (g_str_equal (profiles[i].name, profile))
-      profile_text = profiles[i].text;
+      {
+        profile_text = profiles[i].text;
+        profile_over = profiles[i].over;
+      }
   if (profile_text == NULL)
     {
       g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
                    "[server] profile: unknown profile \"%s\" "
-                   "(exchange-submission, exchange-mx, generic)", profile);
+                   "(exchange-submission, exchange-mx, generic, exchange-hve)", profile);
       return NULL;
     }
   if (!g_key_file_load_from_data (profile_kf, profile_text, -1, G_KEY_FILE_NONE, NULL)
       || !load_values (sc->profile_values, profile_kf, sc->mail_patterns, sc->rcpt_patterns,
                        NULL))
     g_assert_not_reached ();
+  if (profile_over != NULL)
+    {
+      g_autoptr(GKeyFile) over_kf = g_key_file_new ();
+
+      if (!g_key_file_load_from_data (over_kf, profile_over, -1, G_KEY_FILE_NONE, NULL)
+          || !load_values (sc->profile_values, over_kf, sc->mail_patterns, sc->rcpt_patterns,
+                           NULL))
+        g_assert_not_reached ();
+    }
 
   if (!load_values (sc->values, sc->keyfile, sc->mail_patterns, sc->rcpt_patterns, error))
     return NULL;
