@@ -10,6 +10,7 @@
 
 #include "dmd-config.h"
 #include "dmd-options.h"
+#include "dmd-result.h"
 
 /* In the "Not sure?" rules: the answer to each question (any, yes, no), in the order
  * has_login, can_oauth, outside, static_ip. */
@@ -46,6 +47,11 @@ static const DmdRecommendRow smtp_auth_recommended[] = {
     DMD_RECOMMEND_INFO },
   { "limits", N_("Sending limits"),
     N_("30 messages a minute and 10,000 recipients a day per mailbox"), DMD_RECOMMEND_INFO },
+};
+
+/* Password sign-in refused, or about to be: High Volume Email keeps it for inside mail. */
+static const char *const smtp_auth_instead_when[] = {
+  "auth-basic-auth-blocked", "config-basic-auth-retiring", NULL
 };
 
 static const DmdOptionAnswers smtp_auth_answers[] = {
@@ -199,6 +205,9 @@ static const DmdOptionInfo options[] = {
     .recipient_hint = N_("Any address. One outside the organization also proves that mail leaves it."),
     .basic_auth_finding = "config-basic-auth-retiring",
     .sender_is_login = TRUE,
+    .instead_when = smtp_auth_instead_when,
+    .instead = DMD_OPTION_HVE,
+    .instead_reason = N_("High Volume Email keeps password sign-in until September 2028, for recipients inside the organization. It needs an HVE account."),
   },
   {
     .option = DMD_OPTION_DIRECT_SEND,
@@ -330,6 +339,30 @@ dmd_option_runs_check (DmdOption   option,
   for (guint i = 0; info->checks[i] != NULL; i++)
     if (g_str_equal (info->checks[i], check_id))
       return TRUE;
+  return FALSE;
+}
+
+gboolean
+dmd_option_instead_of (DmdOption    option,
+                       GPtrArray   *findings,
+                       DmdOption   *out_option,
+                       const char **out_reason)
+{
+  const DmdOptionInfo *info = dmd_option_get_info (option);
+
+  for (guint i = 0; info->instead_when != NULL && findings != NULL && i < findings->len; i++)
+    {
+      const DmdFinding *finding = g_ptr_array_index (findings, i);
+
+      if (g_strv_contains (info->instead_when, finding->id))
+        {
+          if (out_option != NULL)
+            *out_option = info->instead;
+          if (out_reason != NULL)
+            *out_reason = _(info->instead_reason);
+          return TRUE;
+        }
+    }
   return FALSE;
 }
 

@@ -107,6 +107,9 @@ typedef struct {
   const char             *retiring_server_finding;    /* raised for one of them */
   gboolean                explain_when_named; /* its reading of a reply is given only when the
                                                * reply names its endpoint (or it is chosen) */
+  const char *const      *instead_when;     /* findings after which another option is offered */
+  DmdOption               instead;          /* that option */
+  const char             *instead_reason;   /* untranslated (N_()): why it may do */
 } DmdOptionInfo;
 
 /* The row of an option (never NULL for a valid option), and all rows in option order. */
@@ -127,6 +130,13 @@ gboolean             dmd_option_runs_check      (DmdOption         option,
 /* The option whose endpoint (default server or a retiring name) the text names, if any. */
 gboolean             dmd_options_named_in       (const char       *text,
                                                  DmdOption        *out);
+
+/* The option a result of `option` suggests testing instead (one of its findings is in the
+ * row's instead_when), and why (translated). FALSE when there is none. */
+gboolean             dmd_option_instead_of      (DmdOption         option,
+                                                 GPtrArray        *findings, /* DmdFinding* */
+                                                 DmdOption        *out_option,
+                                                 const char      **out_reason);
 
 /* Every option's id joined by sep ("smtp-auth|direct-send|relay"): for help and errors. */
 char                *dmd_options_join_ids       (const char       *sep);

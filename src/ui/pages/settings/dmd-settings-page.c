@@ -242,6 +242,9 @@ finding_field (const char *id)
     { "config-external-recipient-direct-send", DMD_FIELD_TO },
     { "config-mx-host-too-long", FIELD_FIELD_LENGTH },
     { "relay-connector-ip-mismatch", DMD_FIELD_CONNECTOR_IP },
+    { "config-hve-external-recipient", DMD_FIELD_TO },
+    { "config-hve-legacy-endpoint", DMD_FIELD_SERVER },
+    { "config-hve-basic-auth-until-2028", DMD_FIELD_PASSWORD },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (map); i++)
