@@ -149,9 +149,13 @@ class Run:
     def cli_args(self, port):
         c = self.sc.cli
         option = c.get('option', 'smtp-auth')
+        # The options that sign in, with their endpoints (the CLI's defaults); the others
+        # send to the tenant's MX endpoint.
+        endpoints = {'smtp-auth': 'smtp.office365.com', 'hve': 'smtp.hve.mx.microsoft'}
+        signs_in = option in endpoints
         mx = 'contoso-com.mail.protection.outlook.com'
-        server = c.get('server', 'smtp.office365.com' if option == 'smtp-auth' else mx)
-        cport = c.get('port', '587' if option == 'smtp-auth' else '25')
+        server = c.get('server', endpoints.get(option, mx))
+        cport = c.get('port', '587' if signs_in else '25')
         ipv6 = c.get('ipv6') == 'true'
         argv = [self.args.cli, 'check', '--option=' + option, '--server=' + server,
                 '--port=' + cport,
@@ -162,7 +166,7 @@ class Run:
                 '--format=' + self.fmt]
         if self.fmt == 'json':
             argv.append('--report=' + os.path.join(self.workdir, 'report.html'))
-        user = c.get('username', USERNAME if option == 'smtp-auth' else '')
+        user = c.get('username', USERNAME if signs_in else '')
         if user:
             argv.append('--username=' + user)
         default_from = USERNAME
@@ -200,8 +204,7 @@ class Run:
                     env_extra['DMD_CLIENT_SECRET'] = value
                 else:
                     raise ValueError('[cli] client_secret_via: file, stdin or env')
-        secret = c.get('secret', 'password' if option == 'smtp-auth' and not self.sc.oauth
-                       else 'none')
+        secret = c.get('secret', 'password' if signs_in and not self.sc.oauth else 'none')
         via = c.get('secret_via', 'file')
         if secret == 'password':
             if via == 'file':

@@ -149,7 +149,7 @@ USAGE = [
      ['gets its token from Microsoft Entra ID']),
     ('oauth-device for relay', ['--option=relay', '--server=contoso-com.mail.protection.'
                                 'outlook.com', '--auth=oauth-device', '--tenant=contoso.com',
-                                '--client-id=' + CLIENT_ID], ['--option=smtp-auth']),
+                                '--client-id=' + CLIENT_ID], ['smtp-auth, hve']),
     ('--tenant without an OAuth sign-in', ['--option=smtp-auth', '--tenant=contoso.com',
                                            '--username=' + USER], ['--auth=oauth-device']),
     ('an unknown --auth', ['--option=smtp-auth', '--auth=kerberos'], ['kerberos']),

@@ -28,7 +28,7 @@ static const char * const step_keys[] = {
 
 static const struct {
   const char        *group;
-  const char * const extra[19];
+  const char * const extra[20];
 } step_groups[] = {
   { "banner", { NULL } },
   { "ehlo", { NULL } },
@@ -37,7 +37,7 @@ static const struct {
   { "auth", { "mechanisms", "require_tls", "reply_fail", "reply_no_tls",
               "reply_unknown_mechanism", "reply_already", "reply_cancelled", "reply_syntax",
               "prompt_username", "prompt_password", "prompt", "username", "password", "token",
-              "xoauth2_error", "echo", "token_check", "app_mailboxes", NULL } },
+              "xoauth2_error", "echo", "token_check", "app_mailboxes", "app_role", NULL } },
   { "mail", { "require_tls", "require_auth", "reply_no_tls", "reply_no_auth", "reply_no_hello",
               "reply_nested", NULL } },
   { "rcpt", { "reply_no_mail", "reply_untrusted_client", NULL } },
@@ -63,7 +63,7 @@ static const char * const plain_keys[] = {
   "profile", "description", "idle_timeout", "stall_timeout", "max_message", "max_sessions",
   "priority", "legacy_below", "certificate", "implicit", "detect_implicit", "mechanisms",
   "close_after_handshake",
-  "client_certificate", "client_trusted", "token_check", "app_mailboxes",
+  "client_certificate", "client_trusted", "token_check", "app_mailboxes", "app_role",
   "require_tls",
   "require_auth", "echo",
   "action", "delay", "close_after", "long_line", "partial", "trickle", NULL
@@ -441,7 +441,15 @@ values_new (void)
 
 /* The profiles a scenario starts from: profiles/NAME.ini in the engine's resources. */
 static const char * const profile_names[] = {
-  "exchange-submission", "exchange-mx", "generic", NULL
+  "exchange-submission", "exchange-mx", "generic", "exchange-hve", NULL
+};
+
+/* A profile read over another: it holds only what differs. */
+static const struct {
+  const char *name;
+  const char *base;
+} profile_bases[] = {
+  { "exchange-hve", "exchange-submission" },
 };
 
 #define PROFILE_RESOURCE RESOURCE_BASE "/core/capture/profiles/%s.ini"
@@ -463,9 +471,13 @@ load_profile (DmdSmtpScenario  *sc,
     {
       g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
                    "[server] profile: unknown profile \"%s\" "
-                   "(exchange-submission, exchange-mx, generic)", name);
+                   "(exchange-submission, exchange-mx, generic, exchange-hve)", name);
       return FALSE;
     }
+  for (guint i = 0; i < G_N_ELEMENTS (profile_bases); i++)
+    if (g_str_equal (profile_bases[i].name, name) && !load_profile (sc, profile_bases[i].base,
+                                                                    error))
+      return FALSE;
   path = g_strdup_printf (PROFILE_RESOURCE, name);
   text = g_resource_lookup_data (dmd_core_get_resource (), path, G_RESOURCE_LOOKUP_FLAGS_NONE,
                                  &local_error);

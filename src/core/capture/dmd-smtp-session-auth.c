@@ -225,6 +225,7 @@ typedef struct {
   char               *want_token;
   char               *token_check;    /* [auth] token_check=exchange: judge the claims */
   char               *app_mailboxes;  /* [auth] app_mailboxes: an app-only token's mailboxes */
+  char               *app_role;       /* [auth] app_role: its application permission */
   gboolean            echo;           /* [auth] echo=true */
 
   char               *user;           /* as decoded, or NULL */
@@ -252,6 +253,7 @@ auth_exchange_clear (AuthExchange *x)
   g_free (x->want_token);
   g_free (x->token_check);
   g_free (x->app_mailboxes);
+  g_free (x->app_role);
   g_free (x->user);
   auth_wipe_secrets (x);
 }
@@ -466,7 +468,7 @@ auth_credentials_ok (AuthExchange *x)
   if (g_str_equal (x->mech, "XOAUTH2"))
     return (x->want_token == NULL || str_equal0 (x->want_token, x->token)) &&
            (x->token_check == NULL ||
-            _dmd_smtp_token_acceptable (x->token, x->user, x->app_mailboxes,
+            _dmd_smtp_token_acceptable (x->token, x->user, x->app_mailboxes, x->app_role,
                                         g_get_real_time () / G_USEC_PER_SEC));
   return x->want_password == NULL || str_equal0 (x->want_password, x->password);
 }
@@ -541,6 +543,7 @@ _dmd_smtp_session_auth (DmdSmtpSession *s,
   x.want_token = _dmd_smtp_scenario_dup (s->sc, groups, "token");
   x.token_check = _dmd_smtp_scenario_dup (s->sc, groups, "token_check");
   x.app_mailboxes = _dmd_smtp_scenario_dup (s->sc, groups, "app_mailboxes");
+  x.app_role = _dmd_smtp_scenario_dup (s->sc, groups, "app_role");
   x.echo = _dmd_smtp_scenario_bool (s->sc, groups, "echo");
   if (g_str_equal (mech, "LOGIN"))
     outcome = auth_read_login (s, &x, &refusal);

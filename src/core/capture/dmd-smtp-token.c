@@ -96,6 +96,7 @@ gboolean
 _dmd_smtp_token_acceptable (const char *token,
                             const char *user,
                             const char *app_mailboxes,
+                            const char *app_role,
                             gint64      now)
 {
   static const char * const audiences[] = {
@@ -135,8 +136,9 @@ _dmd_smtp_token_acceptable (const char *token,
         upn = string_member (claims, "preferred_username");
       return upn != NULL && g_ascii_strcasecmp (upn, user) == 0;
     }
-  /* App-only: a mailbox its service principal was given (Add-MailboxPermission). */
-  if (has_role (claims, "SMTP.SendAsApp"))
+  /* App-only: a mailbox its service principal was given (Add-MailboxPermission), or an HVE
+   * account that allows the app (Add-HVEAppAccess). */
+  if (has_role (claims, app_role != NULL ? app_role : "SMTP.SendAsApp"))
     return word_in (app_mailboxes, user, ";");
   return FALSE;
 }

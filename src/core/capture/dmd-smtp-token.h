@@ -19,10 +19,13 @@ G_BEGIN_DECLS
  * JWT for Exchange Online's audience, not expired, and either delegated with SMTP.Send for
  * that very user (upn / unique_name / preferred_username), or app-only with SMTP.SendAsApp
  * for a mailbox the application's service principal has access to (app_mailboxes:
- * ';'-separated addresses, case-insensitive; NULL: none). */
+ * ';'-separated addresses, case-insensitive; NULL: none). app_role: the application
+ * permission an app-only token must have (NULL: SMTP.SendAsApp; High Volume Email:
+ * Mail.Send). */
 gboolean _dmd_smtp_token_acceptable (const char *token,
                                      const char *user,
                                      const char *app_mailboxes,
+                                     const char *app_role,
                                      gint64      now);
 
 G_END_DECLS

@@ -21,6 +21,9 @@
 /* Microsoft Learn, "Authenticate an IMAP, POP or SMTP connection using OAuth". */
 #define URL_OAUTH_SMTP "https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth"
 
+/* Microsoft Learn, "Manage High Volume Email for Microsoft 365" (m365-facts.md §1). */
+#define URL_HVE        "https://learn.microsoft.com/exchange/mail-flow-best-practices/high-volume-mails-m365"
+
 #define PS_GET_CAS        "Get-CASMailbox -Identity {user} | Format-List SmtpClientAuthenticationDisabled"
 #define PS_SET_CAS        "Set-CASMailbox -Identity {user} -SmtpClientAuthenticationDisabled $false"
 #define PS_ACCEPTED       "Get-AcceptedDomain | Format-Table DomainName,DomainType"
@@ -76,6 +79,8 @@ const DmdCatalogEntry _dmd_catalog_oauth_entries[] = {
     N_("Nobody consented to the SMTP permission"),
     N_("Microsoft Entra ID answered AADSTS65001: the application asks for a permission that was never consented to. A person signing in for a device needs the delegated permission SMTP.Send of Office 365 Exchange Online; an application signing in by itself needs the application permission SMTP.SendAsApp, which only an administrator can grant."),
     { FIX_ADD_PERMISSION,
+      { N_("For High Volume Email, the application needs the application permission Mail.Send of Office 365 Exchange Online instead."),
+        NULL, URL_HVE, ADMIN, DMD_FIX_IF_HVE },
       FIX_ADMIN_CONSENT,
       FIX_END } },
 
@@ -144,9 +149,9 @@ const DmdCatalogEntry _dmd_catalog_oauth_entries[] = {
         PS_NEW_SP, URL_OAUTH_SMTP, ADMIN, DMD_FIX_IF_APP_ONLY | DMD_FIX_IF_NOT_HVE },
       { N_("Give the service principal access to the mailbox it sends as (its ID is shown by Get-ServicePrincipal)."),
         PS_MAILBOX_ACCESS, URL_OAUTH_SMTP, ADMIN, DMD_FIX_IF_APP_ONLY | DMD_FIX_IF_NOT_HVE },
-      /* High Volume Email: the application on the account's allowed list. */
-      { N_("Allow the application on the High Volume Email account (up to ten applications per account); the change takes up to 5 minutes to apply."),
-        PS_HVE_APP, NULL, ADMIN, DMD_FIX_IF_HVE },
+      /* High Volume Email: Mail.Send, and the application on the account's allowed list. */
+      { N_("Give the application the application permission Mail.Send of Office 365 Exchange Online with admin consent, and allow it on the High Volume Email account (up to ten applications per account); the change takes up to 5 minutes to apply."),
+        PS_HVE_APP, URL_HVE, ADMIN, DMD_FIX_IF_HVE },
       FIX_END } },
 
   { NULL }

@@ -620,9 +620,10 @@ explain_token (DmdWorker  *w,
   const DmdDeviceConfig *cfg = w->config;
   g_autoptr(DmdOAuthToken) tok = NULL;
 
-  tok = dmd_oauth_token_inspect (token, cfg->username,
-                                 cfg->today ? g_date_time_to_unix (cfg->today)
-                                            : g_get_real_time () / G_USEC_PER_SEC);
+  tok = dmd_oauth_token_inspect_for (token, cfg->username,
+                                     cfg->today ? g_date_time_to_unix (cfg->today)
+                                                : g_get_real_time () / G_USEC_PER_SEC,
+                                     cfg->option == DMD_OPTION_HVE);
   for (guint i = 0; i < tok->problems->len; i++)
     dmd_worker_info (w, g_ptr_array_index (tok->problems, i));
 }

@@ -111,8 +111,9 @@ judge_token (DmdCheckupOAuth       *out,
 {
   gint64 now = config->today != NULL ? g_date_time_to_unix (config->today)
                                      : g_get_real_time () / G_USEC_PER_SEC;
-  g_autoptr(DmdOAuthToken) tok = dmd_oauth_token_inspect (got->access_token, config->username,
-                                                          now);
+  g_autoptr(DmdOAuthToken) tok =
+    dmd_oauth_token_inspect_for (got->access_token, config->username, now,
+                                 config->option == DMD_OPTION_HVE);
   const char *permission;
 
   if (!tok->decoded)
@@ -145,7 +146,8 @@ judge_token (DmdCheckupOAuth       *out,
     }
 
   permission = tok->scopes != NULL && strstr (tok->scopes, "SMTP.Send") != NULL ? "SMTP.Send"
-                                                                                : "SMTP.SendAsApp";
+             : tok->roles != NULL && strstr (tok->roles, "SMTP.SendAsApp") != NULL ? "SMTP.SendAsApp"
+             : "Mail.Send";
   {
     g_autofree char *stamp = tok->expires ? utc_stamp (tok->expires) : NULL;
     g_autofree char *who = escaped (tok->user);

@@ -10,6 +10,7 @@
 
 #include "dmd-config.h"
 #include "dmd-config-private.h"
+#include "dmd-options.h"
 
 static gboolean
 is_set (const char *s)
@@ -43,7 +44,7 @@ dmd_device_config_gets_token (const DmdDeviceConfig *config)
 {
   g_return_val_if_fail (config != NULL, FALSE);
 
-  return config->option == DMD_OPTION_SMTP_AUTH &&
+  return dmd_option_get_info (config->option)->signs_in &&
          (config->auth_method == DMD_AUTH_METHOD_OAUTH_DEVICE ||
           config->auth_method == DMD_AUTH_METHOD_OAUTH_APP);
 }

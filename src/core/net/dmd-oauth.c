@@ -109,6 +109,15 @@ dmd_oauth_token_inspect (const char *token,
                          const char *username,
                          gint64      now)
 {
+  return dmd_oauth_token_inspect_for (token, username, now, FALSE);
+}
+
+DmdOAuthToken *
+dmd_oauth_token_inspect_for (const char *token,
+                             const char *username,
+                             gint64      now,
+                             gboolean    hve)
+{
   DmdOAuthToken *info = g_new0 (DmdOAuthToken, 1);
   g_auto(GStrv) parts = NULL;
   g_autofree char *payload = NULL;
@@ -178,7 +187,12 @@ dmd_oauth_token_inspect (const char *token,
     g_ptr_array_add (info->problems,
                      g_strdup_printf (_("The token is for “%s”, not for Exchange Online (https://outlook.office.com)."),
                                       info->audience ? info->audience : "?"));
-  if (!has_word (info->scopes, "SMTP.Send") && !has_word (info->roles, "SMTP.SendAsApp"))
+  if (hve && !has_word (info->scopes, "SMTP.Send") && !has_word (info->roles, "Mail.Send") &&
+      !has_word (info->roles, "SMTP.SendAsApp"))
+    g_ptr_array_add (info->problems,
+                     g_strdup (_("The token does not grant Mail.Send (application), which High Volume Email needs.")));
+  else if (!hve && !has_word (info->scopes, "SMTP.Send") &&
+           !has_word (info->roles, "SMTP.SendAsApp"))
     g_ptr_array_add (info->problems,
                      g_strdup (_("The token does not grant SMTP.Send (delegated) or SMTP.SendAsApp (application).")));
   if (info->user != NULL && username != NULL && *username != '\0' &&

@@ -29,6 +29,12 @@ typedef struct {
 DmdOAuthToken *dmd_oauth_token_inspect (const char    *token,
                                         const char    *username,
                                         gint64         now);
+/* The same for High Volume Email when hve is TRUE: an app-only token there carries the
+ * application permission Mail.Send (the account's allowed apps decide the rest). */
+DmdOAuthToken *dmd_oauth_token_inspect_for (const char *token,
+                                            const char *username,
+                                            gint64      now,
+                                            gboolean    hve);
 void           dmd_oauth_token_free    (DmdOAuthToken *token);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdOAuthToken, dmd_oauth_token_free)
 
