@@ -13,6 +13,7 @@
 #include "dmd-enums.h"
 #include "dmd-config.h"
 #include "dmd-result.h"
+#include "dmd-words.h"
 #include "dmd-reply.h"
 #include "dmd-tls.h"
 #include "dmd-oauth.h"

@@ -23,6 +23,7 @@
 #include "dmd-smtp-client.h"
 #include "dmd-spf.h"
 #include "dmd-tls.h"
+#include "dmd-words.h"
 
 /* Joins the items of a list in a sentence, as the language does. */
 /* Translators: between the items of a list ("TLS 1.2, TLS 1.3"); Japanese uses "、" */
@@ -1826,8 +1827,6 @@ out:
 /* ------------------------------------------------------------------------------------------ */
 /* TLS version probes: one short connection per version, never authenticating                 */
 
-static const char *version_names[DMD_N_TLS_VERSIONS] = { "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3" };
-
 static void
 probe_result_full (Worker             *w,
                    DmdTlsVersionState  state,
@@ -1835,7 +1834,7 @@ probe_result_full (Worker             *w,
                    gboolean            by_reply)
 {
   Event *ev = event_new (w->self, EV_TLS_VERSION, NULL);
-  g_autofree char *line = g_strdup_printf ("%s: %s%s%s", version_names[w->tls_index],
+  g_autofree char *line = g_strdup_printf ("%s: %s%s%s", dmd_tls_version_name (w->tls_index),
                                            dmd_tls_version_state_to_string (state),
                                            detail ? " — " : "", detail ? detail : "");
 
@@ -2060,7 +2059,7 @@ finish_tls_versions (DmdCheckup *self)
         v->state = DMD_TLS_VERSION_ACCEPTED;
         g_free (v->detail);
         v->detail = g_strdup (_("negotiated by the main connection"));
-        line = g_strdup_printf ("%s: %s — %s", version_names[negotiated],
+        line = g_strdup_printf ("%s: %s — %s", dmd_tls_version_name (negotiated),
                                 dmd_tls_version_state_to_string (v->state), v->detail);
         dmd_check_add_line (check, 'I', line);
         g_ptr_array_add (result->transcript, dmd_transcript_line_new ('I', line));
@@ -2076,7 +2075,7 @@ finish_tls_versions (DmdCheckup *self)
       if (into == NULL)
         continue;
       n_tested++;
-      g_string_append_printf (into, "%s%s", into->len ? LIST_SEPARATOR : "", version_names[i]);
+      g_string_append_printf (into, "%s%s", into->len ? LIST_SEPARATOR : "", dmd_tls_version_name (i));
     }
 
   check->status = n_tested == 0 ? DMD_CHECK_SKIP
@@ -2293,32 +2292,6 @@ dmd_checkup_get_config (DmdCheckup *self)
 {
   g_return_val_if_fail (DMD_IS_CHECKUP (self), NULL);
   return self->config;
-}
-
-const char *
-dmd_check_title (const char *check_id)
-{
-  static const struct { const char *id; const char *title; } titles[] = {
-    { "config",       N_("Settings as entered") },
-    { "dns",          N_("Name lookup") },
-    { "connect",      N_("Connection") },
-    { "banner",       N_("Server greeting") },
-    { "ehlo",         N_("EHLO and capabilities") },
-    { "starttls",     N_("STARTTLS") },
-    { "tls",          N_("TLS and certificate") },
-    { "tls-versions", N_("TLS versions") },
-    { "auth",         N_("Sign-in") },
-    { "mail-from",    N_("Sender (MAIL FROM)") },
-    { "rcpt-to",      N_("Recipient (RCPT TO)") },
-    { "data",         N_("Test message") },
-    { "spf",          N_("SPF record") },
-    { "blocklist",    N_("Blocklists") },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
-    if (g_strcmp0 (titles[i].id, check_id) == 0)
-      return _(titles[i].title);
-  return check_id;
 }
 
 /* ------------------------------------------------------------------------------------------ */

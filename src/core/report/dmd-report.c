@@ -17,8 +17,8 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
-#include "dmd-checkup.h"
 #include "dmd-report.h"
+#include "dmd-words.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Escaping                                                                                   */
@@ -134,58 +134,6 @@ check_title (const char *id)
 }
 
 static const char *
-severity_word (DmdSeverity severity)
-{
-  switch (severity)
-    {
-    case DMD_SEVERITY_ERROR:   return _("Error");
-    case DMD_SEVERITY_WARNING: return _("Warning");
-    case DMD_SEVERITY_INFO:
-    default:                   return _("Note");
-    }
-}
-
-static const char *
-audience_word (DmdAudience audience)
-{
-  switch (audience)
-    {
-    case DMD_AUDIENCE_ADMIN:      return _("For the admin");
-    case DMD_AUDIENCE_TECHNICIAN: return _("At the device");
-    case DMD_AUDIENCE_ANYONE:
-    default:                      return NULL;
-    }
-}
-
-static const char *
-check_status_word (DmdCheckStatus status)
-{
-  switch (status)
-    {
-    case DMD_CHECK_PASS:    return _("passed");
-    case DMD_CHECK_WARN:    return _("warning");
-    case DMD_CHECK_FAIL:    return _("failed");
-    case DMD_CHECK_SKIP:    return _("skipped");
-    case DMD_CHECK_PENDING:
-    case DMD_CHECK_RUNNING:
-    default:                return _("not finished");
-    }
-}
-
-static const char *
-tls_state_word (DmdTlsVersionState state)
-{
-  switch (state)
-    {
-    case DMD_TLS_VERSION_ACCEPTED:     return _("accepted");
-    case DMD_TLS_VERSION_REFUSED:      return _("refused");
-    case DMD_TLS_VERSION_NOT_TESTABLE: return _("could not be tested");
-    case DMD_TLS_VERSION_UNTESTED:
-    default:                           return _("not tested");
-    }
-}
-
-static const char *
 security_word (DmdSecurity security)
 {
   switch (security)
@@ -219,13 +167,6 @@ family_word (const char *family)
     return "IPv6";
   return family;
 }
-
-static const char *const tls_version_keys[DMD_N_TLS_VERSIONS] = {
-  "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3"
-};
-static const char *const tls_version_names[DMD_N_TLS_VERSIONS] = {
-  "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"
-};
 
 static gboolean
 has_text (const char *s)
@@ -505,7 +446,7 @@ text_fix_steps (TextCtx    *ctx,
   for (guint j = 0; j < finding->fixes->len; j++)
     {
       DmdFix *fix = g_ptr_array_index (finding->fixes, j);
-      const char *who = audience_word (fix->audience);
+      const char *who = dmd_audience_word (fix->audience);
       g_autofree char *number = g_strdup_printf ("%u. ", j + 1);
       guint text_indent = indent + (guint) strlen (number);
 
@@ -545,7 +486,7 @@ text_findings (TextCtx   *ctx,
       text_style (ctx, severity_sgr (finding->severity));
       g_string_append_printf (ctx->out, "%s ", sym (ctx, severity_sym (finding->severity)));
       /* Translators: "Error:" before a finding's title (also "Setting:" and other labels) */
-      g_string_append_printf (ctx->out, _("%s:"), severity_word (finding->severity));
+      g_string_append_printf (ctx->out, _("%s:"), dmd_severity_word (finding->severity));
       text_end_style (ctx);
       g_string_append_c (ctx->out, ' ');
       text_put_styled (ctx, SGR_BOLD, has_text (finding->title) ? finding->title : finding->id);
@@ -976,17 +917,17 @@ text_network (TextCtx   *ctx,
       g_string_append_printf (ctx->out, _("%s:"), _("TLS versions"));
       g_string_append_c (ctx->out, '\n');
       for (guint i = 0; i < DMD_N_TLS_VERSIONS; i++)
-        w_version = MAX (w_version, strlen (tls_version_names[i]));
+        w_version = MAX (w_version, strlen (dmd_tls_version_display_name (i)));
       for (guint i = 0; i < DMD_N_TLS_VERSIONS; i++)
         {
           DmdTlsVersionResult *v = &net->versions[i];
 
           g_string_append (ctx->out, "    ");
-          text_put_padded (ctx, tls_version_names[i], w_version + 2);
+          text_put_padded (ctx, dmd_tls_version_display_name (i), w_version + 2);
           if (v->state == DMD_TLS_VERSION_ACCEPTED)
-            text_put_styled (ctx, SGR_GREEN, tls_state_word (v->state));
+            text_put_styled (ctx, SGR_GREEN, dmd_tls_version_state_word (v->state));
           else
-            text_put (ctx, tls_state_word (v->state));
+            text_put (ctx, dmd_tls_version_state_word (v->state));
           if (has_text (v->detail))
             {
               g_string_append (ctx->out, "  ");
@@ -1107,7 +1048,7 @@ text_checks (TextCtx   *ctx,
       if (has_text (check->summary))
         text_put (ctx, check->summary);
       else
-        text_put (ctx, check_status_word (check->status));
+        text_put (ctx, dmd_check_status_word_finished (check->status));
       if (check->elapsed_ms > 0)
         {
           /* Translators: elapsed time of a check in milliseconds */
@@ -1416,7 +1357,7 @@ json_add_network (JsonBuilder *b,
   json_builder_set_member_name (b, "versions");
   json_builder_begin_object (b);
   for (guint i = 0; i < DMD_N_TLS_VERSIONS; i++)
-    json_member_string (b, tls_version_keys[i],
+    json_member_string (b, dmd_tls_version_name (i),
                         dmd_tls_version_state_to_string (net->versions[i].state));
   json_builder_end_object (b);
 
@@ -1652,7 +1593,7 @@ static void
 html_tag (GString     *out,
           DmdAudience  audience)
 {
-  const char *who = audience_word (audience);
+  const char *who = dmd_audience_word (audience);
 
   if (who == NULL)
     return;
@@ -1781,7 +1722,7 @@ html_finding (GString    *out,
 
   g_string_append_printf (out, "<h3><span class=\"icon\" aria-hidden=\"true\">%s</span> ",
                           severity_icon (finding->severity));
-  html_text (out, severity_word (finding->severity));
+  html_text (out, dmd_severity_word (finding->severity));
   g_string_append (out, ": ");
   html_text (out, has_text (finding->title) ? finding->title : finding->id);
   g_string_append (out, "</h3>\n<p class=\"id\"><code>");
@@ -1868,8 +1809,8 @@ html_network (GString   *out,
         {
           DmdTlsVersionResult *v = &net->versions[i];
 
-          g_string_append_printf (out, "<tr><th scope=\"row\">%s</th>", tls_version_names[i]);
-          html_element (out, "<td>", tls_state_word (v->state), "</td>");
+          g_string_append_printf (out, "<tr><th scope=\"row\">%s</th>", dmd_tls_version_display_name (i));
+          html_element (out, "<td>", dmd_tls_version_state_word (v->state), "</td>");
           html_element (out, "<td>", v->detail != NULL ? v->detail : "", "</td></tr>\n");
         }
       g_string_append (out, "</tbody>\n</table>\n");
@@ -1949,7 +1890,7 @@ html_checks (GString   *out,
       g_string_append_printf (out, "<tr class=\"%s\">", klass);
       html_element (out, "<th scope=\"row\">", check_title (check->id), "</th>");
       g_string_append_printf (out, "<td><span class=\"icon\" aria-hidden=\"true\">%s</span> ", icon);
-      html_text (out, check_status_word (check->status));
+      html_text (out, dmd_check_status_word_finished (check->status));
       g_string_append (out, "</td>");
       html_element (out, "<td>", check->summary != NULL ? check->summary : "", "</td>");
       html_element (out, "<td>", check->elapsed_ms > 0 ? ms : "", "</td></tr>\n");
