@@ -18,6 +18,7 @@
 #include "dmd-tls.h"
 #include "dmd-oauth.h"
 #include "dmd-dns.h"
+#include "dmd-host.h"
 #include "dmd-catalog.h"
 #include "dmd-checkup.h"
 #include "dmd-report.h"

@@ -11,6 +11,7 @@
 
 #include "dmd-catalog.h"
 #include "dmd-catalog-private.h"
+#include "dmd-host.h"
 
 #define SMTP_AUTH_PORT 587
 #define SMTP_PORT      25
@@ -18,20 +19,6 @@
 
 #define nonempty  _dmd_catalog_nonempty
 #define domain_of _dmd_catalog_address_domain
-
-static gboolean
-host_is_hve (const char *host)
-{
-  return host != NULL &&
-         (g_ascii_strcasecmp (host, "smtp.hve.mx.microsoft") == 0 ||
-          g_ascii_strcasecmp (host, "smtp-hve.office365.com") == 0);
-}
-
-static gboolean
-host_is_smtp_auth_main (const char *host)
-{
-  return host != NULL && g_ascii_strcasecmp (host, DMD_DEFAULT_SMTP_AUTH_SERVER) == 0;
-}
 
 static void
 add (DmdResult              *result,
@@ -131,7 +118,7 @@ dmd_catalog_preflight_with_mx (const DmdDeviceConfig *config,
     }
 
   if (smtp_auth && nonempty (config->username) && has_basic_credentials (config) &&
-      !host_is_hve (server))
+      dmd_host_classify (server) != DMD_HOST_HVE)
     add (result, config, "config-basic-auth-retiring",
          g_strdup (_("The device signs in with a user name and password.")));
 
@@ -199,7 +186,7 @@ server_and_port_rows (GPtrArray             *rows,
   if (config->option == DMD_OPTION_SMTP_AUTH)
     {
       row (rows, "server", _("Server / smart host"), DMD_DEFAULT_SMTP_AUTH_SERVER, server,
-           status_if (host_is_smtp_auth_main (server)));
+           status_if (dmd_host_classify (server) == DMD_HOST_SMTP_AUTH));
       row (rows, "port", _("Port"), _("587 (recommended) or 25"), port_text,
            status_if (port == SMTP_AUTH_PORT || port == SMTP_PORT));
     }

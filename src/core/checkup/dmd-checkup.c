@@ -18,6 +18,7 @@
 #include "dmd-conn.h"
 #include "dmd-dns.h"
 #include "dmd-dnsbl.h"
+#include "dmd-host.h"
 #include "dmd-oauth.h"
 #include "dmd-scrub.h"
 #include "dmd-smtp-client.h"
