@@ -20,6 +20,7 @@
 #include "dmd-dns.h"
 #include "dmd-host.h"
 #include "dmd-catalog.h"
+#include "dmd-explain.h"
 #include "dmd-checkup.h"
 #include "dmd-report.h"
 #include "dmd-capture.h"
