@@ -108,10 +108,11 @@ dmd_cli_explain (int    argc,
                  char **argv)
 {
   g_auto(ExplainOptions) o = { NULL, };
+  g_autofree char *option_ids = dmd_options_join_ids ("|");
   const GOptionEntry entries[] = {
     { "option", 0, 0, G_OPTION_ARG_STRING, &o.option,
       N_("Sending option of the device (default: every option whose reading differs)"),
-      "smtp-auth|direct-send|relay" },
+      option_ids },
     { "step", 0, 0, G_OPTION_ARG_STRING, &o.step,
       N_("SMTP step the reply answered"), "banner|ehlo|starttls|auth|mail|rcpt|data" },
     { "auth-method", 0, 0, G_OPTION_ARG_STRING, &o.auth_method,
@@ -156,12 +157,8 @@ dmd_cli_explain (int    argc,
       return DMD_CLI_EXIT_USAGE;
     }
 
-  if (o.option != NULL && !dmd_option_from_string (o.option, &option))
-    {
-      g_autofree char *msg = g_strdup_printf (_("Unknown option “%s”: use smtp-auth, direct-send or relay."), o.option);
-      print_error (msg);
-      return DMD_CLI_EXIT_USAGE;
-    }
+  if (o.option != NULL && !dmd_cli_parse_option (PROGRAM, o.option, &option))
+    return DMD_CLI_EXIT_USAGE;
   if (o.step != NULL && (!dmd_step_from_string (o.step, &step) || step == DMD_STEP_CONNECT ||
                          step == DMD_STEP_QUIT))
     {

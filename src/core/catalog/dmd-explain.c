@@ -6,6 +6,7 @@
 
 #include "dmd-catalog.h"
 #include "dmd-explain.h"
+#include "dmd-options.h"
 
 static gboolean
 has_finding (GPtrArray  *findings,
@@ -34,6 +35,28 @@ explanation_verdict (const DmdReply *reply,
   return dmd_verdict_derive (checks, findings, FALSE);
 }
 
+/* The options whose reading is given: the one given; without one, the option whose endpoint
+ * the text names when its replies mean something of their own there (High Volume Email),
+ * else every other option, in the table's order. */
+static guint
+options_to_read (const char      *text,
+                 const DmdOption *option,
+                 DmdOption        out[DMD_N_OPTIONS])
+{
+  DmdOption named;
+  guint n = 0;
+
+  if (option != NULL)
+    out[n++] = *option;
+  else if (dmd_options_named_in (text, &named) && dmd_option_get_info (named)->explain_when_named)
+    out[n++] = named;
+  else
+    for (guint i = 0; i < DMD_N_OPTIONS; i++)
+      if (!dmd_option_get_info (i)->explain_when_named)
+        out[n++] = (DmdOption) i;
+  return n;
+}
+
 DmdExplanation *
 dmd_explain_reply (const char            *text,
                    const DmdOption       *option,
@@ -43,11 +66,11 @@ dmd_explain_reply (const char            *text,
 {
   g_autoptr(DmdReply) reply = NULL;
   DmdExplanation *explanation;
-  int first = option != NULL ? (int) *option : DMD_OPTION_SMTP_AUTH;
-  int last = option != NULL ? (int) *option : DMD_OPTION_RELAY;
+  DmdOption options[DMD_N_OPTIONS];
+  guint n_options;
 
   g_return_val_if_fail (text != NULL, NULL);
-  g_return_val_if_fail (option == NULL || *option <= DMD_OPTION_RELAY, NULL);
+  g_return_val_if_fail (option == NULL || *option < DMD_N_OPTIONS, NULL);
 
   reply = dmd_catalog_parse_pasted_reply (text);
   if (reply == NULL)
@@ -55,14 +78,15 @@ dmd_explain_reply (const char            *text,
 
   explanation = g_new0 (DmdExplanation, 1);
   explanation->findings = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_finding_free);
-  for (int o = first; o <= last; o++)
+  n_options = options_to_read (text, option, options);
+  for (guint i = 0; i < n_options; i++)
     {
       g_autoptr(DmdDeviceConfig) settings = config != NULL ? dmd_device_config_copy (config)
-                                                           : dmd_device_config_new (o);
+                                                           : dmd_device_config_new (options[i]);
       g_autoptr(GPtrArray) found = NULL;
 
-      settings->option = (DmdOption) o;
-      found = dmd_catalog_reply_findings (reply, (DmdOption) o, step, mech, settings, NULL);
+      settings->option = options[i];
+      found = dmd_catalog_reply_findings (reply, options[i], step, mech, settings, NULL);
       while (found->len > 0)
         {
           DmdFinding *finding = g_ptr_array_steal_index (found, 0);
@@ -72,7 +96,7 @@ dmd_explain_reply (const char            *text,
               dmd_finding_free (finding);
               continue;
             }
-          if (o != first)
+          if (i > 0)
             explanation->depends_on_option = TRUE;
           g_ptr_array_add (explanation->findings, finding);
         }

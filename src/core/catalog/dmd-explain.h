@@ -35,7 +35,9 @@ typedef struct {
  * log or a bounce message; read with dmd_catalog_parse_pasted_reply).
  *
  * option: the device's sending option, or NULL when it is not known: then the findings of
- * every option are given, each finding once, the first option's first.
+ * the option whose endpoint the text names, when the table says its replies mean something
+ * of their own there (High Volume Email), else of every other option — each finding once,
+ * the first option's first.
  * step: the SMTP step the reply answered, DMD_STEP_ANY when not known.
  * mech: how the device signed in, DMD_AUTH_NONE when not known.
  * config: what is known of the device's settings, to fill in the fixes' commands (its option

@@ -1,8 +1,8 @@
 /* dmd-host.h — which Microsoft 365 endpoint a host name is
  *
  * One classifier for every place that asks: the pre-flight checks (is the typed server the
- * SMTP AUTH endpoint, an MX endpoint, High Volume Email?), the option page's "Not sure?"
- * answers and the MX lookup (is the domain's MX Microsoft's?).
+ * SMTP AUTH endpoint, an MX endpoint, High Volume Email?), the options' "Not sure?" answers
+ * and the MX lookup (is the domain's MX Microsoft's?).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -39,6 +39,8 @@ gboolean    dmd_host_kind_is_smtp_auth     (DmdHostKind  kind);
 /* dmd_host_kind_is_smtp_auth / _is_mx of dmd_host_classify (host). */
 gboolean    dmd_host_is_smtp_auth_endpoint (const char  *host);
 gboolean    dmd_host_is_mx_endpoint        (const char  *host);
+/* dmd_host_classify (host) == DMD_HOST_HVE */
+gboolean    dmd_host_is_hve_endpoint       (const char  *host);
 /* Any of the above, or a name under office365.com, outlook.com, microsoft.com, office.com,
  * office365.us, partner.outlook.cn or the .microsoft top-level domain. */
 gboolean    dmd_host_is_microsoft          (const char  *host);

@@ -120,6 +120,12 @@ dmd_host_is_mx_endpoint (const char *host)
 }
 
 gboolean
+dmd_host_is_hve_endpoint (const char *host)
+{
+  return dmd_host_classify (host) == DMD_HOST_HVE;
+}
+
+gboolean
 dmd_host_is_microsoft (const char *host)
 {
   static const char *const domains[] = {
