@@ -16,6 +16,7 @@
 
 #include "dmd-catalog.h"
 #include "dmd-catalog-private.h"
+#include "dmd-host.h"
 
 /* Microsoft documentation, only pages the references name. */
 #define URL_GUIDE             "https://learn.microsoft.com/exchange/mail-flow-best-practices/fix-issues-with-printers-scanners-and-lob-applications-that-send-email-using-off"
