@@ -1294,7 +1294,7 @@ gnutls_certificate_credentials_t
 _dmd_tls_client_creds (const char  *ca_file,
                        GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&client_creds_lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&client_creds_lock);
   g_autofree char *key = ca_file_key (ca_file);
   gnutls_certificate_credentials_t creds;
   int ret;
