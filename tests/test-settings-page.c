@@ -423,6 +423,54 @@ test_relay_client_cert (Fixture       *f,
   g_assert_null (config->client_cert_file);
 }
 
+/* The title of the row that holds the window's focus widget, or "" when it is in none. */
+static const char *
+focused_row_title (GtkWidget *window)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+  GtkWidget *row_widget = focus ? gtk_widget_get_ancestor (focus, ADW_TYPE_PREFERENCES_ROW) : NULL;
+
+  return row_widget ? adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row_widget)) : "";
+}
+
+/* Tab from the server goes through every field in reading order: Port and Security too
+ * (a boxed list moves between its rows with the arrow keys, and let Tab skip them). */
+static void
+test_tab_order (Fixture       *f,
+                gconstpointer  data)
+{
+  static const char *const smtp_auth[] = {
+    "Server", "Port", "Security", "Sign in with", "User name", "Password", "Sender (From)",
+    "Test recipient", NULL
+  };
+  static const char *const relay[] = {
+    "Server", "Organization’s domain", "Port", "Security", "Sender (From)", "Test recipient",
+    "The connector recognizes the device by", "IP address on the connector (optional)", NULL
+  };
+  const char *const *expected = GPOINTER_TO_INT (data) == DMD_OPTION_RELAY ? relay : smtp_auth;
+  g_autoptr(GString) seen = g_string_new (NULL);
+  guint n = 0;
+
+  gtk_widget_grab_focus (row (f, "Server"));
+  dmd_test_spin ();
+  g_assert_cmpstr (focused_row_title (f->window), ==, "Server");
+
+  /* Each Tab press, until the focus has passed the last expected row (a row may hold more
+   * than one stop, as the password row with its reveal button). */
+  for (guint presses = 0; presses < 40 && expected[n] != NULL; presses++)
+    {
+      const char *title = focused_row_title (f->window);
+
+      if (seen->len == 0 || !g_str_has_suffix (seen->str, title))
+        g_string_append_printf (seen, "|%s", title);
+      if (g_str_equal (title, expected[n]))
+        n++;
+      gtk_widget_child_focus (f->window, GTK_DIR_TAB_FORWARD);
+    }
+  g_test_message ("Tab stops: %s", seen->str);
+  g_assert_cmpstr (expected[n], ==, NULL);
+}
+
 static void
 test_finalize (void)
 {
@@ -452,6 +500,7 @@ main (int    argc,
   ADD ("oauth-token", DMD_OPTION_SMTP_AUTH, test_oauth_token);
   ADD ("test-hooks", DMD_OPTION_SMTP_AUTH, test_test_hooks);
   ADD ("relay-client-cert", DMD_OPTION_RELAY, test_relay_client_cert);
+  ADD ("tab-order/smtp-auth", DMD_OPTION_SMTP_AUTH, test_tab_order);
 #undef ADD
   g_test_add_func ("/dmd/ui/settings/finalize", test_finalize);
   return g_test_run ();
