@@ -144,6 +144,37 @@ dmd_catalog_preflight_with_mx (const DmdDeviceConfig *config,
          g_strdup (_("The checks stop before DATA (no real test message).")));
 }
 
+/* Which device setting each finding is about: the finding's column "field", kept beside the
+ * rules that make most of them. */
+static const struct {
+  const char *id;
+  DmdField    field;
+} finding_fields[] = {
+  { "config-no-credentials",                 DMD_FIELD_PASSWORD },
+  { "config-basic-auth-retiring",            DMD_FIELD_PASSWORD },
+  { "config-sender-mismatch",                DMD_FIELD_FROM },
+  { "config-ip-literal-server",              DMD_FIELD_SERVER },
+  { "config-wrong-endpoint-direct-send",     DMD_FIELD_SERVER },
+  { "config-wrong-endpoint-smtp-auth",       DMD_FIELD_SERVER },
+  { "config-port-465",                       DMD_FIELD_PORT },
+  { "config-implicit-tls",                   DMD_FIELD_SECURITY },
+  { "config-tls-disabled",                   DMD_FIELD_SECURITY },
+  { "config-external-recipient-direct-send", DMD_FIELD_TO },
+  { "config-mx-host-too-long",               DMD_FIELD_SERVER_FIELD_LENGTH },
+  { "relay-connector-ip-mismatch",           DMD_FIELD_CONNECTOR_IP },
+};
+
+DmdField
+dmd_catalog_finding_field (const char *id)
+{
+  g_return_val_if_fail (id != NULL, DMD_N_FIELDS);
+
+  for (guint i = 0; i < G_N_ELEMENTS (finding_fields); i++)
+    if (g_str_equal (finding_fields[i].id, id))
+      return finding_fields[i].field;
+  return DMD_N_FIELDS;
+}
+
 void
 dmd_catalog_preflight (const DmdDeviceConfig *config,
                        DmdResult             *result)
