@@ -541,7 +541,7 @@ test_server_or_domain (Fixture       *f,
   g_assert_cmpstr (text (f, "Server"), ==, "");
   g_assert_true (gtk_widget_get_ancestor (domain, ADW_TYPE_PREFERENCES_GROUP) ==
                  gtk_widget_get_ancestor (server, ADW_TYPE_PREFERENCES_GROUP));
-  g_assert_true (has_note (server, "Leave it empty to look it up"));
+  g_assert_true (has_note (server, "leave it empty and enter the organization’s domain below"));
   g_assert_nonnull (dmd_test_find_label (f->page, "fill in: Server or organization’s domain, Sender (From), Test recipient."));
   g_assert_false (dmd_page_get_complete (DMD_PAGE (f->page)));
   g_assert_true (dmd_page_get_can_forward (DMD_PAGE (f->page)));

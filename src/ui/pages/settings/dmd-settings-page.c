@@ -130,7 +130,7 @@ static const Choice connector_choices[] = {
   { NULL }
 };
 
-#define MX_SERVER_HINT N_("The organization’s MX endpoint, such as contoso-com.mail.protection.outlook.com (Microsoft 365 admin center, Settings, Domains). Leave it empty to look it up from the domain’s MX record.")
+#define MX_SERVER_HINT N_("The organization’s MX endpoint, such as contoso-com.mail.protection.outlook.com (Microsoft 365 admin center, Settings, Domains). Or leave it empty and enter the organization’s domain below: the checks look the endpoint up from its MX record.")
 
 static const FieldRow field_rows[N_ROWS] = {
   [ROW_SERVER] = {
