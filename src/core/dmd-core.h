@@ -11,13 +11,17 @@
 #define DMD_CORE_INSIDE
 
 #include "dmd-enums.h"
+#include "dmd-options.h"
 #include "dmd-config.h"
+#include "dmd-host.h"
 #include "dmd-result.h"
+#include "dmd-words.h"
 #include "dmd-reply.h"
 #include "dmd-tls.h"
 #include "dmd-oauth.h"
 #include "dmd-dns.h"
 #include "dmd-catalog.h"
+#include "dmd-explain.h"
 #include "dmd-checkup.h"
 #include "dmd-report.h"
 #include "dmd-capture.h"

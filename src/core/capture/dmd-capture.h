@@ -23,6 +23,7 @@
 #include <gio/gio.h>
 
 #include "dmd-enums.h"
+#include "dmd-options.h"
 #include "dmd-result.h"
 #include "dmd-tls.h"
 

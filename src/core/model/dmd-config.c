@@ -14,6 +14,7 @@
 #include <idn2.h>
 
 #include "dmd-config.h"
+#include "dmd-options.h"
 #include "dmd-reply.h"
 #include "dmd-tls.h"
 
@@ -263,91 +264,6 @@ dmd_host_to_ascii (const char  *host,
   if (!check_ascii_labels (ascii, trimmed, error))
     return NULL;
   return g_steal_pointer (&ascii);
-}
-
-/* The name in a comparable form (ASCII, lower case, no trailing dot), or NULL. */
-static char *
-host_normalize (const char *host)
-{
-  if (host == NULL)
-    return NULL;
-  return dmd_host_to_ascii (host, NULL);
-}
-
-static gboolean
-host_is_under (const char *ascii,
-               const char *suffix)
-{
-  gsize n = strlen (ascii);
-  gsize m = strlen (suffix);
-
-  if (n == m)
-    return strcmp (ascii, suffix) == 0;
-  return n > m + 1 && ascii[n - m - 1] == '.' && strcmp (ascii + n - m, suffix) == 0;
-}
-
-gboolean
-dmd_host_is_smtp_auth_endpoint (const char *host)
-{
-  static const char *const endpoints[] = {
-    "smtp.office365.com",
-    "smtp-legacy.office365.com",
-    "smtp.hve.mx.microsoft",
-    "smtp-hve.office365.com",
-  };
-  g_autofree char *ascii = host_normalize (host);
-
-  if (ascii == NULL)
-    return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (endpoints); i++)
-    if (strcmp (ascii, endpoints[i]) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-gboolean
-dmd_host_is_mx_endpoint (const char *host)
-{
-  g_autofree char *ascii = host_normalize (host);
-  g_auto(GStrv) labels = NULL;
-  guint n;
-
-  if (ascii == NULL)
-    return FALSE;
-  if (host_is_under (ascii, "mail.protection.outlook.com"))
-    return strcmp (ascii, "mail.protection.outlook.com") != 0;
-
-  /* <domain-with-dashes>.<letter>-v1.mx.microsoft */
-  labels = g_strsplit (ascii, ".", -1);
-  n = g_strv_length (labels);
-  return n >= 4 &&
-         strcmp (labels[n - 1], "microsoft") == 0 &&
-         strcmp (labels[n - 2], "mx") == 0 &&
-         strlen (labels[n - 3]) == 4 &&
-         g_ascii_isalpha (labels[n - 3][0]) &&
-         strcmp (labels[n - 3] + 1, "-v1") == 0;
-}
-
-gboolean
-dmd_host_is_microsoft (const char *host)
-{
-  static const char *const domains[] = {
-    "office365.com",
-    "outlook.com",
-    "microsoft.com",
-    "office.com",
-    "office365.us",
-    "partner.outlook.cn",
-    "microsoft",
-  };
-  g_autofree char *ascii = host_normalize (host);
-
-  if (ascii == NULL)
-    return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
-    if (host_is_under (ascii, domains[i]))
-      return TRUE;
-  return FALSE;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -713,6 +629,15 @@ dmd_connect_to_parse (const char  *spec,
   return g_steal_pointer (&ct);
 }
 
+/* The name in a comparable form (ASCII, lower case, no trailing dot), or NULL. */
+static char *
+host_normalize (const char *host)
+{
+  if (host == NULL)
+    return NULL;
+  return dmd_host_to_ascii (host, NULL);
+}
+
 static gboolean
 hosts_equal (const char *a,
              const char *b)
@@ -770,7 +695,7 @@ dmd_device_config_new (DmdOption option)
   DmdDeviceConfig *config = g_new0 (DmdDeviceConfig, 1);
 
   config->option = option;
-  config->security = DMD_SECURITY_STARTTLS;
+  config->security = dmd_option_get_info (option)->default_security;
   config->ip_version = DMD_IP_VERSION_4;
   config->timeout_seconds = DEFAULT_TIMEOUT;
   config->connect_to = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_connect_to_free);
@@ -848,7 +773,7 @@ dmd_device_config_set_oauth_token (DmdDeviceConfig *config,
 guint16
 dmd_device_config_default_port (DmdOption option)
 {
-  return option == DMD_OPTION_SMTP_AUTH ? 587 : 25;
+  return dmd_option_get_info (option)->default_port;
 }
 
 const char *
@@ -858,7 +783,7 @@ dmd_device_config_get_server (const DmdDeviceConfig *config)
 
   if (config->server != NULL && *config->server != '\0')
     return config->server;
-  return config->option == DMD_OPTION_SMTP_AUTH ? DMD_DEFAULT_SMTP_AUTH_SERVER : NULL;
+  return dmd_option_get_info (config->option)->default_server;
 }
 
 guint16
@@ -874,7 +799,7 @@ dmd_device_config_get_auth_mech (const DmdDeviceConfig *config)
 {
   g_return_val_if_fail (config != NULL, DMD_AUTH_NONE);
 
-  if (config->option != DMD_OPTION_SMTP_AUTH)
+  if (!dmd_option_get_info (config->option)->signs_in)
     return DMD_AUTH_NONE;
   if (config->oauth_token != NULL && *config->oauth_token != '\0')
     return DMD_AUTH_XOAUTH2;
@@ -985,7 +910,8 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
       if (ascii == NULL)
         add_error (errors, DMD_FIELD_SERVER, g_strdup (error->message));
     }
-  else if (config->option != DMD_OPTION_SMTP_AUTH && !is_set (config->domain))
+  else if (dmd_option_get_info (config->option)->default_server == NULL &&
+           !is_set (config->domain))
     {
       add_error (errors, DMD_FIELD_SERVER,
                  g_strdup (_("Enter the server (the MX endpoint) or the domain, so that the "
@@ -1009,7 +935,7 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
             add_error (errors, DMD_FIELD_USERNAME, g_strdup (error->message));
         }
     }
-  else if (config->option == DMD_OPTION_SMTP_AUTH &&
+  else if (dmd_option_get_info (config->option)->signs_in &&
            (is_set (config->password) || is_set (config->oauth_token)))
     {
       add_error (errors, DMD_FIELD_USERNAME,

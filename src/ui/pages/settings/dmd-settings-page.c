@@ -2,7 +2,8 @@
  *
  * One table row per field (field_rows below) says where the field is in the .ui, where its
  * notes go, how it is remembered, for which options it shows and what it needs; the code
- * below reads the table, so a new field is a row here and a row in the .ui. Which findings are
+ * below reads the table, so a new field is a row here and a row in the .ui. Which options show
+ * a field is a column of the options table (dmd-options.h). Which findings are
  * about a field is the catalogue's to say (dmd_catalog_finding_field), through the engine's
  * DmdField of the row.
  *
@@ -12,10 +13,8 @@
  * something is missing or wrong, it brings the first such field into view, focuses it and
  * says what it needs.
  *
- * Test-only hooks (never documented to users): DMD_TEST_CONNECT_TO takes the CLI's
- * --connect-to syntax, several mappings separated by ';'; DMD_TEST_CA_FILE an extra PEM trust
- * anchor file; DMD_TEST_TIMEOUT the per-step timeout in seconds. They let the end-to-end test
- * point the real wizard at a scripted server on loopback. When set, a message on stderr says so.
+ * The test builds add their redirections to the config here (dmd-test-hooks.h); the
+ * installed wizard has none.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -28,6 +27,7 @@
 #include "dmd-note-row.h"
 #include "dmd-pem-chooser.h"
 #include "dmd-settings-page.h"
+#include "dmd-test-hooks.h"
 
 /* The fields, in reading order (the first one with a problem is the one Run Checks shows). */
 typedef enum {
@@ -69,13 +69,15 @@ typedef struct {
   const char *label;  /* N_() */
 } Choice;
 
-/* The sending options (until the options table says which option shows which field). */
-#define N_OPTIONS (DMD_OPTION_RELAY + 1)
-#define OPT(option) (1u << (option))
-#define AUTH  OPT (DMD_OPTION_SMTP_AUTH)
-#define MX    (OPT (DMD_OPTION_DIRECT_SEND) | OPT (DMD_OPTION_RELAY))
-#define RELAY OPT (DMD_OPTION_RELAY)
-#define ALL   (AUTH | MX)
+/* Which options show a field, or need it: a column of the options table (dmd-options.h). */
+typedef enum {
+  FOR_NONE,
+  FOR_ALL,
+  FOR_SIGN_IN,    /* the options that sign in */
+  FOR_MX,         /* those that send to the organization's MX endpoint */
+  FOR_DOMAIN,     /* those that look up the MX, or tell inside recipients from outside ones */
+  FOR_CONNECTOR,  /* those whose inbound connector recognizes the device */
+} ForOptions;
 
 typedef struct {
   const char   *row;            /* the row's id in the .ui */
@@ -83,32 +85,43 @@ typedef struct {
                                  * NULL: its messages go to the page's general note */
   RowKind       kind;
   const char   *key;            /* GSettings key; NULL: never remembered */
-  guint         options;        /* OPT() bits: the options that show the field */
+  ForOptions    shown;          /* the options that show the field */
   RowId         when_row;       /* ... only while that choice row */
   const char   *when_id;        /* ... has this value (NULL: always) */
   DmdField      field;          /* the engine's field: its validation errors, and the
                                  * findings the catalogue says are about it */
-  guint         required;       /* OPT() bits: the options that need it filled in */
+  ForOptions    required;       /* the options that need it filled in */
   const char   *missing;        /* N_(): what to enter when it is empty and required */
   const char   *missing_name;   /* N_(): its name in "fill in: …"; NULL: the row's title */
   const char   *invalid;        /* N_(): KIND_NUMBER, what to enter when it is not a number */
   guint         min, max;       /* KIND_NUMBER */
   const Choice *choices;        /* KIND_CHOICE, terminated by { NULL } */
   const char   *placeholder;    /* N_(): KIND_FILE, what the row says when none is chosen */
-  const char   *hint[N_OPTIONS]; /* N_(): shown under the field, per option */
-  char       *(*default_text) (DmdOption option); /* the option's default, or NULL */
+  const char   *hint;           /* N_(): shown under the field */
+  gsize         option_hint;    /* ... or the option's, this text column of its row (an
+                                 * offset into DmdOptionInfo; 0: none) */
+  char       *(*default_value) (const DmdOptionInfo *info); /* the option's default, or NULL */
 } FieldRow;
 
+#define OPTION_TEXT(member) G_STRUCT_OFFSET (DmdOptionInfo, member)
+G_STATIC_ASSERT (G_STRUCT_OFFSET (DmdOptionInfo, option) == 0); /* 0 is no text column */
+
 static char *
-default_server (DmdOption option)
+default_server (const DmdOptionInfo *info)
 {
-  return g_strdup (option == DMD_OPTION_SMTP_AUTH ? DMD_DEFAULT_SMTP_AUTH_SERVER : "");
+  return g_strdup (info->default_server != NULL ? info->default_server : "");
 }
 
 static char *
-default_port (DmdOption option)
+default_port (const DmdOptionInfo *info)
 {
-  return g_strdup_printf ("%u", dmd_device_config_default_port (option));
+  return g_strdup_printf ("%u", info->default_port);
+}
+
+static char *
+default_security (const DmdOptionInfo *info)
+{
+  return g_strdup (dmd_security_to_string (info->default_security));
 }
 
 static const Choice security_choices[] = {
@@ -130,81 +143,67 @@ static const Choice connector_choices[] = {
   { NULL }
 };
 
-#define MX_SERVER_HINT N_("The organization’s MX endpoint, such as contoso-com.mail.protection.outlook.com (Microsoft 365 admin center, Settings, Domains). Or leave it empty and enter the organization’s domain below: the checks look the endpoint up from its MX record.")
-
 static const FieldRow field_rows[N_ROWS] = {
   [ROW_SERVER] = {
-    "server_row", "server_note", KIND_TEXT, "server", ALL, .field = DMD_FIELD_SERVER,
+    "server_row", "server_note", KIND_TEXT, "server", FOR_ALL, .field = DMD_FIELD_SERVER,
     .missing_name = N_("Server or organization’s domain"),
-    .hint = {
-      [DMD_OPTION_SMTP_AUTH] = N_("Microsoft 365’s endpoint for devices that sign in is smtp.office365.com, port 587, STARTTLS."),
-      [DMD_OPTION_DIRECT_SEND] = MX_SERVER_HINT,
-      [DMD_OPTION_RELAY] = MX_SERVER_HINT,
-    },
-    .default_text = default_server },
+    .option_hint = OPTION_TEXT (server_hint), .default_value = default_server },
   [ROW_DOMAIN] = {
-    "domain_row", "domain_note", KIND_TEXT, "domain", MX, .field = DMD_FIELD_DOMAIN },
+    "domain_row", "domain_note", KIND_TEXT, "domain", FOR_DOMAIN, .field = DMD_FIELD_DOMAIN },
   [ROW_PORT] = {
-    "port_row", "port_note", KIND_NUMBER, "port", ALL, .field = DMD_FIELD_PORT,
-    .required = ALL,
+    "port_row", "port_note", KIND_NUMBER, "port", FOR_ALL, .field = DMD_FIELD_PORT,
+    .required = FOR_ALL,
     .missing = N_("Enter the port number the device uses, from 1 to 65535."),
     .invalid = N_("Enter the port number the device uses, from 1 to 65535."),
-    .min = 1, .max = G_MAXUINT16, .default_text = default_port },
+    .min = 1, .max = G_MAXUINT16, .default_value = default_port },
   [ROW_SECURITY] = {
-    "security_row", "security_note", KIND_CHOICE, "security", ALL,
-    .field = DMD_FIELD_SECURITY, .choices = security_choices },
+    "security_row", "security_note", KIND_CHOICE, "security", FOR_ALL,
+    .field = DMD_FIELD_SECURITY, .choices = security_choices, .default_value = default_security },
   [ROW_METHOD] = {
-    "method_row", NULL, KIND_CHOICE, "sign-in-method", AUTH, .field = DMD_N_FIELDS,
+    "method_row", NULL, KIND_CHOICE, "sign-in-method", FOR_SIGN_IN, .field = DMD_N_FIELDS,
     .choices = method_choices },
   [ROW_USERNAME] = {
-    "username_row", "username_note", KIND_TEXT, "username", AUTH, .field = DMD_FIELD_USERNAME,
-    .required = AUTH, .missing = N_("Enter the user name the device signs in with.") },
+    "username_row", "username_note", KIND_TEXT, "username", FOR_SIGN_IN,
+    .field = DMD_FIELD_USERNAME,
+    .required = FOR_SIGN_IN, .missing = N_("Enter the user name the device signs in with.") },
   [ROW_PASSWORD] = {
-    "password_row", "password_note", KIND_SECRET, NULL, AUTH, ROW_METHOD, "password",
+    "password_row", "password_note", KIND_SECRET, NULL, FOR_SIGN_IN, ROW_METHOD, "password",
     .field = DMD_FIELD_PASSWORD,
-    .required = AUTH, .missing = N_("Enter the password the device signs in with.") },
+    .required = FOR_SIGN_IN, .missing = N_("Enter the password the device signs in with.") },
   [ROW_TOKEN] = {
-    "token_row", "password_note", KIND_SECRET, NULL, AUTH, ROW_METHOD, "oauth-token",
+    "token_row", "password_note", KIND_SECRET, NULL, FOR_SIGN_IN, ROW_METHOD, "oauth-token",
     .field = DMD_FIELD_PASSWORD,
-    .required = AUTH, .missing = N_("Paste the OAuth access token.") },
+    .required = FOR_SIGN_IN, .missing = N_("Paste the OAuth access token.") },
   [ROW_SENDER] = {
-    "sender_row", "sender_note", KIND_TEXT, "sender", ALL, .field = DMD_FIELD_FROM,
-    .required = ALL, .missing = N_("Enter the sender address the device uses.") },
+    "sender_row", "sender_note", KIND_TEXT, "sender", FOR_ALL, .field = DMD_FIELD_FROM,
+    .required = FOR_ALL, .missing = N_("Enter the sender address the device uses.") },
   [ROW_RECIPIENT] = {
-    "recipient_row", "recipient_note", KIND_TEXT, "recipient", ALL, .field = DMD_FIELD_TO,
-    .required = ALL, .missing = N_("Enter an address to send the test to."),
-    .hint = {
-      [DMD_OPTION_SMTP_AUTH] = N_("Any address. One outside the organization also proves that mail leaves it."),
-      [DMD_OPTION_DIRECT_SEND] = N_("An address inside the organization: Direct Send delivers only to the organization’s own mailboxes."),
-      [DMD_OPTION_RELAY] = N_("An address outside the organization: an inside address is accepted even when the connector does not work, so only an outside one proves the relay."),
-    } },
+    "recipient_row", "recipient_note", KIND_TEXT, "recipient", FOR_ALL, .field = DMD_FIELD_TO,
+    .required = FOR_ALL, .missing = N_("Enter an address to send the test to."),
+    .option_hint = OPTION_TEXT (recipient_hint) },
   [ROW_CONNECTOR] = {
-    "connector_row", NULL, KIND_CHOICE, "connector-kind", RELAY, .field = DMD_N_FIELDS,
-    .choices = connector_choices },
+    "connector_row", NULL, KIND_CHOICE, "connector-kind", FOR_CONNECTOR,
+    .field = DMD_N_FIELDS, .choices = connector_choices },
   [ROW_CONNECTOR_IP] = {
-    "connector_ip_row", "connector_note", KIND_TEXT, "connector-ip", RELAY, ROW_CONNECTOR, "ip",
-    .field = DMD_FIELD_CONNECTOR_IP,
-    .hint = {
-      [DMD_OPTION_RELAY] = N_("The public IP address on the inbound connector in the Exchange admin center. The checks compare it with the address Microsoft 365 sees from here."),
-    } },
+    "connector_ip_row", "connector_note", KIND_TEXT, "connector-ip", FOR_CONNECTOR,
+    ROW_CONNECTOR, "ip", .field = DMD_FIELD_CONNECTOR_IP,
+    .hint = N_("The public IP address on the inbound connector in the Exchange admin center. The checks compare it with the address Microsoft 365 sees from here.") },
   [ROW_CLIENT_CERT] = {
-    "client_cert_row", "connector_note", KIND_FILE, NULL, RELAY, ROW_CONNECTOR, "certificate",
-    .field = DMD_FIELD_CLIENT_CERT,
+    "client_cert_row", "connector_note", KIND_FILE, NULL, FOR_CONNECTOR,
+    ROW_CONNECTOR, "certificate", .field = DMD_FIELD_CLIENT_CERT,
     .placeholder = N_("Not chosen: the connector is not tested") },
   [ROW_CLIENT_KEY] = {
-    "client_key_row", "connector_note", KIND_FILE, NULL, RELAY, ROW_CONNECTOR, "certificate",
-    .field = DMD_FIELD_CLIENT_CERT, .placeholder = N_("Not chosen") },
+    "client_key_row", "connector_note", KIND_FILE, NULL, FOR_CONNECTOR,
+    ROW_CONNECTOR, "certificate", .field = DMD_FIELD_CLIENT_CERT,
+    .placeholder = N_("Not chosen") },
   [ROW_FIELD_LENGTH] = {
-    "field_length_row", "field_length_note", KIND_NUMBER, "server-field-length", MX,
+    "field_length_row", "field_length_note", KIND_NUMBER, "server-field-length", FOR_MX,
     .field = DMD_FIELD_SERVER_FIELD_LENGTH,
     .invalid = N_("Enter a number of characters, or leave the field empty."),
     .min = 1, .max = 10000,
-    .hint = {
-      [DMD_OPTION_DIRECT_SEND] = N_("If the device’s server field is short, a long MX endpoint may not fit."),
-      [DMD_OPTION_RELAY] = N_("If the device’s server field is short, a long MX endpoint may not fit."),
-    } },
+    .hint = N_("If the device’s server field is short, a long MX endpoint may not fit.") },
   [ROW_SEND] = {
-    "send_row", NULL, KIND_SWITCH, NULL, ALL, .field = DMD_N_FIELDS },
+    "send_row", NULL, KIND_SWITCH, NULL, FOR_ALL, .field = DMD_N_FIELDS },
 };
 
 struct _DmdSettingsPage
@@ -286,6 +285,24 @@ choose (DmdSettingsPage *self,
   adw_combo_row_set_selected (ADW_COMBO_ROW (self->rows[r]), index);
 }
 
+static gboolean
+for_option (ForOptions which,
+            DmdOption  option)
+{
+  const DmdOptionInfo *info = dmd_option_get_info (option);
+
+  switch (which)
+    {
+    case FOR_ALL:       return TRUE;
+    case FOR_SIGN_IN:   return info->signs_in;
+    case FOR_MX:        return info->endpoint == DMD_ENDPOINT_MX;
+    case FOR_DOMAIN:    return info->endpoint == DMD_ENDPOINT_MX || info->internal_only;
+    case FOR_CONNECTOR: return info->connector;
+    case FOR_NONE:
+    default:            return FALSE;
+    }
+}
+
 /* Whether the field belongs to the chosen option (and to the choices it depends on). */
 static gboolean
 applies (DmdSettingsPage *self,
@@ -293,7 +310,7 @@ applies (DmdSettingsPage *self,
 {
   const FieldRow *row = &field_rows[r];
 
-  if ((row->options & OPT (self->option)) == 0)
+  if (!for_option (row->shown, self->option))
     return FALSE;
   return row->when_id == NULL || g_str_equal (chosen (self, row->when_row), row->when_id);
 }
@@ -398,48 +415,6 @@ row_title (DmdSettingsPage *self,
   return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self->rows[r]));
 }
 
-static void
-add_test_hooks (DmdDeviceConfig *config,
-                GPtrArray       *general_errors)
-{
-  const char *connect_to = g_getenv ("DMD_TEST_CONNECT_TO");
-  const char *ca_file = g_getenv ("DMD_TEST_CA_FILE");
-  const char *timeout = g_getenv ("DMD_TEST_TIMEOUT");
-
-  if (connect_to != NULL && *connect_to != '\0')
-    {
-      g_auto(GStrv) specs = g_strsplit (connect_to, ";", -1);
-
-      if (config->connect_to == NULL)
-        config->connect_to = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_connect_to_free);
-      for (guint i = 0; specs[i] != NULL; i++)
-        {
-          g_autoptr(GError) error = NULL;
-          DmdConnectTo *ct;
-
-          if (*g_strstrip (specs[i]) == '\0')
-            continue;
-          ct = dmd_connect_to_parse (specs[i], &error);
-          if (ct != NULL)
-            g_ptr_array_add (config->connect_to, ct);
-          else if (general_errors != NULL)
-            g_ptr_array_add (general_errors, g_strdup_printf ("DMD_TEST_CONNECT_TO: %s", error->message));
-        }
-    }
-  if (ca_file != NULL && *ca_file != '\0')
-    {
-      g_free (config->ca_file);
-      config->ca_file = g_strdup (ca_file);
-    }
-  if (timeout != NULL && *timeout != '\0')
-    {
-      guint seconds;
-
-      if (parse_number (timeout, 1, 600, &seconds))
-        config->timeout_seconds = seconds;
-    }
-}
-
 static DmdDeviceConfig *
 build_config (DmdSettingsPage *self,
               GPtrArray       *general_errors)
@@ -473,7 +448,7 @@ build_config (DmdSettingsPage *self,
   config->send = gtk_switch_get_active (
     GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (self->rows[ROW_SEND]))));
 
-  add_test_hooks (config, general_errors);
+  dmd_test_hooks_apply (config, general_errors);
   return config;
 }
 
@@ -520,7 +495,7 @@ find_problems (DmdSettingsPage *self,
         continue;
       if (row->kind == KIND_NUMBER && !is_empty (self, r) && !number (self, r, &n))
         problem[r] = _(row->invalid);
-      else if (is_empty (self, r) && (row->required & OPT (self->option)) != 0)
+      else if (is_empty (self, r) && for_option (row->required, self->option))
         problem[r] = _(row->missing);
     }
 
@@ -666,7 +641,11 @@ update_layout (DmdSettingsPage *self)
     }
   for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
     {
-      const char *hint = field_rows[r].hint[self->option];
+      const char *hint = field_rows[r].hint;
+
+      if (field_rows[r].option_hint != 0)
+        hint = G_STRUCT_MEMBER (const char *, dmd_option_get_info (self->option),
+                                field_rows[r].option_hint);
 
       if (applies (self, r) && hint != NULL)
         dmd_note_row_set_hint (self->notes[r], _(hint));
@@ -807,6 +786,34 @@ client_cert_clear_cb (DmdSettingsPage *self)
 
 /* ---- remembering ---- */
 
+/* The option's default for a field (NULL: it has none). */
+static char *
+default_of (RowId     r,
+            DmdOption option)
+{
+  return field_rows[r].default_value ? field_rows[r].default_value (dmd_option_get_info (option))
+                                     : NULL;
+}
+
+/* What an entry or a choice row holds: the text, or the chosen value's id. */
+static char *
+current (DmdSettingsPage *self,
+         RowId            r)
+{
+  return field_rows[r].kind == KIND_CHOICE ? g_strdup (chosen (self, r)) : text_of (self->rows[r]);
+}
+
+static void
+set_current (DmdSettingsPage *self,
+             RowId            r,
+             const char      *text)
+{
+  if (field_rows[r].kind == KIND_CHOICE)
+    choose (self, r, text);
+  else
+    gtk_editable_set_text (GTK_EDITABLE (self->rows[r]), text);
+}
+
 /* Switching options: fields still holding the old option's defaults take the new ones. */
 static void
 set_option (DmdSettingsPage *self,
@@ -815,17 +822,15 @@ set_option (DmdSettingsPage *self,
   self->loading = TRUE;
   for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
     {
-      g_autofree char *text = NULL;
-      g_autofree char *old_default = NULL;
-      g_autofree char *new_default = NULL;
+      g_autofree char *old_default = default_of (r, self->option);
+      g_autofree char *new_default = default_of (r, option);
+      g_autofree char *value = NULL;
 
-      if (field_rows[r].default_text == NULL)
+      if (new_default == NULL)
         continue;
-      text = text_of (self->rows[r]);
-      old_default = field_rows[r].default_text (self->option);
-      new_default = field_rows[r].default_text (option);
-      if (*text == '\0' || g_str_equal (text, old_default))
-        gtk_editable_set_text (GTK_EDITABLE (self->rows[r]), new_default);
+      value = current (self, r);
+      if (*value == '\0' || g_str_equal (value, old_default))
+        set_current (self, r, new_default);
     }
   self->option = option;
   self->loading = FALSE;
@@ -842,7 +847,7 @@ load_row (DmdSettingsPage *self,
 {
   const FieldRow *row = &field_rows[r];
   g_autofree char *remembered = NULL;
-  g_autofree char *fallback = row->default_text ? row->default_text (self->option) : g_strdup ("");
+  g_autofree char *fallback = default_of (r, self->option);
 
   if (row->key == NULL)
     settings = NULL;
@@ -851,20 +856,28 @@ load_row (DmdSettingsPage *self,
     case KIND_TEXT:
       remembered = settings ? g_settings_get_string (settings, row->key) : NULL;
       gtk_editable_set_text (GTK_EDITABLE (self->rows[r]),
-                             remembered != NULL && *remembered != '\0' ? remembered : fallback);
+                             remembered != NULL && *remembered != '\0' ? remembered
+                                                                       : fallback ? fallback : "");
       break;
     case KIND_NUMBER:
       if (settings != NULL && g_settings_get_uint (settings, row->key) != 0)
         remembered = g_strdup_printf ("%u", g_settings_get_uint (settings, row->key));
-      gtk_editable_set_text (GTK_EDITABLE (self->rows[r]), remembered ? remembered : fallback);
+      gtk_editable_set_text (GTK_EDITABLE (self->rows[r]),
+                             remembered ? remembered : fallback ? fallback : "");
       break;
     case KIND_SECRET:
       /* Secrets are never remembered. */
       gtk_editable_set_text (GTK_EDITABLE (self->rows[r]), "");
       break;
     case KIND_CHOICE:
-      remembered = settings ? g_settings_get_string (settings, row->key) : NULL;
-      choose (self, r, remembered);
+      {
+        /* A value the user never chose is the option's default. */
+        g_autoptr(GVariant) user = settings ? g_settings_get_user_value (settings, row->key) : NULL;
+
+        if (user != NULL || (settings != NULL && fallback == NULL))
+          remembered = g_settings_get_string (settings, row->key);
+        choose (self, r, remembered ? remembered : fallback);
+      }
       break;
     case KIND_FILE:
       /* The certificate and key files are chosen for each session. */
@@ -918,16 +931,11 @@ save_settings (DmdSettingsPage *self)
 
       if (row->key == NULL)
         continue;
-      if (row->kind == KIND_CHOICE)
-        {
-          g_settings_set_string (settings, row->key, chosen (self, r));
-          continue;
-        }
-      text = text_of (self->rows[r]);
-      fallback = row->default_text ? row->default_text (self->option) : NULL;
+      text = current (self, r);
+      fallback = default_of (r, self->option);
       if (fallback != NULL && g_str_equal (text, fallback))
-        *text = '\0';
-      if (row->kind == KIND_NUMBER)
+        g_settings_reset (settings, row->key);
+      else if (row->kind == KIND_NUMBER)
         g_settings_set_uint (settings, row->key,
                              parse_number (text, row->min, row->max, &n) ? n : 0);
       else
@@ -985,16 +993,6 @@ static void
 session_option_changed_cb (DmdSettingsPage *self)
 {
   set_option (self, dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))));
-}
-
-static void
-update_test_mode (DmdSettingsPage *self)
-{
-  const char *connect_to = g_getenv ("DMD_TEST_CONNECT_TO");
-
-  /* Only the test suite sets this; say so where a developer looks, not in the page. */
-  if (connect_to != NULL && *connect_to != '\0')
-    g_message ("settings: test mode, connections are redirected (%s)", connect_to);
 }
 
 /* ---- the page ---- */
@@ -1134,7 +1132,7 @@ dmd_settings_page_init (DmdSettingsPage *self)
   dmd_page_set_title (DMD_PAGE (self), _("Device Settings"));
   dmd_page_set_forward_label (DMD_PAGE (self), _("_Run Checks"));
   dmd_page_set_forward_when_incomplete (DMD_PAGE (self), TRUE);
-  update_test_mode (self);
+  dmd_test_hooks_announce ();
   self->loading = FALSE;
 }
 
