@@ -302,6 +302,8 @@ field_option (const CheckOptions *o,
     case DMD_FIELD_CONNECT_TO:   return "--connect-to";
     case DMD_FIELD_TIMEOUT:      return "--timeout";
     case DMD_FIELD_CLIENT_CERT:  return "--client-cert";
+    case DMD_FIELD_SECURITY:     return "--security";
+    case DMD_FIELD_SERVER_FIELD_LENGTH: return "--server-field-length";
     case DMD_FIELD_TENANT:       return "--tenant";
     case DMD_FIELD_CLIENT_ID:    return "--client-id";
     case DMD_FIELD_CLIENT_SECRET:
