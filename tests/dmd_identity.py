@@ -287,6 +287,12 @@ class IdentityServer:
         self._httpd = None
         self._thread = None
 
+    def set_device(self, states):
+        """What the next polls answer from now on (a test approves once it has seen the
+        code)."""
+        with self._state_lock:
+            self._states = [x.strip() for x in states.split(',') if x.strip()]
+
     def next_state_peek(self):
         with self._state_lock:
             return self._states[0]
