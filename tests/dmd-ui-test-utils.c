@@ -125,6 +125,41 @@ dmd_test_find_label (GtkWidget  *root,
   return NULL;
 }
 
+static gboolean
+layout_adds_hyphen (PangoLayout *layout)
+{
+  PangoLayoutIter *iter = pango_layout_get_iter (layout);
+  gboolean found = FALSE;
+
+  do
+    {
+      PangoLayoutRun *run = pango_layout_iter_get_run_readonly (iter);
+
+      if (run != NULL && (run->item->analysis.flags & PANGO_ANALYSIS_FLAG_NEED_HYPHEN))
+        found = TRUE;
+    }
+  while (!found && pango_layout_iter_next_run (iter));
+  pango_layout_iter_free (iter);
+  return found;
+}
+
+GtkWidget *
+dmd_test_find_hyphenated_label (GtkWidget *root)
+{
+  if (!gtk_widget_get_mapped (root))
+    return NULL;
+  if (GTK_IS_LABEL (root) && layout_adds_hyphen (gtk_label_get_layout (GTK_LABEL (root))))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = dmd_test_find_hyphenated_label (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 gboolean
 dmd_test_is_shown (GtkWidget *widget)
 {

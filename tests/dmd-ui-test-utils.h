@@ -32,6 +32,9 @@ guint      dmd_test_count_type       (GtkWidget  *root,
 /* A GtkLabel below root whose text contains needle (visible ones only), or NULL. */
 GtkWidget *dmd_test_find_label       (GtkWidget  *root,
                                       const char *needle);
+/* A drawn GtkLabel below root where Pango broke a line inside a word and added a hyphen that
+ * is not in the text, or NULL. */
+GtkWidget *dmd_test_find_hyphenated_label (GtkWidget *root);
 /* TRUE when widget and all its ancestors up to root are visible. */
 gboolean   dmd_test_is_shown         (GtkWidget  *widget);
 void       dmd_test_set_text         (GtkWidget  *editable_row,

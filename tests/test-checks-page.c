@@ -107,6 +107,8 @@ test_pass (void)
   DmdResult *result;
 
   start (&f, "[server]\nprofile=exchange-submission\npublic_ip=203.0.113.7\n"
+             "[banner]\nreply=220 BE1P281CA0440EURP281PRODOUTLOOKCOMSMTPOFFICE365COMMICROSOFTESMTP"
+             "MAILSERVICEREADY Microsoft ESMTP MAIL Service ready\n"
              "[auth]\nusername=" USER "\npassword=" PASSWORD "\n");
   dmd_page_apply_begin (DMD_PAGE (f.page), apply_done_cb, &f);
   g_assert_true (dmd_page_get_applying (DMD_PAGE (f.page)));
@@ -137,6 +139,11 @@ test_pass (void)
     g_assert_nonnull (strstr (all, "C: EHLO"));
     g_assert_null (strstr (all, PASSWORD));
   }
+
+  /* At 360 px the greeting wraps, and no hyphen is added to the server's words. */
+  gtk_window_set_default_size (GTK_WINDOW (f.window), 360, 2000);
+  dmd_test_spin ();
+  g_assert_null (dmd_test_find_hyphenated_label (f.window));
   stop (&f);
 }
 

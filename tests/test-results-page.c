@@ -8,6 +8,8 @@
 
 #include "dmd-finding-row.h"
 #include "dmd-results-page.h"
+#include "dmd-text.h"
+#include "dmd-transcript-view.h"
 #include "dmd-ui-test-utils.h"
 
 static DmdResult *
@@ -294,6 +296,61 @@ test_client_certificate (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Server text is shown as it came: at 360 px a long reply line, host name or command wraps,
+ * and Pango must not add a hyphen where it breaks a word (issue 14 §5). */
+static void
+test_no_hyphens (void)
+{
+  static const char *long_text =
+    "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP. "
+    "SmtpClientAuthenticationIsDisabledForTheTenantVisitAkaMsSmtpAuthDisabledForMoreInformation "
+    "CONTOSOCOMMAILPROTECTIONOUTLOOKCOMCONTOSOCOMMAILPROTECTIONOUTLOOKCOM";
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  g_autoptr(DmdResult) result = make_result (TRUE);
+  DmdFinding *first = g_ptr_array_index (result->findings, 0);
+  DmdCheck *check = g_ptr_array_index (result->checks, 0);
+  GtkWidget *page = dmd_results_page_new (session);
+  GtkWidget *window = dmd_test_window_new (page);
+  GtkWidget *hyphenated;
+  GtkWidget *view;
+  GtkTextBuffer *buffer;
+  GtkTextIter iter;
+  GtkTextTag *tag;
+  gboolean hyphens = TRUE;
+
+  g_free (first->evidence);
+  first->evidence = g_strdup (long_text);
+  dmd_finding_add_fix (first, "Run this", long_text, NULL, DMD_AUDIENCE_ADMIN);
+  g_free (check->summary);
+  check->summary = g_strdup (long_text);
+  g_free (result->network.public_ip);
+  result->network.public_ip = g_strdup (long_text);
+  g_ptr_array_add (result->transcript, dmd_transcript_line_new ('S', long_text));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 4000);
+  dmd_session_set_result (session, result);
+  dmd_test_spin ();
+  g_assert_nonnull (dmd_test_find_label (page, "SmtpClientAuthenticationIsDisabled"));
+
+  hyphenated = dmd_test_find_hyphenated_label (window);
+  if (hyphenated != NULL)
+    g_error ("a hyphen was added to “%s”", gtk_label_get_text (GTK_LABEL (hyphenated)));
+
+  /* The conversation: every character carries the tag that turns hyphens off. */
+  view = dmd_test_find_type (page, DMD_TYPE_TRANSCRIPT_VIEW, 0);
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  gtk_text_buffer_get_start_iter (buffer, &iter);
+  tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), DMD_TEXT_NO_HYPHENS_TAG);
+  g_assert_nonnull (tag);
+  g_object_get (tag, "insert-hyphens", &hyphens, NULL);
+  g_assert_false (hyphens);
+  do
+    g_assert_true (gtk_text_iter_has_tag (&iter, tag) || gtk_text_iter_is_end (&iter));
+  while (gtk_text_iter_forward_char (&iter));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -306,6 +363,7 @@ main (int    argc,
   g_test_add_func ("/dmd/ui/results/refused-with-a-warning", test_refused_with_a_warning);
   g_test_add_func ("/dmd/ui/results/report", test_report);
   g_test_add_func ("/dmd/ui/results/client-certificate", test_client_certificate);
+  g_test_add_func ("/dmd/ui/results/no-hyphens", test_no_hyphens);
   g_test_add_func ("/dmd/ui/results/finding-row-finalize", test_finding_row_finalize);
   g_test_add_func ("/dmd/ui/results/finalize", test_finalize);
   return g_test_run ();

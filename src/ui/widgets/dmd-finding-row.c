@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "dmd-finding-row.h"
+#include "dmd-text.h"
 
 struct _DmdFindingRow
 {
@@ -121,18 +122,6 @@ label_new (const char *text,
   return label;
 }
 
-/* Monospace text that wraps without inserting hyphens: a hyphen added inside a command or a
- * reply line would be copied by eye. */
-static void
-no_hyphens (GtkWidget *label)
-{
-  PangoAttrList *attrs = pango_attr_list_new ();
-
-  pango_attr_list_insert (attrs, pango_attr_insert_hyphens_new (FALSE));
-  gtk_label_set_attributes (GTK_LABEL (label), attrs);
-  pango_attr_list_unref (attrs);
-}
-
 static GtkWidget *
 heading_new (const char *text)
 {
@@ -168,7 +157,6 @@ command_box_new (const char *command)
 
   label = label_new (command, "monospace");
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  no_hyphens (label);
   gtk_widget_set_hexpand (label, TRUE);
   gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
   gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -278,7 +266,6 @@ fill (DmdFindingRow    *self,
 
       gtk_widget_add_css_class (evidence, "monospace");
       gtk_label_set_selectable (GTK_LABEL (evidence), TRUE);
-      no_hyphens (evidence);
       gtk_box_append (GTK_BOX (box), heading_new (_("What happened")));
       gtk_box_append (GTK_BOX (box), evidence);
     }
@@ -318,6 +305,10 @@ fill (DmdFindingRow    *self,
   gtk_widget_set_focusable (list_row, FALSE);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (list_row), box);
   adw_expander_row_add_row (row, list_row);
+
+  /* Evidence, commands and host names are copied by eye: Pango must not add hyphens to
+   * them (nor to the title, which may quote a server's words). */
+  dmd_text_no_hyphens (GTK_WIDGET (self));
 }
 
 static void

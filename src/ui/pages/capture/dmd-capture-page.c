@@ -13,6 +13,7 @@
 #include "dmd-a11y.h"
 #include "dmd-capture-page.h"
 #include "dmd-finding-row.h"
+#include "dmd-text.h"
 #include "dmd-transcript-view.h"
 
 struct _DmdCapturePage
@@ -272,6 +273,7 @@ render_result (DmdCapturePage *self)
   for (guint i = 0; i < self->result->verdicts->len; i++)
     gtk_box_append (self->verdict_box,
                     verdict_group_new (g_ptr_array_index (self->result->verdicts, i)));
+  dmd_text_no_hyphens (GTK_WIDGET (self->verdict_box));
   gtk_widget_set_visible (GTK_WIDGET (self->verdict_box), TRUE);
 }
 
@@ -381,6 +383,8 @@ show_connect_info (DmdCapturePage *self)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (note), firewall);
   gtk_widget_add_css_class (note, "dmd-capture-note");
   add_connect_row (self, note);
+  /* Addresses and the fingerprint are typed into the device as shown. */
+  dmd_text_no_hyphens (GTK_WIDGET (self->connect_group));
 
 }
 

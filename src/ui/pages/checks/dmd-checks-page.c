@@ -12,6 +12,7 @@
 #include "dmd-a11y.h"
 #include "dmd-core.h"
 #include "dmd-checks-page.h"
+#include "dmd-text.h"
 #include "dmd-transcript-view.h"
 
 struct _DmdChecksPage
@@ -215,6 +216,8 @@ add_row (DmdChecksPage *self,
   }
 
   g_object_set_data_full (G_OBJECT (widget), "dmd-check-row", row, (GDestroyNotify) check_row_free);
+  /* Summaries quote host names and reply lines: never hyphenated. */
+  dmd_text_no_hyphens (widget);
   gtk_list_box_append (self->check_list, widget);
   g_hash_table_replace (self->rows, g_strdup (id), widget);
   self->n_checks++;

@@ -14,6 +14,7 @@
 #include "dmd-core.h"
 #include "dmd-finding-row.h"
 #include "dmd-results-page.h"
+#include "dmd-text.h"
 #include "dmd-transcript-view.h"
 
 struct _DmdResultsPage
@@ -474,6 +475,8 @@ render (DmdResultsPage *self)
   render_checks (self, result);
   dmd_transcript_view_set_lines (self->transcript_view, result->transcript);
   gtk_widget_set_visible (GTK_WIDGET (self->transcript_button), result->transcript->len > 0);
+  /* Host names, certificate fields and reply lines appear as they are, never hyphenated. */
+  dmd_text_no_hyphens (GTK_WIDGET (self));
 }
 
 static void
