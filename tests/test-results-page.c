@@ -82,9 +82,12 @@ test_problems (void)
   /* The verdict in words, then the first fix and who does it. */
   g_assert_nonnull (dmd_test_find_label (page, "Can’t Send Yet"));
   g_assert_null (dmd_test_find_label (page, "Problem Found"));
-  g_assert_nonnull (dmd_test_find_label (page, "First step, for the admin: Turn SMTP AUTH on"));
+  g_assert_nonnull (dmd_test_find_label (page, "Who fixes it: the admin"));
+  g_assert_nonnull (dmd_test_find_label (page, "First step: Turn SMTP AUTH on"));
+  /* The step's command, with its Copy button, right under it. */
+  g_assert_nonnull (dmd_test_find_label (page, "Set-TransportConfig"));
 
-  /* One finding row per finding; the title is plain text, repeated inside. */
+  /* One finding row per finding; the title is plain text, and not repeated inside. */
   g_assert_cmpuint (dmd_test_count_type (page, DMD_TYPE_FINDING_ROW, FALSE), ==, 3);
   first = dmd_test_find_type (page, DMD_TYPE_FINDING_ROW, 0);
   g_assert_cmpstr (dmd_finding_row_get_finding_id (DMD_FINDING_ROW (first)), ==, "auth-smtp-auth-disabled-tenant");
@@ -95,6 +98,29 @@ test_problems (void)
   g_assert_nonnull (dmd_test_find_label (first, "For the admin"));
   g_assert_nonnull (dmd_test_find_label (first, "At the device"));
   g_assert_nonnull (dmd_test_find_type (first, GTK_TYPE_LINK_BUTTON, 0));
+  /* Expanded, its title shows once: the row's own, not again as a heading inside. */
+  {
+    guint n = 0;
+
+    for (guint i = 0; dmd_test_find_type (first, GTK_TYPE_LABEL, i) != NULL; i++)
+      if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (dmd_test_find_type (first, GTK_TYPE_LABEL, i))),
+                     "SMTP AUTH is turned off for the whole organization <b>") == 0)
+        n++;
+    g_assert_cmpuint (n, ==, 1);
+  }
+
+  /* Right under the headline, what to type into the device: the recommended values, what
+   * differs marked with what was entered. */
+  g_assert_nonnull (dmd_test_find_label (page, "Type This into the Device"));
+  {
+    GtkWidget *grid = dmd_test_find_type (page, GTK_TYPE_GRID, 0);
+
+    g_assert_nonnull (grid);
+    g_assert_nonnull (dmd_test_find_label (grid, "smtp.office365.com"));
+    g_assert_nonnull (dmd_test_find_label (grid, "Entered: 465"));
+    /* Only what is typed into the device: no connector line. */
+    g_assert_null (dmd_test_find_label (grid, "Connector"));
+  }
 
   /* Differences first in the settings table, with words beside the icon. */
   port = dmd_test_find_row (page, "Port");
@@ -219,7 +245,8 @@ test_refused_with_a_warning (void)
   g_assert_nonnull (dmd_test_find_label (page, "Refused for Now — Try Again Later"));
   g_assert_null (dmd_test_find_label (page, "Ready to Send"));
   g_assert_null (dmd_test_find_label (page, "Works"));
-  g_assert_nonnull (dmd_test_find_label (page, "First step, at the device: Wait a few minutes"));
+  g_assert_nonnull (dmd_test_find_label (page, "Who fixes it: at the device"));
+  g_assert_nonnull (dmd_test_find_label (page, "First step: Wait a few minutes"));
   first = dmd_test_find_type (page, DMD_TYPE_FINDING_ROW, 0);
   g_assert_cmpstr (dmd_finding_row_get_finding_id (DMD_FINDING_ROW (first)), ==, "throttled");
   g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (first)));

@@ -186,6 +186,71 @@ test_window_flow (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The results of a refused sign-in, with the catalogue's own words and settings table. */
+static DmdResult *
+refused_result (void)
+{
+  g_autoptr(DmdDeviceConfig) config = dmd_device_config_new (DMD_OPTION_SMTP_AUTH);
+  g_autoptr(GPtrArray) rows = NULL;
+  DmdResult *result = dmd_result_new (DMD_OPTION_SMTP_AUTH);
+  DmdCheck *check;
+  DmdFinding *finding;
+
+  config->username = g_strdup ("scanner@contoso.com");
+  config->from = g_strdup ("printer@contoso.com");
+  config->to = g_strdup ("someone@fabrikam.example");
+  check = dmd_result_add_check (result, "connect");
+  check->status = DMD_CHECK_PASS;
+  check = dmd_result_add_check (result, "auth");
+  check->status = DMD_CHECK_FAIL;
+  check->reply_code = 535;
+  check->reply_class = 5;
+  finding = dmd_catalog_make_finding ("auth-smtp-auth-disabled-tenant", config,
+                                      "535 5.7.139 Authentication unsuccessful, "
+                                      "SmtpClientAuthentication is disabled for the Tenant. Visit "
+                                      "https://aka.ms/smtp_auth_disabled for more information.");
+  g_assert_nonnull (finding);
+  finding->check = g_strdup ("auth");
+  dmd_result_add_finding (result, finding);
+  rows = dmd_catalog_recommended_settings (config);
+  while (rows->len > 0)
+    g_ptr_array_add (result->recommended, g_ptr_array_steal_index (rows, 0));
+  return result;
+}
+
+/* At 720×640 the outcome, who fixes it, the first step and "Type this into the device" are
+ * all on screen without scrolling (issue 14 §1). */
+static void
+test_results_above_the_fold (void)
+{
+  GtkWidget *window = GTK_WIDGET (g_object_new (DMD_TYPE_WINDOW, NULL));
+  DmdWindow *self = DMD_WINDOW (window);
+  g_autoptr(DmdResult) result = refused_result ();
+  DmdPage *page;
+  GtkWidget *scroller, *card;
+  graphene_rect_t bounds;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 720, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  dmd_session_set_result (dmd_window_get_session (self), result);
+  dmd_window_go_to (self, DMD_PAGE_RESULTS);
+  dmd_test_spin ();
+
+  page = dmd_window_get_page (self, DMD_PAGE_RESULTS);
+  g_assert_nonnull (dmd_test_find_label (GTK_WIDGET (page), "Can’t Send Yet"));
+  g_assert_nonnull (dmd_test_find_label (GTK_WIDGET (page), "Who fixes it: the admin"));
+  scroller = dmd_test_find_type (GTK_WIDGET (page), GTK_TYPE_SCROLLED_WINDOW, 0);
+  card = dmd_test_find_type (GTK_WIDGET (page), GTK_TYPE_GRID, 0);
+  g_assert_nonnull (card);
+  g_assert_nonnull (dmd_test_find_label (card, "Sender"));
+  g_assert_true (gtk_widget_compute_bounds (card, scroller, &bounds));
+  g_test_message ("card bottom %.0f, visible height %d", bounds.origin.y + bounds.size.height,
+                  gtk_widget_get_height (scroller));
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (scroller));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -196,5 +261,6 @@ main (int    argc,
   g_type_ensure (DMD_TYPE_WINDOW);
   g_test_add_func ("/dmd/ui/welcome-page", test_welcome_page);
   g_test_add_func ("/dmd/ui/window-flow", test_window_flow);
+  g_test_add_func ("/dmd/ui/results-above-the-fold", test_results_above_the_fold);
   return g_test_run ();
 }

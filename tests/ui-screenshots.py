@@ -34,7 +34,7 @@ description=screenshots: SMTP AUTH disabled for the tenant
 public_ip=203.0.113.7
 [auth]
 reply=535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. {trailer}
-delay=5
+delay=2
 '''
 
 

@@ -1,8 +1,8 @@
 /* dmd-finding-row.c
  *
- * libadwaita 1.2 cannot wrap an expander row's title, so the full title is repeated as the
- * first line inside. Every text comes from the finding as plain text (no markup): evidence is
- * server-controlled.
+ * The title is the expander row's own (libadwaita 1.2 wraps it: its header is an
+ * AdwActionRow whose title is not limited to a line), so it is not repeated inside. Every text
+ * comes from the finding as plain text (no markup): evidence is server-controlled.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -146,8 +146,8 @@ copy_clicked_cb (GtkButton *button,
 }
 
 /* A command in a monospace box with a Copy button. */
-static GtkWidget *
-command_box_new (const char *command)
+GtkWidget *
+dmd_command_box_new (const char *command)
 {
   GtkWidget *box, *label, *button;
 
@@ -206,7 +206,7 @@ fix_new (guint         number,
       gtk_box_append (GTK_BOX (content), tag);
     }
   if (fix->command != NULL && *fix->command != '\0')
-    gtk_box_append (GTK_BOX (content), command_box_new (fix->command));
+    gtk_box_append (GTK_BOX (content), dmd_command_box_new (fix->command));
   if (fix->url != NULL && *fix->url != '\0')
     {
       GtkWidget *link = gtk_link_button_new_with_label (fix->url, _("Microsoft’s documentation"));
@@ -223,7 +223,7 @@ fill (DmdFindingRow    *self,
       const DmdFinding *finding)
 {
   AdwExpanderRow *row = ADW_EXPANDER_ROW (self);
-  GtkWidget *icon, *list_row, *box, *title;
+  GtkWidget *icon, *list_row, *box;
   const char *audience = dmd_finding_audience_text (finding);
   g_autofree char *subtitle = NULL;
   g_autofree char *spoken = NULL;
@@ -255,10 +255,6 @@ fill (DmdFindingRow    *self,
   gtk_widget_set_margin_bottom (box, 12);
   gtk_widget_set_margin_start (box, 12);
   gtk_widget_set_margin_end (box, 12);
-
-  title = label_new (finding->title ? finding->title : finding->id, "title-4");
-  gtk_label_set_selectable (GTK_LABEL (title), TRUE);
-  gtk_box_append (GTK_BOX (box), title);
 
   if (finding->evidence != NULL && *finding->evidence != '\0')
     {

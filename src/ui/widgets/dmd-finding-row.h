@@ -18,6 +18,9 @@ G_DECLARE_FINAL_TYPE (DmdFindingRow, dmd_finding_row, DMD, FINDING_ROW, AdwExpan
 GtkWidget  *dmd_finding_row_new            (const DmdFinding *finding);
 const char *dmd_finding_row_get_finding_id (DmdFindingRow    *self);
 
+/* An admin command in a monospace box with its Copy button (a toast says it was copied). */
+GtkWidget  *dmd_command_box_new            (const char       *command);
+
 /* Translated words for a severity and an audience (shared with the results header). */
 const char *dmd_severity_display_name      (DmdSeverity       severity);
 const char *dmd_severity_icon_name         (DmdSeverity       severity);
