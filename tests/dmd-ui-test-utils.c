@@ -160,6 +160,27 @@ dmd_test_find_hyphenated_label (GtkWidget *root)
   return NULL;
 }
 
+GPtrArray *
+dmd_test_tab_chain (GtkWidget *window,
+                    guint      max)
+{
+  GPtrArray *chain = g_ptr_array_new ();
+
+  gtk_window_set_focus (GTK_WINDOW (window), NULL);
+  while (chain->len < max)
+    {
+      GtkWidget *focus;
+
+      if (!gtk_widget_child_focus (window, GTK_DIR_TAB_FORWARD))
+        break;
+      focus = gtk_root_get_focus (GTK_ROOT (window));
+      if (focus == NULL || (chain->len > 0 && focus == g_ptr_array_index (chain, 0)))
+        break;
+      g_ptr_array_add (chain, focus);
+    }
+  return chain;
+}
+
 gboolean
 dmd_test_is_shown (GtkWidget *widget)
 {

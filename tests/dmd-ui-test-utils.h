@@ -35,6 +35,10 @@ GtkWidget *dmd_test_find_label       (GtkWidget  *root,
 /* A drawn GtkLabel below root where Pango broke a line inside a word and added a hyphen that
  * is not in the text, or NULL. */
 GtkWidget *dmd_test_find_hyphenated_label (GtkWidget *root);
+/* The widgets that Tab gives the focus to in window, in order, from the first (at most max;
+ * it stops when the focus comes round again). */
+GPtrArray *dmd_test_tab_chain        (GtkWidget  *window,
+                                      guint       max);
 /* TRUE when widget and all its ancestors up to root are visible. */
 gboolean   dmd_test_is_shown         (GtkWidget  *widget);
 void       dmd_test_set_text         (GtkWidget  *editable_row,

@@ -323,6 +323,58 @@ test_client_certificate (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+is_copy_button (GtkWidget *widget)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (widget);
+
+  return GTK_IS_BUTTON (widget) && tooltip != NULL && strstr (tooltip, "Copy") != NULL;
+}
+
+/* Keyboard (issue 14 §3): evidence and explanations are selectable but no Tab stops, so Tab
+ * reaches the Copy buttons at once: the headline's first, then the first finding's. */
+static void
+test_keyboard (void)
+{
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  g_autoptr(DmdResult) result = make_result (TRUE);
+  GtkWidget *page = dmd_results_page_new (session);
+  GtkWidget *window = dmd_test_window_new (page);
+  g_autoptr(GPtrArray) chain = NULL;
+  GtkWidget *evidence;
+  guint copies = 0;
+
+  dmd_session_set_result (session, result);
+  dmd_test_spin ();
+  evidence = dmd_test_find_label (page, "535 5.7.139");
+  g_assert_nonnull (evidence);
+  g_assert_true (gtk_label_get_selectable (GTK_LABEL (evidence)));
+  g_assert_false (gtk_widget_get_focusable (evidence));
+
+  chain = dmd_test_tab_chain (window, 100);
+  for (guint i = 0; i < chain->len; i++)
+    {
+      GtkWidget *focus = g_ptr_array_index (chain, i);
+
+      g_test_message ("Tab %u: %s %s", i, G_OBJECT_TYPE_NAME (focus),
+                      GTK_IS_BUTTON (focus) ? gtk_widget_get_tooltip_text (focus) : "");
+      if (GTK_IS_LABEL (focus))
+        g_error ("Tab stops on the text “%s”", gtk_label_get_text (GTK_LABEL (focus)));
+      if (is_copy_button (focus))
+        {
+          copies++;
+          /* The headline's Copy button first; the finding's after its row's header. */
+          if (copies == 1)
+            g_assert_cmpuint (i, ==, 0);
+          else if (copies == 2)
+            g_assert_cmpuint (i, <=, 2);
+        }
+    }
+  g_assert_cmpuint (copies, >=, 2);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Server text is shown as it came: at 360 px a long reply line, host name or command wraps,
  * and Pango must not add a hyphen where it breaks a word (issue 14 §5). */
 static void
@@ -391,6 +443,7 @@ main (int    argc,
   g_test_add_func ("/dmd/ui/results/report", test_report);
   g_test_add_func ("/dmd/ui/results/client-certificate", test_client_certificate);
   g_test_add_func ("/dmd/ui/results/no-hyphens", test_no_hyphens);
+  g_test_add_func ("/dmd/ui/results/keyboard", test_keyboard);
   g_test_add_func ("/dmd/ui/results/finding-row-finalize", test_finding_row_finalize);
   g_test_add_func ("/dmd/ui/results/finalize", test_finalize);
   return g_test_run ();

@@ -156,7 +156,7 @@ dmd_command_box_new (const char *command)
   gtk_widget_add_css_class (box, "command");
 
   label = label_new (command, "monospace");
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  dmd_text_selectable_quietly (GTK_LABEL (label));
   gtk_widget_set_hexpand (label, TRUE);
   gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
   gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -261,7 +261,7 @@ fill (DmdFindingRow    *self,
       GtkWidget *evidence = label_new (finding->evidence, "evidence");
 
       gtk_widget_add_css_class (evidence, "monospace");
-      gtk_label_set_selectable (GTK_LABEL (evidence), TRUE);
+      dmd_text_selectable_quietly (GTK_LABEL (evidence));
       gtk_box_append (GTK_BOX (box), heading_new (_("What happened")));
       gtk_box_append (GTK_BOX (box), evidence);
     }
@@ -270,7 +270,7 @@ fill (DmdFindingRow    *self,
     {
       GtkWidget *explanation = label_new (finding->explanation, NULL);
 
-      gtk_label_set_selectable (GTK_LABEL (explanation), TRUE);
+      dmd_text_selectable_quietly (GTK_LABEL (explanation));
       gtk_box_append (GTK_BOX (box), heading_new (_("Why")));
       gtk_box_append (GTK_BOX (box), explanation);
     }
@@ -290,7 +290,7 @@ fill (DmdFindingRow    *self,
     GtkWidget *id = label_new (finding->id, "dim-label");
 
     gtk_widget_add_css_class (id, "caption");
-    gtk_label_set_selectable (GTK_LABEL (id), TRUE);
+    dmd_text_selectable_quietly (GTK_LABEL (id));
     gtk_widget_set_margin_top (id, 6);
     gtk_box_append (GTK_BOX (box), id);
   }

@@ -50,6 +50,59 @@ dmd_text_no_hyphens (GtkWidget *widget)
     dmd_text_no_hyphens (child);
 }
 
+/* Not focusable is not enough: a selectable GtkLabel's focus vfunc claims the focus even
+ * when it cannot take it, and Tab would stop there for nothing. can-focus FALSE keeps Tab
+ * from asking it at all. */
+static void
+set_takes_focus (GtkWidget *label,
+                 gboolean   takes)
+{
+  gtk_widget_set_can_focus (label, takes);
+  gtk_widget_set_focusable (label, takes);
+}
+
+static void
+quiet_pressed_cb (GtkGestureClick *gesture,
+                  int              n_press,
+                  double           x,
+                  double           y,
+                  GtkWidget       *label)
+{
+  set_takes_focus (label, TRUE);
+}
+
+static void
+quiet_leave_cb (GtkEventControllerFocus *controller,
+                GtkWidget               *label)
+{
+  set_takes_focus (label, FALSE);
+}
+
+void
+dmd_text_selectable_quietly (GtkLabel *label)
+{
+  GtkGesture *click;
+  GtkEventController *focus;
+
+  g_return_if_fail (GTK_IS_LABEL (label));
+
+  gtk_label_set_selectable (label, TRUE);
+  set_takes_focus (GTK_WIDGET (label), FALSE);
+  if (g_object_get_data (G_OBJECT (label), "dmd-quiet") != NULL)
+    return;
+  g_object_set_data (G_OBJECT (label), "dmd-quiet", GINT_TO_POINTER (1));
+
+  /* Before the label's own gesture, which grabs focus and starts the selection. */
+  click = gtk_gesture_click_new ();
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+  g_signal_connect_object (click, "pressed", G_CALLBACK (quiet_pressed_cb), label, 0);
+  gtk_widget_add_controller (GTK_WIDGET (label), GTK_EVENT_CONTROLLER (click));
+
+  focus = gtk_event_controller_focus_new ();
+  g_signal_connect_object (focus, "leave", G_CALLBACK (quiet_leave_cb), label, 0);
+  gtk_widget_add_controller (GTK_WIDGET (label), focus);
+}
+
 GtkTextTag *
 dmd_text_no_hyphens_tag (GtkTextBuffer *buffer)
 {

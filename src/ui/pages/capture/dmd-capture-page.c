@@ -79,7 +79,7 @@ value_row_new (const char *caption,
   gtk_widget_add_css_class (caption_label, "caption");
   value_label = gtk_label_new (value);
   gtk_label_set_xalign (GTK_LABEL (value_label), 0);
-  gtk_label_set_selectable (GTK_LABEL (value_label), TRUE);
+  dmd_text_selectable_quietly (GTK_LABEL (value_label));
   gtk_label_set_wrap (GTK_LABEL (value_label), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (value_label), PANGO_WRAP_CHAR);
   gtk_widget_add_css_class (value_label, big ? "title-2" : "monospace");

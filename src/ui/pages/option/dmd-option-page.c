@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "dmd-option-page.h"
+#include "dmd-text.h"
 
 struct _DmdOptionPage
 {
@@ -202,6 +203,19 @@ session_option_changed_cb (DmdOptionPage *self)
   sync_from_session (self);
 }
 
+/* Arriving on the page, the chosen option has the focus: Space or Enter keeps it, the arrow
+ * keys move to the others. */
+static void
+dmd_option_page_shown (DmdPage *page)
+{
+  DmdOptionPage *self = DMD_OPTION_PAGE (page);
+  DmdOption option = dmd_session_get_option (dmd_page_get_session (page));
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (check_for_option (self, option)),
+                                            ADW_TYPE_ACTION_ROW);
+
+  gtk_widget_grab_focus (row);
+}
+
 static void
 dmd_option_page_constructed (GObject *object)
 {
@@ -221,6 +235,7 @@ dmd_option_page_class_init (DmdOptionPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->constructed = dmd_option_page_constructed;
+  DMD_PAGE_CLASS (klass)->shown = dmd_option_page_shown;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/dmd-option-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, direct_send_check);
@@ -247,7 +262,9 @@ dmd_option_page_init (DmdOptionPage *self)
   dmd_page_set_complete (DMD_PAGE (self), TRUE);
 
   /* The check buttons take their accessible name from their row's title (AdwActionRow's
-   * activatable widget is labelled by it). */
+   * activatable widget is labelled by it). They are no Tab stops of their own: the row is
+   * (one stop per option, as a radio group), and activating it checks the button. */
+  dmd_text_selectable_quietly (self->suggestion_label);
   answer_changed_cb (self);
 }
 

@@ -268,7 +268,7 @@ render_type_card (DmdResultsPage *self,
       value_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
       gtk_widget_set_hexpand (value_box, TRUE);
       value_label = card_label_new (value, NULL);
-      gtk_label_set_selectable (GTK_LABEL (value_label), TRUE);
+      dmd_text_selectable_quietly (GTK_LABEL (value_label));
       gtk_widget_add_css_class (value_label, "type-value");
       gtk_box_append (GTK_BOX (value_box), value_label);
       if (differs)
