@@ -135,6 +135,45 @@ class Wizard:
         wait_for(lambda: self.title() == title, timeout, 'the page "%s"' % title)
 
 
+# -- accessibility checks -----------------------------------------------------------------
+
+# Roles of the things a user operates: each must have a name that says what it does.
+CONTROL_ROLES = {
+    'push button', 'toggle button', 'check box', 'radio button', 'text', 'password text',
+    'entry', 'combo box', 'spin button', 'link', 'menu item', 'check menu item',
+    'radio menu item', 'slider', 'switch',
+}
+# What GTK 4.8 announces for a widget that has no name of its own: a class name.
+CLASS_NAME = re.compile(r'^(Gtk|Adw|Dmd)[A-Z][A-Za-z]*$')
+
+
+def badly_named_controls(root):
+    """Controls below root whose accessible name is empty or a class name, as (role, name,
+    path) tuples; path names the nearest ancestors, for the failure message. GTK 4.8 marks no
+    child as showing, and a stack keeps its other pages in the tree: they are checked too."""
+    found = []
+
+    def walk(acc, path):
+        try:
+            role = acc.getRoleName()
+            name = acc.name or ''
+        except Exception:          # the tree changes under our feet while GTK rebuilds it
+            return
+        here = path + ['%s %r' % (role, name)] if name else path + [role]
+        if role in CONTROL_ROLES and (not name.strip() or CLASS_NAME.match(name.strip())):
+            found.append((role, name, ' > '.join(here[-4:])))
+        for i in range(acc.childCount):
+            try:
+                child = acc.getChildAtIndex(i)
+            except Exception:
+                continue
+            if child is not None:
+                walk(child, here)
+
+    walk(root, [])
+    return found
+
+
 # -- servers ------------------------------------------------------------------------------
 
 

@@ -23,8 +23,9 @@ if [ -z "${DMD_SCREENSHOTS_INNER:-}" ]; then
   trap 'rm -rf "$tmp"' EXIT
   mkdir -p "$tmp/home" "$tmp/run"; chmod 700 "$tmp/run"
   display=$((300 + $$ % 400))
+  # -noreset: see build-aux/dev (an app started while Xvfb resets cannot open the display).
   HOME="$tmp/home" XDG_RUNTIME_DIR="$tmp/run" DMD_SCREENSHOTS_INNER=1 \
-    xvfb-run -n "$display" -s "-screen 0 1000x3200x24 -nolisten tcp" \
+    xvfb-run -n "$display" -s "-screen 0 1000x3200x24 -nolisten tcp -noreset" \
     dbus-run-session -- "$0" "$build" "$out"
   exit $?
 fi
@@ -48,7 +49,6 @@ for lang in ${LANGS:-en ja}; do
       if [ "$lang" = ja ]; then language=ja; else language=; fi
       echo "== $lang $scheme $size (${w}x$h)"
       env XDG_CONFIG_HOME="$conf" GSETTINGS_BACKEND=keyfile \
-          XDG_DATA_DIRS="$top/data:/usr/local/share:/usr/share" \
           GSETTINGS_SCHEMA_DIR="$build/data" LANG=C.UTF-8 LANGUAGE="$language" \
           DMD_COLOR_SCHEME="$scheme" \
           /usr/bin/python3 "$top/tests/ui-screenshots.py" "$build" "$top" "$out" \

@@ -9,12 +9,16 @@
 # s_client), waits for the capture to end by itself and checks the JSON report: the recorded
 # facts, the verdict per option, and that the password given to the clients appears nowhere
 # (standard output, standard error with debug messages, in clear or base64). TAP output.
-# A client that is not installed is skipped (a failure when CI=true).
+# A client that is not installed is skipped (a failure when CI=true). A client installed
+# without the optional part a case needs (swaks without TLS) fails that case at once, naming
+# the package to install. A capture that no client reached is stopped as soon as the clients
+# have exited, instead of waiting for its --timeout.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import base64
 import concurrent.futures
+import functools
 import json
 import os
 import re
@@ -29,6 +33,10 @@ CLI = sys.argv[1]
 PASSWORD = 'Capture-Pa55word!xyz'
 USER = 'scanner@contoso.com'
 CI = os.environ.get('CI') == 'true'
+# How long after the clients have exited a capture may still report their first connection
+# (its log is written by the capture's main loop and read here by a thread) before it counts
+# as reached by no one.
+CONNECT_GRACE_S = 5
 
 SECRET_FORMS = [
     PASSWORD,
@@ -56,6 +64,7 @@ class Capture:
         self.log_stream = self.proc.stderr if fmt == 'json' else self.proc.stdout
         self._other = self.proc.stdout if fmt == 'json' else self.proc.stderr
         self.lines = []
+        self.connected = threading.Event()
         self._ready = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -70,9 +79,19 @@ class Capture:
             if m and self.port is None:
                 self.port = int(m.group(1))
                 self._ready.set()
+            if b'Connection from ' in raw:
+                self.connected.set()
         self._ready.set()
 
-    def finish(self, timeout=60):
+    def finish(self, timeout=60, stop_unreached=True):
+        """Call once the clients have exited. A capture that a client reached ends by itself
+        when the device has been idle; one that none reached would wait for its whole
+        --timeout, so it is stopped now and `unreached` says so."""
+        self.unreached = False
+        if (stop_unreached and not self.connected.wait(CONNECT_GRACE_S) and
+                self.proc.poll() is None):
+            self.unreached = True
+            self.proc.terminate()
         other = self._other.read()
         self.proc.wait(timeout)
         self._reader.join(10)
@@ -88,6 +107,42 @@ def run(args, stdin=b'', timeout=30):
 def message(sender):
     return ('From: Scanner <%s>\r\nTo: someone@contoso.com\r\nSubject: scan\r\n\r\n'
             'Scanned document.\r\n' % sender).encode()
+
+
+# ---- what the devices need ----------------------------------------------------------------
+
+# A program, and the Debian package that brings it.
+PROGRAMS = {'swaks': 'swaks', 'msmtp': 'msmtp', 'gnutls-cli': 'gnutls-bin', 'openssl': 'openssl'}
+
+
+@functools.lru_cache(maxsize=None)
+def swaks_features():
+    """What this swaks can do (its --support list: '=== TLS supported', ...)."""
+    r = run(['swaks', '--support'])
+    return set(re.findall(r'^=== (.+) supported$', r.stdout.decode('utf-8', 'replace'), re.M))
+
+
+# An optional part of a program: (program, how to tell, what is missing, the package).
+PARTS = {
+    'swaks-tls': ('swaks', lambda: 'TLS' in swaks_features(),
+                  'swaks cannot use TLS (it needs the Perl module Net::SSLeay)',
+                  'libnet-ssleay-perl'),
+}
+
+
+def requirements(needs):
+    """(missing programs, broken parts): the first skips a case (fails it when CI=true),
+    the second fails it at once, naming the package to install."""
+    missing, broken = [], []
+    for need in needs:
+        program = PARTS[need][0] if need in PARTS else need
+        if shutil.which(program) is None:
+            if program not in missing:
+                missing.append(program)
+        elif need in PARTS and not PARTS[need][1]():
+            broken.append('%s: install %s' % (PARTS[need][2], PARTS[need][3]))
+    note = ', '.join('%s (Debian: %s)' % (p, PROGRAMS[p]) for p in missing)
+    return note, broken
 
 
 # ---- the devices ----------------------------------------------------------------------------
@@ -345,13 +400,14 @@ def check_fallback(r, p):
 
 
 CASES = [
-    ('swaks STARTTLS + AUTH LOGIN', ['swaks'], device_swaks_auth, check_swaks_auth),
+    ('swaks STARTTLS + AUTH LOGIN', ['swaks-tls'], device_swaks_auth,
+     check_swaks_auth),
     ('swaks without TLS and AUTH, outside recipient', ['swaks'], device_swaks_no_auth,
      check_swaks_no_auth),
-    ('swaks AUTH PLAIN with another MAIL FROM', ['swaks'], device_swaks_other_sender,
-     check_swaks_other_sender),
-    ('swaks --tlsc: implicit TLS on the plaintext port', ['swaks'], device_swaks_implicit,
-     check_swaks_implicit),
+    ('swaks AUTH PLAIN with another MAIL FROM', ['swaks-tls'],
+     device_swaks_other_sender, check_swaks_other_sender),
+    ('swaks --tlsc: implicit TLS on the plaintext port', ['swaks-tls'],
+     device_swaks_implicit, check_swaks_implicit),
     ('msmtp STARTTLS + AUTH', ['msmtp'], device_msmtp, check_msmtp),
     ('gnutls-cli STARTTLS limited to TLS 1.0/1.1', ['gnutls-cli'], device_gnutls_legacy,
      check_legacy('TLS1.1')),
@@ -370,15 +426,24 @@ CASES = [
 ]
 
 
+def client_output(clients):
+    return b''.join(c.stdout for c in clients).decode('utf-8', 'replace')[-1500:]
+
+
 def run_case(case):
-    name, tools, device, check = case
-    missing = [t for t in tools if shutil.which(t) is None]
+    name, needs, device, check = case
+    missing, broken = requirements(needs)
+    if broken:
+        return name, broken, ''
     if missing:
-        return name, None, 'not installed: ' + ', '.join(missing)
+        return name, None, 'not installed: ' + missing
     with tempfile.TemporaryDirectory(prefix='dmd-capture-') as tmp:
         cap = Capture(tmp, idle=8 if device is device_fallback else 1)
         clients = device(cap.port, tmp)
         rc, out, log = cap.finish()
+    if cap.unreached:
+        return name, ['no client reached the capture (exit statuses %s); clients: %s'
+                      % ([c.returncode for c in clients], client_output(clients))], ''
     problems = []
     try:
         report = json.loads(out.decode('utf-8'))
@@ -396,20 +461,24 @@ def run_case(case):
     if problems:
         problems.append('report: ' + json.dumps(report, ensure_ascii=False)[:3000])
         problems.append('log: ' + log.decode('utf-8', 'replace')[-3000:])
-        problems.append('clients: ' + b''.join(c.stdout for c in clients)
-                        .decode('utf-8', 'replace')[-1500:])
+        problems.append('clients: ' + client_output(clients))
     return name, problems, ''
 
 
 def text_case():
     """The text format: instructions, live log and verdicts, no password even in debug."""
     name = 'text output with swaks: instructions, live log, verdicts'
-    if shutil.which('swaks') is None:
-        return name, None, 'not installed: swaks'
+    missing, broken = requirements(['swaks-tls'])
+    if broken:
+        return name, broken, ''
+    if missing:
+        return name, None, 'not installed: ' + missing
     with tempfile.TemporaryDirectory(prefix='dmd-capture-') as tmp:
         cap = Capture(tmp, fmt='text')
-        device_swaks_auth(cap.port, tmp)
+        clients = device_swaks_auth(cap.port, tmp)
         rc, err, out = cap.finish()
+    if cap.unreached:
+        return name, ['no client reached the capture; clients: ' + client_output(clients)], ''
     problems = []
     text = out.decode('utf-8')
     for want in ('Port:', 'SHA-256:', 'firewall', 'C: AUTH LOGIN', '[redacted]',
@@ -441,7 +510,7 @@ def usage_cases():
         expect(r.returncode == 2 and b'already in use' in r.stderr,
                'port in use: %d %r' % (r.returncode, r.stderr), problems)
         cap.proc.terminate()     # SIGTERM ends the capture like Ctrl+C, with a report
-        rc, out, log = cap.finish()
+        rc, out, log = cap.finish(stop_unreached=False)
         try:
             stopped = json.loads(out)['sessions'] == []
         except ValueError:

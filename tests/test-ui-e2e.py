@@ -96,8 +96,9 @@ def run_wizard(port, password, token=None):
     env.pop('LANGUAGE', None)
     w = D.Wizard(app_exe, env)
     try:
-        w.go_to_title('Welcome')
-        w.click(w.find(w.page('DmdWelcomePage'), 'push button', lambda a: D.name_is(a, 'Start')))
+        w.go_to_title('Device Mail Doctor')
+        w.mouse_click(w.find(w.page('DmdWelcomePage'), 'list item',
+                             lambda a: D.name_starts(a, 'Check the Settings')))
         w.go_to_title('Sending Option')
         option = w.page('DmdOptionPage')
         smtp_auth = w.find(option, 'check box', lambda a: D.name_is(a, 'SMTP AUTH client submission'))

@@ -70,12 +70,12 @@ def main():
         return w.header_button(_(text))
 
     try:
-        w.go_to_title(_('Welcome'))
+        w.go_to_title(_('Device Mail Doctor'))
         time.sleep(1)
         snap(w, '1-welcome')
 
-        w.click(w.find(w.page('DmdWelcomePage'), 'push button',
-                       lambda a: D.name_is(a, _('_Start'))))
+        w.mouse_click(w.find(w.page('DmdWelcomePage'), 'list item',
+                             lambda a: D.name_starts(a, _('Check the Settings'))))
         w.go_to_title(_('Sending Option'))
         option = w.page('DmdOptionPage')
         # Open "Not sure?" and answer two questions, so the questionnaire shows its verdict.
@@ -111,12 +111,12 @@ def main():
         snap(w, '5-results')
 
         # Back to the welcome page, then explain a pasted reply.
-        for title in (_('Device Settings'), _('Sending Option'), _('Welcome')):
+        for title in (_('Device Settings'), _('Sending Option'), _('Device Mail Doctor')):
             w.click(w.find(w.app, 'push button', lambda a: D.name_is(a, _('Back')) and
                            a.getState().contains(D.pyatspi.STATE_SENSITIVE)))
             w.go_to_title(title)
-        w.click(w.find(w.page('DmdWelcomePage'), 'push button',
-                       lambda a: D.name_is(a, _('_Explain an Error Message'))))
+        w.mouse_click(w.find(w.page('DmdWelcomePage'), 'list item',
+                             lambda a: D.name_starts(a, _('Explain an Error Message'))))
         w.go_to_title(_('Explain an Error Message'))
         explain = w.page('DmdExplainPage')
         text = w.find(explain, 'text', lambda a: True)
@@ -130,9 +130,9 @@ def main():
         # device (the capture listens on a free port, typed in as a technician would).
         w.click(w.find(w.app, 'push button', lambda a: D.name_is(a, _('Back')) and
                        a.getState().contains(D.pyatspi.STATE_SENSITIVE)))
-        w.go_to_title(_('Welcome'))
-        w.click(w.find(w.page('DmdWelcomePage'), 'push button',
-                       lambda a: D.name_is(a, _('_Test the Device Itself'))))
+        w.go_to_title(_('Device Mail Doctor'))
+        w.mouse_click(w.find(w.page('DmdWelcomePage'), 'list item',
+                             lambda a: D.name_starts(a, _('Test the Device Itself'))))
         w.go_to_title(_('Test the Device'))
         capture = w.page('DmdCapturePage')
         with socket.socket() as s:

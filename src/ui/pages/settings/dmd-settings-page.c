@@ -1030,6 +1030,9 @@ dmd_settings_page_init (DmdSettingsPage *self)
   }
 
   dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->forget_button), "label");
+  dmd_a11y_name_reveal_button (GTK_WIDGET (self->password_row),
+                               _("Show Password"), _("Hide Password"));
+  dmd_a11y_name_reveal_button (GTK_WIDGET (self->token_row), _("Show Token"), _("Hide Token"));
 
   dmd_page_set_title (DMD_PAGE (self), _("Device Settings"));
   dmd_page_set_forward_label (DMD_PAGE (self), _("_Run Checks"));
