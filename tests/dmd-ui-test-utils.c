@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "dmd-core.h"
 #include "dmd-ui-test-utils.h"
 
 void
@@ -42,6 +43,36 @@ dmd_test_wait (gboolean (*func) (gpointer),
   if (!timed_out)
     g_source_remove (id);
   return done;
+}
+
+static gboolean
+count_frame_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       data)
+{
+  guint *left = data;
+
+  if (*left > 0)
+    (*left)--;
+  return *left > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static gboolean
+frames_done (gpointer data)
+{
+  return *(guint *) data == 0;
+}
+
+void
+dmd_test_wait_frames (GtkWidget *widget,
+                      guint      n)
+{
+  guint left = n;
+
+  gtk_widget_add_tick_callback (widget, count_frame_cb, &left, NULL);
+  gtk_widget_queue_draw (widget);
+  g_assert_true (dmd_test_wait (frames_done, &left, 10000));
+  dmd_test_spin ();
 }
 
 GtkWidget *
@@ -209,4 +240,36 @@ dmd_test_window_new (GtkWidget *child)
   gtk_window_present (GTK_WINDOW (window));
   dmd_test_spin ();
   return window;
+}
+
+/* The results of a refused sign-in, with the catalogue's own words and settings table. */
+DmdResult *
+dmd_test_refused_result (void)
+{
+  g_autoptr(DmdDeviceConfig) config = dmd_device_config_new (DMD_OPTION_SMTP_AUTH);
+  g_autoptr(GPtrArray) rows = NULL;
+  DmdResult *result = dmd_result_new (DMD_OPTION_SMTP_AUTH);
+  DmdCheck *check;
+  DmdFinding *finding;
+
+  config->username = g_strdup ("scanner@contoso.com");
+  config->from = g_strdup ("printer@contoso.com");
+  config->to = g_strdup ("someone@fabrikam.example");
+  check = dmd_result_add_check (result, "connect");
+  check->status = DMD_CHECK_PASS;
+  check = dmd_result_add_check (result, "auth");
+  check->status = DMD_CHECK_FAIL;
+  check->reply_code = 535;
+  check->reply_class = 5;
+  finding = dmd_catalog_make_finding ("auth-smtp-auth-disabled-tenant", config,
+                                      "535 5.7.139 Authentication unsuccessful, "
+                                      "SmtpClientAuthentication is disabled for the Tenant. Visit "
+                                      "https://aka.ms/smtp_auth_disabled for more information.");
+  g_assert_nonnull (finding);
+  finding->check = g_strdup ("auth");
+  dmd_result_add_finding (result, finding);
+  rows = dmd_catalog_recommended_settings (config);
+  while (rows->len > 0)
+    g_ptr_array_add (result->recommended, g_ptr_array_steal_index (rows, 0));
+  return result;
 }

@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "dmd-core.h"
+
 G_BEGIN_DECLS
 
 /* Own the default main context for the whole test, as g_application_run() does in the app:
@@ -19,6 +21,10 @@ void       dmd_test_spin             (void);
 gboolean   dmd_test_wait             (gboolean  (*func) (gpointer),
                                       gpointer    data,
                                       guint       timeout_ms);
+/* Iterate until widget's frame clock has drawn n frames: the layout is then up to date (what
+ * dmd_test_spin alone does not promise, since layout waits for the next frame). */
+void       dmd_test_wait_frames      (GtkWidget  *widget,
+                                      guint       n);
 /* The first AdwPreferencesRow below root whose title is title (drawable or not). */
 GtkWidget *dmd_test_find_row         (GtkWidget  *root,
                                       const char *title);
@@ -43,6 +49,9 @@ GPtrArray *dmd_test_tab_chain        (GtkWidget  *window,
 gboolean   dmd_test_is_shown         (GtkWidget  *widget);
 void       dmd_test_set_text         (GtkWidget  *editable_row,
                                       const char *text);
+/* The result of a run whose sign-in Microsoft 365 refused (535 5.7.139, SMTP AUTH off for the
+ * tenant), with the catalogue's own words and settings table. */
+DmdResult *dmd_test_refused_result   (void);
 /* A GtkWindow holding child, presented. */
 GtkWidget *dmd_test_window_new       (GtkWidget  *child);
 

@@ -113,7 +113,7 @@ test_smtp_auth_defaults (Fixture       *f,
   g_assert_false (dmd_test_is_shown (row (f, "Organization’s domain")));
   g_assert_false (dmd_test_is_shown (row (f, "The connector recognizes the device by")));
   /* No note rows are left standing under hidden fields. */
-  g_assert_false (dmd_test_is_shown (GTK_WIDGET (note_after (row (f, "Characters the device’s server field takes")))));
+  g_assert_false (dmd_test_is_shown (GTK_WIDGET (note_after (row (f, "Device’s server field length")))));
   g_assert_false (dmd_test_is_shown (GTK_WIDGET (note_after (row (f, "Organization’s domain")))));
   /* Nothing typed yet: incomplete, but no red under untouched fields. */
   g_assert_false (dmd_page_get_complete (DMD_PAGE (f->page)));

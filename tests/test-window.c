@@ -242,38 +242,6 @@ test_window_flow (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-/* The results of a refused sign-in, with the catalogue's own words and settings table. */
-static DmdResult *
-refused_result (void)
-{
-  g_autoptr(DmdDeviceConfig) config = dmd_device_config_new (DMD_OPTION_SMTP_AUTH);
-  g_autoptr(GPtrArray) rows = NULL;
-  DmdResult *result = dmd_result_new (DMD_OPTION_SMTP_AUTH);
-  DmdCheck *check;
-  DmdFinding *finding;
-
-  config->username = g_strdup ("scanner@contoso.com");
-  config->from = g_strdup ("printer@contoso.com");
-  config->to = g_strdup ("someone@fabrikam.example");
-  check = dmd_result_add_check (result, "connect");
-  check->status = DMD_CHECK_PASS;
-  check = dmd_result_add_check (result, "auth");
-  check->status = DMD_CHECK_FAIL;
-  check->reply_code = 535;
-  check->reply_class = 5;
-  finding = dmd_catalog_make_finding ("auth-smtp-auth-disabled-tenant", config,
-                                      "535 5.7.139 Authentication unsuccessful, "
-                                      "SmtpClientAuthentication is disabled for the Tenant. Visit "
-                                      "https://aka.ms/smtp_auth_disabled for more information.");
-  g_assert_nonnull (finding);
-  finding->check = g_strdup ("auth");
-  dmd_result_add_finding (result, finding);
-  rows = dmd_catalog_recommended_settings (config);
-  while (rows->len > 0)
-    g_ptr_array_add (result->recommended, g_ptr_array_steal_index (rows, 0));
-  return result;
-}
-
 /* At 720×640 the outcome, who fixes it, the first step and "Type this into the device" are
  * all on screen without scrolling (issue 14 §1). */
 static void
@@ -281,7 +249,7 @@ test_results_above_the_fold (void)
 {
   GtkWidget *window = GTK_WIDGET (g_object_new (DMD_TYPE_WINDOW, NULL));
   DmdWindow *self = DMD_WINDOW (window);
-  g_autoptr(DmdResult) result = refused_result ();
+  g_autoptr(DmdResult) result = dmd_test_refused_result ();
   DmdPage *page;
   GtkWidget *scroller, *card;
   graphene_rect_t bounds;
