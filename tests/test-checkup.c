@@ -510,10 +510,18 @@ test_cancel_silent_server (void)
   for (int i = 0; i < 50; i++)
     g_main_context_iteration (NULL, FALSE);
 
-  g_assert_null (cd.result);
-  g_assert_error (cd.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* A cancelled run returns what was gathered until then, marked cancelled. */
+  g_assert_no_error (cd.error);
+  g_assert_nonnull (cd.result);
+  g_assert_true (cd.result->cancelled);
   g_assert_cmpuint (cd.signals_after_cancel, ==, 0);
-  g_clear_error (&cd.error);
+  g_assert_cmpint (status_of (cd.result, "config"), >=, DMD_CHECK_PASS);
+  g_assert_cmpint (status_of (cd.result, "connect"), ==, DMD_CHECK_PASS);
+  g_assert_cmpint (status_of (cd.result, "banner"), ==, DMD_CHECK_RUNNING);
+  g_assert_null (dmd_result_get_check (cd.result, "auth"));
+  g_assert_cmpuint (cd.result->recommended->len, >, 0);
+  g_assert_nonnull (cd.result->network.peer_address);
+  g_clear_pointer (&cd.result, dmd_result_unref);
   g_object_unref (cd.cancellable);
   (void) cancel_signal_cb;
   fixture_stop (&fx);
@@ -747,6 +755,97 @@ test_direct_send_third_party_mx (void)
   fixture_stop (&fx);
 }
 
+/* ---- the plan: the checks of a run, before it starts ---- */
+
+static char *
+plan_ids (const DmdDeviceConfig *config)
+{
+  g_autoptr(GPtrArray) plan = dmd_checkup_plan (config);
+  GString *ids = g_string_new (NULL);
+
+  for (guint i = 0; i < plan->len; i++)
+    {
+      DmdPlannedCheck *c = g_ptr_array_index (plan, i);
+
+      g_assert_cmpstr (c->title, ==, dmd_check_title (c->id));
+      g_string_append_printf (ids, "%s%s", i ? " " : "", c->id);
+    }
+  return g_string_free (ids, FALSE);
+}
+
+static void
+test_plan (void)
+{
+  g_autoptr(DmdDeviceConfig) config = dmd_device_config_new (DMD_OPTION_SMTP_AUTH);
+  g_autofree char *submission = NULL;
+  g_autofree char *implicit = NULL;
+  g_autofree char *plain = NULL;
+  g_autofree char *direct = NULL;
+
+  submission = plan_ids (config);
+  g_assert_cmpstr (submission, ==, "config dns connect banner ehlo starttls tls auth mail-from "
+                                   "rcpt-to tls-versions");
+  config->security = DMD_SECURITY_IMPLICIT_TLS;
+  implicit = plan_ids (config);
+  g_assert_cmpstr (implicit, ==, "config dns connect tls banner ehlo auth mail-from rcpt-to "
+                                 "tls-versions");
+  config->security = DMD_SECURITY_NONE;
+  plain = plan_ids (config);
+  g_assert_cmpstr (plain, ==, "config dns connect banner ehlo starttls auth mail-from rcpt-to "
+                              "tls-versions");
+
+  dmd_device_config_free (config);
+  config = dmd_device_config_new (DMD_OPTION_DIRECT_SEND);
+  config->send = TRUE;
+  direct = plan_ids (config);
+  g_assert_cmpstr (direct, ==, "config dns connect banner ehlo starttls tls auth mail-from "
+                               "rcpt-to data tls-versions spf blocklist");
+}
+
+/* Every check a run reports was in its plan. */
+static void
+assert_planned (const DmdDeviceConfig *config,
+                DmdResult             *result)
+{
+  g_autoptr(GPtrArray) plan = dmd_checkup_plan (config);
+
+  for (guint i = 0; i < result->checks->len; i++)
+    {
+      DmdCheck *check = g_ptr_array_index (result->checks, i);
+      gboolean found = FALSE;
+
+      for (guint j = 0; j < plan->len && !found; j++)
+        found = g_str_equal (((DmdPlannedCheck *) g_ptr_array_index (plan, j))->id, check->id);
+      if (!found)
+        g_error ("check %s ran but was not planned", check->id);
+    }
+}
+
+static void
+test_plan_covers_run (void)
+{
+  Fixture fx;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdResult) result = NULL;
+  g_autoptr(DmdResult) direct = NULL;
+
+  fixture_start (&fx, scenario_ok, DMD_OPTION_SMTP_AUTH);
+  fx.config->send = TRUE;
+  result = run (&fx, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status_of (result, "data"), ==, DMD_CHECK_PASS);
+  assert_planned (fx.config, result);
+  fixture_stop (&fx);
+
+  fixture_start (&fx, "[server]\nprofile=exchange-mx\npublic_ip=198.51.100.20\n",
+                 DMD_OPTION_DIRECT_SEND);
+  direct = run (&fx, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status_of (direct, "spf"), !=, DMD_CHECK_RUNNING);
+  assert_planned (fx.config, direct);
+  fixture_stop (&fx);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -767,6 +866,8 @@ main (int    argc,
   g_test_add_func ("/dmd/checkup/refused-port", test_refused_port);
   g_test_add_func ("/dmd/checkup/dropped-port", test_dropped_port);
   g_test_add_func ("/dmd/checkup/cancel-silent-server", test_cancel_silent_server);
+  g_test_add_func ("/dmd/checkup/plan", test_plan);
+  g_test_add_func ("/dmd/checkup/plan-covers-run", test_plan_covers_run);
   g_test_add_func ("/dmd/checkup/direct-send-passes", test_direct_send_passes);
   g_test_add_func ("/dmd/checkup/mixup-implicit-port", test_mixup_implicit_port);
   g_test_add_func ("/dmd/checkup/mixup-plaintext-port", test_mixup_plaintext_port);

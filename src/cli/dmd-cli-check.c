@@ -5,8 +5,8 @@
  * would show in ps). Buffers that held one are wiped before they are freed.
  *
  * Interruption: Ctrl+C (SIGINT) or SIGTERM cancels the checkup; what was gathered until then
- * (the checks that finished, their transcripts, the pre-flight findings and the recommended
- * settings) is printed and the report written as asked, marked as incomplete, and the command
+ * (the checkup's partial result: the checks so far with their transcripts and findings, the
+ * pre-flight findings and the recommended settings) is printed and the report written as asked, marked as incomplete, and the command
  * exits with 128 + the signal number (130 for Ctrl+C). A second Ctrl+C exits at once.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -678,8 +678,6 @@ typedef struct {
   gboolean      progress;      /* print a line on stderr as each check finishes */
   gboolean      progress_color;
   gboolean      utf8;
-  DmdResult    *partial;       /* what the progress signals told, for an interrupted run */
-  GHashTable   *started;       /* check id → start time (µs, gint64*) */
 } RunState;
 
 static gboolean
@@ -712,20 +710,6 @@ on_sigterm (gpointer user_data)
       g_cancellable_cancel (state->cancellable);
     }
   return G_SOURCE_CONTINUE;
-}
-
-static void
-on_check_started (DmdCheckup *checkup,
-                  const char *check_id,
-                  const char *title,
-                  RunState   *state)
-{
-  DmdCheck *check = dmd_result_add_check (state->partial, check_id);
-  gint64 *now = g_new (gint64, 1);
-
-  check->status = DMD_CHECK_RUNNING;
-  *now = g_get_monotonic_time ();
-  g_hash_table_replace (state->started, g_strdup (check_id), now);
 }
 
 static const char *
@@ -766,55 +750,19 @@ on_check_finished (DmdCheckup *checkup,
                    const char *summary,
                    RunState   *state)
 {
-  DmdCheck *check = dmd_result_add_check (state->partial, check_id);
-  gint64 *started = g_hash_table_lookup (state->started, check_id);
-
-  check->status = (DmdCheckStatus) status;
-  g_free (check->summary);
-  check->summary = g_strdup (summary);
-  if (started != NULL)
-    check->elapsed_ms = (g_get_monotonic_time () - *started) / 1000;
-
   if (state->progress)
     {
       g_autofree char *title = dmd_report_terminal_safe (dmd_check_title (check_id));
       g_autofree char *text = dmd_report_terminal_safe (summary != NULL ? summary : "");
 
       if (state->progress_color)
-        fprintf (stderr, "  %s%s\033[0m %s: %s\n", status_color (check->status),
-                 status_symbol (check->status, state->utf8), title, text);
+        fprintf (stderr, "  %s%s\033[0m %s: %s\n", status_color ((DmdCheckStatus) status),
+                 status_symbol ((DmdCheckStatus) status, state->utf8), title, text);
       else
-        fprintf (stderr, "  %s %s: %s\n", status_symbol (check->status, state->utf8), title, text);
+        fprintf (stderr, "  %s %s: %s\n", status_symbol ((DmdCheckStatus) status, state->utf8),
+                 title, text);
     }
 }
-
-static void
-on_transcript_line (DmdCheckup *checkup,
-                    const char *check_id,
-                    int         dir,
-                    const char *text,
-                    RunState   *state)
-{
-  dmd_check_add_line (dmd_result_add_check (state->partial, check_id), (char) dir, text);
-}
-
-/* An interrupted run: what the signals told, with what needs no network. */
-static DmdResult *
-finish_partial (RunState              *state,
-                const DmdDeviceConfig *config)
-{
-  DmdResult *result = dmd_result_ref (state->partial);
-  g_autoptr(GPtrArray) rows = NULL;
-
-  result->cancelled = TRUE;
-  dmd_catalog_preflight (config, result);
-  rows = dmd_catalog_recommended_settings (config);
-  while (rows != NULL && rows->len > 0)
-    g_ptr_array_add (result->recommended, g_ptr_array_steal_index (rows, 0));
-  dmd_result_sort_findings (result);
-  return result;
-}
-
 
 /* Writes a file the user named as any tool does. A regular file (or a symbolic link to one,
  * which keeps pointing there) is replaced atomically, a missing one created; anything else that
@@ -938,12 +886,8 @@ dmd_cli_check (int    argc,
   state.progress = isatty (STDERR_FILENO);
   state.progress_color = state.progress && dmd_cli_use_color (STDERR_FILENO);
   state.utf8 = g_get_charset (NULL);
-  state.partial = dmd_result_new (config->option);
-  state.started = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
-  g_signal_connect (checkup, "check-started", G_CALLBACK (on_check_started), &state);
   g_signal_connect (checkup, "check-finished", G_CALLBACK (on_check_finished), &state);
-  g_signal_connect (checkup, "transcript-line", G_CALLBACK (on_transcript_line), &state);
   sigint_id = g_unix_signal_add (SIGINT, on_signal, &state);
   sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, &state);
 
@@ -972,26 +916,15 @@ dmd_cli_check (int    argc,
   g_source_remove (sigterm_id);
   g_signal_handlers_disconnect_by_data (checkup, &state);
 
-  if (result == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      result = finish_partial (&state, config);
-      if (state.signum == 0)
-        state.signum = SIGINT;
-    }
-  else if (result != NULL)
-    {
-      /* It completed before the interruption took effect: a full result. */
-      state.signum = 0;
-    }
-  else
+  if (result == NULL)
     {
       print_error (error->message);
-      g_clear_pointer (&state.partial, dmd_result_unref);
-      g_hash_table_unref (state.started);
       return DMD_CLI_EXIT_USAGE;
     }
-  g_clear_pointer (&state.partial, dmd_result_unref);
-  g_hash_table_unref (state.started);
+  if (!result->cancelled)
+    state.signum = 0;   /* it completed before the interruption took effect */
+  else if (state.signum == 0)
+    state.signum = SIGINT;
 
   if (json)
     {

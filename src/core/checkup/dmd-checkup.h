@@ -31,7 +31,8 @@ void        dmd_checkup_run_async     (DmdCheckup             *self,
                                        GCancellable           *cancellable,
                                        GAsyncReadyCallback     callback,
                                        gpointer                user_data);
-/* On cancel: returns NULL with G_IO_ERROR_CANCELLED. */
+/* On cancel: what was gathered until then, with result->cancelled set (checks that had not
+ * finished stay DMD_CHECK_RUNNING). NULL with an error only when the run could not start. */
 DmdResult  *dmd_checkup_run_finish    (DmdCheckup             *self,
                                        GAsyncResult           *result,
                                        GError                **error);
@@ -41,5 +42,22 @@ DmdResult  *dmd_checkup_run_sync      (DmdCheckup             *self,
                                        GError                **error);
 /* Translated display name of a check id ("Connection", "TLS versions", ...). */
 const char *dmd_check_title           (const char             *check_id);
+
+/* One check a run plans, before it starts. */
+typedef struct {
+  char *id;      /* the check id, as in the result: "config", "dns", "connect", … */
+  char *title;   /* translated, as dmd_check_title () */
+} DmdPlannedCheck;
+
+void        dmd_planned_check_free    (DmdPlannedCheck        *check);
+
+/* The checks a run with this configuration plans (DmdPlannedCheck*), in order: the settings,
+ * the dialogue with the server, then the checks beside it (TLS versions, SPF, blocklists).
+ * Each appears once. A planned check may end up not run: the dialogue stops at a step that
+ * fails (the later ones are reported skipped), SPF and the blocklists need the public IP the
+ * server reports, the TLS handshake needs STARTTLS to be offered. */
+GPtrArray  *dmd_checkup_plan          (const DmdDeviceConfig  *config);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdPlannedCheck, dmd_planned_check_free)
 
 G_END_DECLS

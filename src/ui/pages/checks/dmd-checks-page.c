@@ -316,9 +316,10 @@ run_done_cb (GObject      *source,
     return;   /* a newer run replaced this one */
   disconnect_checkup (self);
 
-  if (result == NULL)
+  if (result == NULL || result->cancelled)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      /* Cancelled: what was gathered is not a result to show. */
+      if (result != NULL)
         {
           stop_running_rows (self, _("Cancelled"));
           gtk_label_set_text (self->status_label, _("The checks were cancelled. Run them again, or go back to change the settings."));
