@@ -111,12 +111,18 @@ test_questionnaire (void)
   g_assert_nonnull (server);
   /* The static IP question only matters for a device that cannot sign in and mails outside. */
   g_assert_false (gtk_widget_get_visible (static_ip));
+  /* Nothing answered yet: an info icon, not the question mark that reads as a broken glyph. */
+  for (guint i = 0; dmd_test_find_type (page, GTK_TYPE_IMAGE, i) != NULL; i++)
+    g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (dmd_test_find_type (page, GTK_TYPE_IMAGE, i))),
+                     !=, "dialog-question-symbolic");
 
   adw_combo_row_set_selected (ADW_COMBO_ROW (login), 2);     /* No */
   adw_combo_row_set_selected (ADW_COMBO_ROW (outside), 2);   /* No */
   dmd_test_spin ();
   g_assert_cmpint (dmd_session_get_option (session), ==, DMD_OPTION_DIRECT_SEND);
   g_assert_nonnull (dmd_test_find_label (page, "Direct Send needs no sign-in"));
+  /* The reason names the option once: no "Chosen: Direct Send." before it. */
+  g_assert_null (dmd_test_find_label (page, "Chosen"));
 
   adw_combo_row_set_selected (ADW_COMBO_ROW (outside), 1);   /* Yes */
   dmd_test_spin ();

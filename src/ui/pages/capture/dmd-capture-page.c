@@ -217,7 +217,7 @@ verdict_group_new (const DmdCaptureVerdict *verdict)
       title = _("Not known yet");
       subtitle = _("No message from the device went through to the end. Send a test email "
                    "from it and let it finish.");
-      icon_name = "dialog-question-symbolic";
+      icon_name = "dialog-information-symbolic";
       style = "warning";
     }
   else if (verdict->judged)
@@ -232,7 +232,7 @@ verdict_group_new (const DmdCaptureVerdict *verdict)
       title = _("Not tested");
       subtitle = _("The device did not get past the greeting. Send a test email from it, not "
                    "only a connection test.");
-      icon_name = "dialog-question-symbolic";
+      icon_name = "dialog-information-symbolic";
       style = "dim-label";
     }
 

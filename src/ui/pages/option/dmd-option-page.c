@@ -181,11 +181,9 @@ answer_changed_cb (DmdOptionPage *self)
                           gtk_editable_get_text (GTK_EDITABLE (self->server_field_row)),
                           &option, &reason))
     {
-      g_autofree char *text = NULL;
-
-      /* Translators: %s is an option name, then the reason (a sentence) follows. */
-      text = g_strdup_printf (_("Chosen: %s. %s"), dmd_option_display_name (option), reason);
-      gtk_label_set_text (self->suggestion_label, text);
+      /* The reason names the option it chose (and the row above shows it checked): no
+       * "Chosen: SMTP relay." before "…: SMTP relay, through a connector". */
+      gtk_label_set_text (self->suggestion_label, reason);
       gtk_image_set_from_icon_name (self->suggestion_icon, "emblem-ok-symbolic");
       gtk_check_button_set_active (check_for_option (self, option), TRUE);
     }
@@ -193,7 +191,7 @@ answer_changed_cb (DmdOptionPage *self)
     {
       gtk_label_set_text (self->suggestion_label,
                           _("Answer the questions above, or type what is in the device’s server field."));
-      gtk_image_set_from_icon_name (self->suggestion_icon, "dialog-question-symbolic");
+      gtk_image_set_from_icon_name (self->suggestion_icon, "dialog-information-symbolic");
     }
 }
 

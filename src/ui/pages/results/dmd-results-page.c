@@ -815,9 +815,6 @@ dmd_results_page_init (DmdResultsPage *self)
   self->rows = g_ptr_array_new ();
   g_signal_connect_swapped (self->transcript_button, "toggled", G_CALLBACK (transcript_toggled_cb), self);
   dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->transcript_button), "label");
-  dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->save_row), "title");
-  dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->copy_row), "title");
-  dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->change_row), "title");
 
   dmd_page_set_title (DMD_PAGE (self), _("Results"));
   dmd_page_set_forward_label (DMD_PAGE (self), _("_Run Again"));

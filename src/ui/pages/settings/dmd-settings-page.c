@@ -781,17 +781,61 @@ entry_activated_cb (DmdSettingsPage *self)
     gtk_widget_activate_action (GTK_WIDGET (self), "win.forward", NULL);
 }
 
+/* Every field as it is, those the option hides included (for Undo). */
+static DmdDeviceConfig *
+snapshot (DmdSettingsPage *self)
+{
+  DmdDeviceConfig *config = build_config (self, NULL);
+  g_autofree char *field_length = text_of (self->field_length_row);
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  const char *token = gtk_editable_get_text (GTK_EDITABLE (self->token_row));
+  guint number;
+
+  g_free (config->username);
+  config->username = nonempty_text (self->username_row);
+  g_free (config->domain);
+  config->domain = nonempty_text (self->domain_row);
+  g_free (config->connector_ip);
+  config->connector_ip = nonempty_text (self->connector_ip_row);
+  config->connector_trusts_certificate = connector_kind (self) == CONNECTOR_CERTIFICATE;
+  config->server_field_length = parse_number (field_length, 1, 10000, &number) ? number : 0;
+  dmd_device_config_set_password (config, *password != '\0' ? password : NULL);
+  dmd_device_config_set_oauth_token (config, sign_in_method (self) == SIGN_IN_OAUTH_TOKEN
+                                               && *token != '\0' ? token : NULL);
+  return config;
+}
+
+static void
+undo_forget_cb (AdwToast        *toast,
+                DmdSettingsPage *self)
+{
+  const DmdDeviceConfig *before = g_object_get_data (G_OBJECT (toast), "dmd-before");
+
+  dmd_settings_page_fill (self, before);
+  save_settings (self);
+}
+
 static void
 forget_clicked_cb (DmdSettingsPage *self)
 {
   GtkWidget *overlay;
+  AdwToast *toast;
+
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  toast = adw_toast_new (_("The remembered settings were cleared"));
+  /* Undo brings back every field as it was, the secret too: it stays in memory only, with
+   * the toast, and is wiped when the toast goes. */
+  g_object_set_data_full (G_OBJECT (toast), "dmd-before", snapshot (self),
+                          (GDestroyNotify) dmd_device_config_free);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo_forget_cb), self, 0);
 
   dmd_settings_page_forget (self);
 
-  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
   if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay),
-                                 adw_toast_new (_("The remembered settings were cleared")));
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+  else
+    g_object_unref (toast);
 }
 
 /* ---- the client certificate ---- */
@@ -1103,4 +1147,53 @@ dmd_settings_page_forget (DmdSettingsPage *self)
       g_settings_apply (settings);
     }
   load_settings (self);
+}
+
+void
+dmd_settings_page_fill (DmdSettingsPage       *self,
+                        const DmdDeviceConfig *config)
+{
+  g_autofree char *port = NULL;
+
+  g_return_if_fail (DMD_IS_SETTINGS_PAGE (self));
+  g_return_if_fail (config != NULL);
+
+  if (config->option != dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))))
+    dmd_session_set_option (dmd_page_get_session (DMD_PAGE (self)), config->option);
+
+  self->loading = TRUE;
+  self->option = config->option;
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row),
+                         config->server != NULL && *config->server != '\0'
+                           ? config->server : default_server (config->option));
+  port = g_strdup_printf ("%u", config->port != 0 ? config->port
+                                                  : dmd_device_config_default_port (config->option));
+  gtk_editable_set_text (GTK_EDITABLE (self->port_row), port);
+  adw_combo_row_set_selected (self->security_row, config->security);
+  adw_combo_row_set_selected (self->method_row, config->oauth_token != NULL ? 1 : 0);
+  adw_combo_row_set_selected (self->connector_row, config->connector_trusts_certificate ? 1 : 0);
+  gtk_editable_set_text (GTK_EDITABLE (self->username_row), config->username ? config->username : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->sender_row), config->from ? config->from : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->recipient_row), config->to ? config->to : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->domain_row), config->domain ? config->domain : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->connector_ip_row),
+                         config->connector_ip ? config->connector_ip : "");
+  if (config->server_field_length != 0)
+    {
+      g_autofree char *length = g_strdup_printf ("%u", config->server_field_length);
+      gtk_editable_set_text (GTK_EDITABLE (self->field_length_row), length);
+    }
+  else
+    gtk_editable_set_text (GTK_EDITABLE (self->field_length_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row),
+                         config->password != NULL ? config->password : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->token_row),
+                         config->oauth_token != NULL ? config->oauth_token : "");
+  gtk_switch_set_active (self->send_switch, FALSE);
+  dmd_settings_page_set_client_cert (self, config->client_cert_file, config->client_key_file);
+  self->touched = 0;
+  self->loading = FALSE;
+
+  update_layout (self);
+  refresh (self);
 }
