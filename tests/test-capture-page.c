@@ -9,8 +9,10 @@
 
 #include "dmd-capture-page.h"
 #include "dmd-finding-row.h"
+#include "dmd-settings-page.h"
 #include "dmd-transcript-view.h"
 #include "dmd-ui-test-utils.h"
+#include "dmd-window.h"
 
 /* ---- a plain SMTP client in a thread: EHLO, MAIL FROM, RCPT TO, QUIT ----------------- */
 
@@ -174,6 +176,88 @@ test_capture (void)
   g_assert_cmpuint (n_findings, >, 0);
   g_assert_cmpuint (dmd_test_count_type (page, DMD_TYPE_FINDING_ROW, TRUE), ==, n_findings);
 
+  /* The outcome in words first; then the options in the order of the verdict: the two that
+   * may work (no message went through to the end), then SMTP AUTH, which cannot. */
+  g_assert_nonnull (dmd_test_find_label (page, "Not known yet: no test email went through"));
+  {
+    g_autoptr(GPtrArray) order = g_ptr_array_new ();
+
+    for (guint i = 0; dmd_test_find_type (page, ADW_TYPE_PREFERENCES_GROUP, i) != NULL; i++)
+      {
+        GtkWidget *group = dmd_test_find_type (page, ADW_TYPE_PREFERENCES_GROUP, i);
+        const char *title = adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (group));
+
+        for (DmdOption o = DMD_OPTION_SMTP_AUTH; o <= DMD_OPTION_RELAY; o++)
+          if (dmd_test_is_shown (group) && g_strcmp0 (title, dmd_option_display_name (o)) == 0)
+            g_ptr_array_add (order, GINT_TO_POINTER (o));
+      }
+    g_assert_cmpuint (order->len, ==, 3);
+    g_assert_cmpint (GPOINTER_TO_INT (g_ptr_array_index (order, 2)), ==, DMD_OPTION_SMTP_AUTH);
+  }
+  /* Each option can be checked from here; Stop was a normal button (nothing is destroyed). */
+  g_assert_nonnull (dmd_test_find_label (page, "Check This Option"));
+  for (guint i = 0; dmd_test_find_type (page, GTK_TYPE_BUTTON, i) != NULL; i++)
+    g_assert_false (gtk_widget_has_css_class (dmd_test_find_type (page, GTK_TYPE_BUTTON, i),
+                                              "destructive-action"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  remove_dir (data_dir);
+}
+
+/* "Check This Option" leads to the settings page for that option, with what the device
+ * showed filled in (issue 14 §8). */
+static void
+test_check_this_option (void)
+{
+  g_autofree char *data_dir = g_dir_make_tmp ("dmd-capture-page-XXXXXX", NULL);
+  GtkWidget *window = GTK_WIDGET (g_object_new (DMD_TYPE_WINDOW, NULL));
+  DmdWindow *self = DMD_WINDOW (window);
+  DmdSession *session = dmd_window_get_session (self);
+  GtkWidget *page = GTK_WIDGET (dmd_window_get_page (self, DMD_PAGE_CAPTURE));
+  GtkWidget *settings = GTK_WIDGET (dmd_window_get_page (self, DMD_PAGE_SETTINGS));
+  GtkWidget *button = NULL;
+  Client client = { 0 };
+  GThread *thread;
+
+  gtk_window_present (GTK_WINDOW (window));
+  dmd_session_set_option (session, DMD_OPTION_SMTP_AUTH);
+  dmd_window_go_to (self, DMD_PAGE_CAPTURE);
+  dmd_capture_page_set_test_options (DMD_CAPTURE_PAGE (page), 0, data_dir);
+  g_assert_true (dmd_capture_page_start (DMD_CAPTURE_PAGE (page)));
+  client.port = dmd_capture_page_get_port (DMD_CAPTURE_PAGE (page));
+  thread = g_thread_new ("client", client_thread, &client);
+  g_assert_true (dmd_test_wait (client_done, &client, 10000));
+  g_thread_join (thread);
+  g_assert_true (client.ok);
+  dmd_capture_page_stop (DMD_CAPTURE_PAGE (page));
+  g_assert_true (dmd_test_wait (not_running, page, 5000));
+
+  /* The Direct Send group's button. */
+  for (guint i = 0; dmd_test_find_type (page, ADW_TYPE_PREFERENCES_GROUP, i) != NULL; i++)
+    {
+      GtkWidget *group = dmd_test_find_type (page, ADW_TYPE_PREFERENCES_GROUP, i);
+
+      if (g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (group)), "Direct Send") == 0)
+        button = gtk_widget_get_ancestor (dmd_test_find_label (group, "Check This Option"),
+                                          GTK_TYPE_BUTTON);
+    }
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  dmd_test_spin ();
+
+  g_assert_cmpint (dmd_window_get_current (self), ==, DMD_PAGE_SETTINGS);
+  g_assert_cmpint (dmd_session_get_option (session), ==, DMD_OPTION_DIRECT_SEND);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (settings, "Sender (From)"))),
+                   ==, "scanner@contoso.com");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (settings, "Test recipient"))),
+                   ==, "a@contoso.com");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (settings, "Organization’s domain"))),
+                   ==, "contoso.com");
+  /* The device sent in plain text: that is what the checks try (and the page says so). */
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (dmd_test_find_row (settings, "Security"))),
+                    ==, DMD_SECURITY_NONE);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (settings, "Port"))), ==, "25");
+
   gtk_window_destroy (GTK_WINDOW (window));
   remove_dir (data_dir);
 }
@@ -245,6 +329,7 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
   dmd_test_own_main_context ();
   g_test_add_func ("/dmd/ui/capture/capture", test_capture);
+  g_test_add_func ("/dmd/ui/capture/check-this-option", test_check_this_option);
   g_test_add_func ("/dmd/ui/capture/port-in-use", test_port_in_use);
   g_test_add_func ("/dmd/ui/capture/leave-stops", test_leave_stops);
   g_test_add_func ("/dmd/ui/capture/finalize", test_finalize);
