@@ -10,7 +10,8 @@
 #include <string.h>
 
 #include "dmd-conn.h"
-#include "dmd-smtp-server.h"
+#include "dmd-core-resources.h"
+#include "dmd-smtp-server-private.h"
 
 #define PASSWORD "Pr1nter-Pa55!word"
 
@@ -166,6 +167,36 @@ test_scenario_errors (void)
         g_error ("case %" G_GSIZE_FORMAT ": \"%s\" does not name \"%s\"", i, error->message,
                  cases[i].message_part);
     }
+}
+
+/* The profiles are files compiled into the engine: every one there is known by name, loads
+ * as a scenario's profile, and answers the banner. */
+static void
+test_scenario_profiles (void)
+{
+  static const char dir[] = RESOURCE_BASE "/core/capture/profiles/";
+  const char * const banner[] = { "banner", NULL };
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) files = g_resource_enumerate_children (dmd_core_get_resource (), dir,
+                                                        G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; files[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strndup (files[i], strlen (files[i]) - strlen (".ini"));
+      g_autofree char *ini = g_strdup_printf ("[server]\nprofile=%s\n", name);
+      g_autoptr(DmdSmtpScenario) sc = NULL;
+      g_autofree char *reply = NULL;
+
+      g_assert_true (g_str_has_suffix (files[i], ".ini"));
+      sc = dmd_smtp_scenario_new_from_data (ini, -1, &error);
+      g_assert_no_error (error);
+      reply = _dmd_smtp_scenario_dup (sc, banner, "reply");
+      g_assert_true (g_str_has_prefix (reply, "220 {hostname} "));
+      n++;
+    }
+  g_assert_cmpuint (n, ==, 3);
 }
 
 static void
@@ -839,6 +870,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/dmd/smtp-server/scenario/errors", test_scenario_errors);
+  g_test_add_func ("/dmd/smtp-server/scenario/profiles", test_scenario_profiles);
   g_test_add_func ("/dmd/smtp-server/scenario/runner-groups", test_scenario_runner_groups);
   g_test_add_func ("/dmd/smtp-server/exchange/plaintext", test_exchange_plaintext);
   g_test_add_func ("/dmd/smtp-server/templates", test_templates);

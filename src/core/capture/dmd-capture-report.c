@@ -6,54 +6,14 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "dmd-capture-private.h"
 #include "dmd-capture-report.h"
 #include "dmd-report.h"
+#include "dmd-report-util.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* JSON                                                                                       */
 /* ------------------------------------------------------------------------------------------ */
-
-/* A string member, or null. Never hands json-glib raw bytes. */
-static void
-member_string (JsonBuilder *b,
-               const char  *name,
-               const char  *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value == NULL)
-    json_builder_add_null_value (b);
-  else
-    {
-      g_autofree char *safe = dmd_report_json_safe (value);
-
-      json_builder_add_string_value (b, safe);
-    }
-}
-
-static void
-member_bool (JsonBuilder *b,
-             const char  *name,
-             gboolean     value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_boolean_value (b, value);
-}
-
-static void
-member_strings (JsonBuilder *b,
-                const char  *name,
-                GPtrArray   *values)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_begin_array (b);
-  for (guint i = 0; values != NULL && i < values->len; i++)
-    {
-      g_autofree char *safe = dmd_report_json_safe (g_ptr_array_index (values, i));
-
-      json_builder_add_string_value (b, safe);
-    }
-  json_builder_end_array (b);
-}
 
 static char *
 handshake_text (const DmdCaptureSession *s)
@@ -70,9 +30,9 @@ add_session (JsonBuilder             *b,
              const DmdCaptureSession *s)
 {
   json_builder_begin_object (b);
-  member_string (b, "client", s->client);
-  member_string (b, "ehlo", s->ehlo);
-  member_bool (b, "starttls", s->starttls);
+  dmd_report_json_string (b, "client", s->client);
+  dmd_report_json_string (b, "ehlo", s->ehlo);
+  dmd_report_json_bool (b, "starttls", s->starttls);
 
   json_builder_set_member_name (b, "tls");
   if (s->starttls || s->implicit_tls || s->client_hello != NULL)
@@ -81,36 +41,36 @@ add_session (JsonBuilder             *b,
       const DmdClientHello *hello = s->client_hello;
 
       json_builder_begin_object (b);
-      member_string (b, "max_version", hello != NULL ? hello->max_version : NULL);
-      member_strings (b, "supported_versions", hello != NULL ? hello->supported_versions : NULL);
-      member_string (b, "negotiated", s->tls_version);
-      member_string (b, "sni", hello != NULL ? hello->sni : NULL);
-      member_string (b, "handshake", handshake);
+      dmd_report_json_string (b, "max_version", hello != NULL ? hello->max_version : NULL);
+      dmd_report_json_strings (b, "supported_versions",
+                               hello != NULL ? hello->supported_versions : NULL);
+      dmd_report_json_string (b, "negotiated", s->tls_version);
+      dmd_report_json_string (b, "sni", hello != NULL ? hello->sni : NULL);
+      dmd_report_json_string (b, "handshake", handshake);
       json_builder_end_object (b);
     }
   else
     json_builder_add_null_value (b);
 
-  member_bool (b, "implicit_tls", s->implicit_tls);
+  dmd_report_json_bool (b, "implicit_tls", s->implicit_tls);
 
   json_builder_set_member_name (b, "auth");
   if (s->auth_mechanism != NULL)
     {
       json_builder_begin_object (b);
-      member_string (b, "mechanism", s->auth_mechanism);
-      member_string (b, "username", s->auth_username);
-      member_bool (b, "password_sent", s->auth_password_sent);
+      dmd_report_json_string (b, "mechanism", s->auth_mechanism);
+      dmd_report_json_string (b, "username", s->auth_username);
+      dmd_report_json_bool (b, "password_sent", s->auth_password_sent);
       json_builder_end_object (b);
     }
   else
     json_builder_add_null_value (b);
 
-  member_string (b, "mail_from", s->mail_from);
-  member_string (b, "header_from", s->header_from);
-  member_strings (b, "recipients", s->recipients);
-  json_builder_set_member_name (b, "size");
-  json_builder_add_int_value (b, (gint64) MIN (s->size, (guint64) G_MAXINT64));
-  member_bool (b, "completed", s->completed);
+  dmd_report_json_string (b, "mail_from", s->mail_from);
+  dmd_report_json_string (b, "header_from", s->header_from);
+  dmd_report_json_strings (b, "recipients", s->recipients);
+  dmd_report_json_int (b, "size", (gint64) MIN (s->size, (guint64) G_MAXINT64));
+  dmd_report_json_bool (b, "completed", s->completed);
   json_builder_end_object (b);
 }
 
@@ -122,15 +82,14 @@ dmd_capture_report_build_json (DmdCaptureResult *result)
   g_return_val_if_fail (result != NULL, NULL);
 
   json_builder_begin_object (b);
-  member_string (b, "schema", DMD_CAPTURE_SCHEMA);
-  member_string (b, "option", dmd_option_to_string (result->option));
+  dmd_report_json_string (b, "schema", DMD_CAPTURE_SCHEMA);
+  dmd_report_json_string (b, "option", dmd_option_to_string (result->option));
 
   json_builder_set_member_name (b, "listen");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "port");
-  json_builder_add_int_value (b, result->port);
-  member_strings (b, "addresses", result->addresses);
-  member_string (b, "certificate_sha256", result->certificate_sha256);
+  dmd_report_json_int (b, "port", result->port);
+  dmd_report_json_strings (b, "addresses", result->addresses);
+  dmd_report_json_string (b, "certificate_sha256", result->certificate_sha256);
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "sessions");
@@ -146,8 +105,8 @@ dmd_capture_report_build_json (DmdCaptureResult *result)
       const DmdCaptureVerdict *v = g_ptr_array_index (result->verdicts, i);
 
       json_builder_begin_object (b);
-      member_string (b, "option", dmd_option_to_string (v->option));
-      member_bool (b, "usable", v->usable);
+      dmd_report_json_string (b, "option", dmd_option_to_string (v->option));
+      dmd_report_json_bool (b, "usable", v->usable);
       json_builder_set_member_name (b, "findings");
       json_builder_add_value (b, dmd_report_findings_to_json (v->findings));
       json_builder_end_object (b);
@@ -162,15 +121,11 @@ char *
 dmd_capture_report_to_json (DmdCaptureResult *result)
 {
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
 
   g_return_val_if_fail (result != NULL, NULL);
 
   root = dmd_capture_report_build_json (result);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_indent (gen, 2);
-  return json_generator_to_data (gen, NULL);
+  return dmd_report_json_to_data (root);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -187,21 +142,6 @@ text_fact (GString    *out,
   g_autofree char *safe = dmd_report_terminal_safe (value != NULL ? value : "");
 
   g_string_append_printf (out, "%*s%s %s\n", (int) indent, "", label, safe);
-}
-
-static char *
-join (GPtrArray  *values,
-      const char *separator)
-{
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; values != NULL && i < values->len; i++)
-    {
-      if (i > 0)
-        g_string_append (out, separator);
-      g_string_append (out, g_ptr_array_index (values, i));
-    }
-  return g_string_free (out, FALSE);
 }
 
 static char *
@@ -223,24 +163,7 @@ describe_tls (const DmdCaptureSession *s)
       /* Translators: %s is a TLS version such as "TLS1.2". */
       g_string_append_printf (out, _("offers up to %s"),
                               hello->max_version != NULL ? hello->max_version : "?");
-      if (hello->supported_versions->len > 0)
-        {
-          g_autofree char *list = join (hello->supported_versions, ", ");
-
-          g_string_append_printf (out, " (supported_versions: %s)", list);
-        }
-      /* Translators: between the items of a list ("TLS 1.2, TLS 1.3"); Japanese uses "、" */
-      g_string_append (out, C_("list separator", ", "));
-      g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, "%u cipher suite",
-                                                "%u cipher suites",
-                                                hello->cipher_suites->len),
-                              hello->cipher_suites->len);
-      g_string_append (out, C_("list separator", ", "));
-      if (hello->sni != NULL)
-        /* Translators: %s is the server name the device asked for. */
-        g_string_append_printf (out, _("server name “%s”"), hello->sni);
-      else
-        g_string_append (out, _("no server name (SNI)"));
+      _dmd_capture_append_hello_details (out, hello);
     }
   if (s->tls_version != NULL)
     {
@@ -315,7 +238,7 @@ dmd_capture_session_to_text (const DmdCaptureSession *s,
     }
   if (s->recipients->len > 0)
     {
-      g_autofree char *list = join (s->recipients, ", ");
+      g_autofree char *list = dmd_report_join (s->recipients, ", ");
 
       text_fact (out, indent, _("Recipients:"), list);
     }

@@ -1,5 +1,9 @@
 /* dmd-spf.c — an RFC 7208 subset: does this record authorise this IP?
  *
+ * The evaluation (check_host(), with the lookup limits), and the walk of the whole
+ * include/redirect tree for Microsoft's include, the worst-case lookups and loops. The
+ * record's syntax is in dmd-spf-parse.c, the spf check's findings in dmd-spf-check.c.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -7,465 +11,16 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
-#include "dmd-spf.h"
+#include "dmd-dns-private.h"
+#include "dmd-spf-private.h"
 
 #define MAX_MX_HOSTS     10
 #define MAX_DEPTH        12   /* the lookup limit ends recursion first; this is a safety net */
 #define MAX_WALK_FETCHES 40
-#define EVIDENCE_RECORD  450
-
-/* ------------------------------------------------------------------------------------------ */
-/* Parsing                                                                                    */
-
-typedef enum {
-  M_ALL,
-  M_INCLUDE,
-  M_A,
-  M_MX,
-  M_PTR,
-  M_IP4,
-  M_IP6,
-  M_EXISTS,
-} MechKind;
-
-static const char *mech_names[] = { "all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists" };
-
-typedef struct {
-  char          qualifier;   /* + - ~ ? */
-  MechKind      kind;
-  char         *text;        /* the term as written */
-  char         *spec;        /* domain-spec, or NULL = the current domain */
-  GInetAddress *network;     /* ip4 / ip6 */
-  guint         cidr4;
-  guint         cidr6;
-} Term;
-
-typedef struct {
-  GPtrArray *terms;          /* Term* */
-  char      *redirect;       /* domain-spec */
-  char      *exp;
-  gboolean   has_all;
-} Record;
-
-static void
-term_free (Term *term)
-{
-  g_free (term->text);
-  g_free (term->spec);
-  g_clear_object (&term->network);
-  g_free (term);
-}
-
-static void
-record_free (Record *record)
-{
-  if (record == NULL)
-    return;
-  g_ptr_array_unref (record->terms);
-  g_free (record->redirect);
-  g_free (record->exp);
-  g_free (record);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Record, record_free)
-
-static gboolean
-is_lookup_term (MechKind kind)
-{
-  return kind == M_INCLUDE || kind == M_A || kind == M_MX || kind == M_PTR || kind == M_EXISTS;
-}
-
-static gboolean
-is_spf_record (const char *text)
-{
-  return g_ascii_strncasecmp (text, "v=spf1", 6) == 0 && (text[6] == '\0' || text[6] == ' ');
-}
-
-/* macro-string (RFC 7208 §7.1). *ends_with_macro: the last token was a macro-expand. */
-static gboolean
-macro_string_valid (const char *s,
-                    gboolean    exp_letters,
-                    gboolean   *ends_with_macro)
-{
-  gboolean macro = FALSE;
-
-  for (const char *p = s; *p != '\0'; p++)
-    {
-      guchar c = (guchar) *p;
-
-      if (c == '%')
-        {
-          char letter;
-
-          p++;
-          if (*p == '%' || *p == '_' || *p == '-')
-            {
-              macro = TRUE;
-              continue;
-            }
-          if (*p != '{')
-            return FALSE;
-          p++;
-          letter = g_ascii_tolower (*p);
-          if (letter == '\0' || (strchr ("slodipvh", letter) == NULL &&
-                                 !(exp_letters && strchr ("crt", letter) != NULL)))
-            return FALSE;
-          p++;
-          if (g_ascii_isdigit (*p))
-            {
-              guint value = 0;
-
-              while (g_ascii_isdigit (*p))
-                {
-                  value = MIN (value * 10 + (guint) (*p - '0'), 1000);
-                  p++;
-                }
-              if (value == 0)
-                return FALSE;
-            }
-          if (*p == 'r' || *p == 'R')
-            p++;
-          while (*p != '\0' && strchr (".-+,/_=", *p) != NULL)
-            p++;
-          if (*p != '}')
-            return FALSE;
-          macro = TRUE;
-        }
-      else if (c < 0x21 || c > 0x7E)
-        return FALSE;
-      else
-        macro = FALSE;
-    }
-  if (ends_with_macro != NULL)
-    *ends_with_macro = macro;
-  return TRUE;
-}
-
-/* toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum ) */
-static gboolean
-toplabel_valid (const char *label,
-                gsize       len)
-{
-  gboolean alpha = FALSE, hyphen = FALSE;
-
-  if (len == 0 || !g_ascii_isalnum (label[0]) || !g_ascii_isalnum (label[len - 1]))
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    {
-      if (g_ascii_isalpha (label[i]))
-        alpha = TRUE;
-      else if (label[i] == '-')
-        hyphen = TRUE;
-      else if (!g_ascii_isdigit (label[i]))
-        return FALSE;
-    }
-  return alpha || hyphen;
-}
-
-static gboolean
-domain_spec_valid (const char *spec)
-{
-  gboolean macro_end = FALSE;
-  gsize len;
-  const char *dot;
-
-  if (spec == NULL || *spec == '\0' || !macro_string_valid (spec, FALSE, &macro_end))
-    return FALSE;
-  if (macro_end)
-    return TRUE;
-  len = strlen (spec);
-  if (spec[len - 1] == '.')
-    len--;
-  dot = g_strrstr_len (spec, (gssize) len, ".");
-  if (dot == NULL)
-    return FALSE;
-  return toplabel_valid (dot + 1, len - (gsize) (dot + 1 - spec));
-}
-
-/* "/N" with no leading zero, N ≤ max. */
-static gboolean
-parse_cidr (const char *digits,
-            guint       max,
-            guint      *out)
-{
-  guint64 value;
-  char *end = NULL;
-
-  if (!g_ascii_isdigit (digits[0]) || (digits[0] == '0' && digits[1] != '\0'))
-    return FALSE;
-  value = g_ascii_strtoull (digits, &end, 10);
-  if (*end != '\0' || value > max)
-    return FALSE;
-  *out = (guint) value;
-  return TRUE;
-}
-
-/* Split "[:domain-spec][/n][//m]" of a and mx. */
-static gboolean
-parse_a_mx_args (const char  *rest,
-                 Term        *term)
-{
-  g_autofree char *copy = g_strdup (rest);
-  char *slash;
-
-  term->cidr4 = 32;
-  term->cidr6 = 128;
-  slash = g_strrstr (copy, "//");
-  if (slash != NULL && strchr (slash + 2, '/') == NULL)
-    {
-      if (!parse_cidr (slash + 2, 128, &term->cidr6))
-        return FALSE;
-      *slash = '\0';
-    }
-  slash = strrchr (copy, '/');
-  if (slash != NULL)
-    {
-      if (!parse_cidr (slash + 1, 32, &term->cidr4))
-        return FALSE;
-      *slash = '\0';
-    }
-  if (copy[0] == '\0')
-    return TRUE;
-  if (copy[0] != ':' || !domain_spec_valid (copy + 1))
-    return FALSE;
-  term->spec = g_strdup (copy + 1);
-  return TRUE;
-}
-
-static gboolean
-parse_ip_args (const char *rest,
-               Term       *term)
-{
-  g_autofree char *copy = NULL;
-  char *slash;
-  GSocketFamily family = term->kind == M_IP4 ? G_SOCKET_FAMILY_IPV4 : G_SOCKET_FAMILY_IPV6;
-  guint max = term->kind == M_IP4 ? 32 : 128;
-
-  if (rest[0] != ':')
-    return FALSE;
-  copy = g_strdup (rest + 1);
-  slash = strchr (copy, '/');
-  if (slash != NULL)
-    *slash = '\0';
-  /* ip4-network is a dotted quad only; ip6-network must look like IPv6. */
-  if (copy[0] == '\0' || (term->kind == M_IP4 && strchr (copy, ':') != NULL) ||
-      (term->kind == M_IP6 && strchr (copy, ':') == NULL))
-    return FALSE;
-  term->network = g_inet_address_new_from_string (copy);
-  if (term->network == NULL || g_inet_address_get_family (term->network) != family)
-    return FALSE;
-  term->cidr4 = term->cidr6 = max;
-  if (slash != NULL && !parse_cidr (slash + 1, max, term->kind == M_IP4 ? &term->cidr4 : &term->cidr6))
-    return FALSE;
-  return TRUE;
-}
-
-/* The message for a bad term: the term comes from DNS, so it is escaped and cut. */
-static char *
-bad_term (gboolean    unknown_mechanism,
-          const char *word)
-{
-  g_autofree char *shown = dmd_dns_escape_text (word, 100);
-
-  if (unknown_mechanism)
-    return g_strdup_printf (_("unknown mechanism “%s”"), shown);
-  return g_strdup_printf (_("“%s” is not valid"), shown);
-}
-
-static gboolean
-parse_mechanism (const char  *word,
-                 Term        *term,
-                 char       **error)
-{
-  const char *p = word;
-  const char *name;
-  gsize name_len;
-  gboolean known = FALSE;
-  const char *rest;
-
-  term->qualifier = '+';
-  if (*p != '\0' && strchr ("+-~?", *p) != NULL)
-    term->qualifier = *p++;
-  name = p;
-  while (g_ascii_isalnum (*p))
-    p++;
-  name_len = (gsize) (p - name);
-  rest = p;
-  for (guint i = 0; i < G_N_ELEMENTS (mech_names); i++)
-    if (name_len == strlen (mech_names[i]) && g_ascii_strncasecmp (name, mech_names[i], name_len) == 0)
-      {
-        term->kind = (MechKind) i;
-        known = TRUE;
-        break;
-      }
-  if (!known)
-    {
-      *error = bad_term (TRUE, word);
-      return FALSE;
-    }
-
-  switch (term->kind)
-    {
-    case M_ALL:
-      if (*rest != '\0')
-        goto bad;
-      return TRUE;
-    case M_INCLUDE:
-    case M_EXISTS:
-      if (rest[0] != ':' || !domain_spec_valid (rest + 1))
-        goto bad;
-      term->spec = g_strdup (rest + 1);
-      return TRUE;
-    case M_PTR:
-      if (*rest == '\0')
-        return TRUE;
-      if (rest[0] != ':' || !domain_spec_valid (rest + 1))
-        goto bad;
-      term->spec = g_strdup (rest + 1);
-      return TRUE;
-    case M_A:
-    case M_MX:
-      if (!parse_a_mx_args (rest, term))
-        goto bad;
-      return TRUE;
-    case M_IP4:
-    case M_IP6:
-      if (!parse_ip_args (rest, term))
-        goto bad;
-      return TRUE;
-    default:
-      g_assert_not_reached ();
-    }
-
-bad:
-  *error = bad_term (FALSE, word);
-  return FALSE;
-}
-
-/* The whole record, "v=spf1" included. NULL with a translated *error on any syntax error. */
-static Record *
-record_parse (const char  *text,
-              char       **error)
-{
-  g_autoptr(Record) record = g_new0 (Record, 1);
-  g_auto(GStrv) words = NULL;
-
-  record->terms = g_ptr_array_new_with_free_func ((GDestroyNotify) term_free);
-  if (!is_spf_record (text))
-    {
-      *error = g_strdup (_("it does not start with “v=spf1”"));
-      return NULL;
-    }
-  words = g_strsplit (text + 6, " ", -1);
-  for (guint i = 0; words[i] != NULL; i++)
-    {
-      const char *word = words[i];
-      const char *p = word;
-
-      if (*word == '\0')
-        continue;
-
-      /* modifier: name "=" macro-string, name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ) */
-      if (g_ascii_isalpha (*p))
-        {
-          while (g_ascii_isalnum (*p) || *p == '-' || *p == '_' || *p == '.')
-            p++;
-          if (*p == '=')
-            {
-              gsize name_len = (gsize) (p - word);
-              const char *value = p + 1;
-
-              if (name_len == 8 && g_ascii_strncasecmp (word, "redirect", 8) == 0)
-                {
-                  if (record->redirect != NULL)
-                    {
-                      *error = g_strdup (_("“redirect=” appears twice"));
-                      return NULL;
-                    }
-                  if (!domain_spec_valid (value))
-                    {
-                      *error = bad_term (FALSE, word);
-                      return NULL;
-                    }
-                  record->redirect = g_strdup (value);
-                }
-              else if (name_len == 3 && g_ascii_strncasecmp (word, "exp", 3) == 0)
-                {
-                  if (record->exp != NULL)
-                    {
-                      *error = g_strdup (_("“exp=” appears twice"));
-                      return NULL;
-                    }
-                  if (!domain_spec_valid (value))
-                    {
-                      *error = bad_term (FALSE, word);
-                      return NULL;
-                    }
-                  record->exp = g_strdup (value);
-                }
-              else if (!macro_string_valid (value, FALSE, NULL))
-                {
-                  *error = bad_term (FALSE, word);
-                  return NULL;
-                }
-              continue;
-            }
-        }
-
-      {
-        Term *term = g_new0 (Term, 1);
-
-        term->text = g_strdup (word);
-        if (!parse_mechanism (word, term, error))
-          {
-            term_free (term);
-            return NULL;
-          }
-        if (term->kind == M_ALL)
-          record->has_all = TRUE;
-        g_ptr_array_add (record->terms, term);
-      }
-    }
-  return g_steal_pointer (&record);
-}
-
-gboolean
-dmd_spf_record_check_syntax (const char  *record,
-                             char       **error)
-{
-  g_autofree char *why = NULL;
-  g_autoptr(Record) parsed = NULL;
-
-  g_return_val_if_fail (record != NULL, FALSE);
-
-  parsed = record_parse (record, &why);
-  if (parsed == NULL)
-    {
-      if (error != NULL)
-        *error = g_steal_pointer (&why);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-const char *
-dmd_spf_result_to_string (DmdSpfResult result)
-{
-  switch (result)
-    {
-    case DMD_SPF_NONE:      return "none";
-    case DMD_SPF_NEUTRAL:   return "neutral";
-    case DMD_SPF_PASS:      return "pass";
-    case DMD_SPF_FAIL:      return "fail";
-    case DMD_SPF_SOFTFAIL:  return "softfail";
-    case DMD_SPF_TEMPERROR: return "temperror";
-    case DMD_SPF_PERMERROR: return "permerror";
-    default:                g_return_val_if_reached (NULL);
-    }
-}
 
 /* ------------------------------------------------------------------------------------------ */
 /* Evaluation                                                                                 */
+/* ------------------------------------------------------------------------------------------ */
 
 typedef struct {
   GResolver    *resolver;
@@ -493,16 +48,10 @@ static char *
 normalise_domain (const char *name)
 {
   g_autofree char *ascii = g_hostname_to_ascii (name);
-  char *lower;
-  gsize len;
 
   if (ascii == NULL)
     return g_ascii_strdown (name, -1);
-  lower = g_ascii_strdown (ascii, -1);
-  len = strlen (lower);
-  while (len > 0 && lower[len - 1] == '.')
-    lower[--len] = '\0';
-  return lower;
+  return _dmd_dns_normalise_host (ascii);
 }
 
 /* A name worth asking for: labels of 1–63 octets, at most 253 in all, two labels or more. */
@@ -563,7 +112,8 @@ fetch_spf (Eval        *ev,
   *records = NULL;
   if (answer == NULL)
     {
-      answer = dmd_dns_query (ev->resolver, domain, DMD_DNS_QUERY_TXT, ev->deadline, ev->cancellable);
+      answer = dmd_dns_query (ev->resolver, domain, DMD_DNS_QUERY_TXT, ev->deadline,
+                              ev->cancellable);
       g_hash_table_insert (ev->txt, g_strdup (domain), answer);
     }
   switch (answer->status)
@@ -591,7 +141,7 @@ fetch_spf (Eval        *ev,
       break;
     }
   for (guint i = 0; i < answer->txt->len; i++)
-    if (is_spf_record (g_ptr_array_index (answer->txt, i)))
+    if (_dmd_spf_is_record (g_ptr_array_index (answer->txt, i)))
       g_ptr_array_add (found, g_ptr_array_index (answer->txt, i));
   *records = found;
   if (found->len == 0)
@@ -679,7 +229,11 @@ expand (Eval       *ev,
         case 'd': value = g_strdup (domain); break;
         case 'i': value = ip_for_macro (ev->ip); break;
         case 'p': value = g_strdup ("unknown"); break;
-        case 'v': value = g_strdup (ev->ip != NULL && g_inet_address_get_family (ev->ip) == G_SOCKET_FAMILY_IPV6 ? "ip6" : "in-addr"); break;
+        case 'v':
+          value = g_strdup (ev->ip != NULL
+                            && g_inet_address_get_family (ev->ip) == G_SOCKET_FAMILY_IPV6
+                            ? "ip6" : "in-addr");
+          break;
         case 'h': value = g_strdup (ev->sender_domain); break;
         default:  value = g_strdup (""); break;
         }
@@ -746,7 +300,8 @@ count_lookup (Eval *ev)
 {
   if (++ev->lookups > DMD_SPF_MAX_LOOKUPS)
     {
-      set_problem (ev, _("more than %u DNS lookups (include, a, mx, ptr, exists, redirect): receivers stop at %u"),
+      set_problem (ev, _("more than %u DNS lookups (include, a, mx, ptr, exists, redirect): "
+                         "receivers stop at %u"),
                    DMD_SPF_MAX_LOOKUPS, DMD_SPF_MAX_LOOKUPS);
       return FALSE;
     }
@@ -758,7 +313,8 @@ count_void (Eval *ev)
 {
   if (++ev->void_lookups > DMD_SPF_MAX_VOID_LOOKUPS)
     {
-      set_problem (ev, _("more than %u DNS lookups found nothing (void lookups)"), DMD_SPF_MAX_VOID_LOOKUPS);
+      set_problem (ev, _("more than %u DNS lookups found nothing (void lookups)"),
+                   DMD_SPF_MAX_VOID_LOOKUPS);
       return FALSE;
     }
   return TRUE;
@@ -767,15 +323,17 @@ count_void (Eval *ev)
 static DmdDnsQueryType
 address_query_type (Eval *ev)
 {
-  return g_inet_address_get_family (ev->ip) == G_SOCKET_FAMILY_IPV4 ? DMD_DNS_QUERY_A : DMD_DNS_QUERY_AAAA;
+  return g_inet_address_get_family (ev->ip) == G_SOCKET_FAMILY_IPV4 ? DMD_DNS_QUERY_A
+                                                                    : DMD_DNS_QUERY_AAAA;
 }
 
 static gboolean
 addresses_match (Eval               *ev,
                  const DmdDnsAnswer *answer,
-                 const Term         *term)
+                 const DmdSpfTerm   *term)
 {
-  guint prefix = g_inet_address_get_family (ev->ip) == G_SOCKET_FAMILY_IPV4 ? term->cidr4 : term->cidr6;
+  guint prefix = g_inet_address_get_family (ev->ip) == G_SOCKET_FAMILY_IPV4 ? term->cidr4
+                                                                            : term->cidr6;
 
   for (guint i = 0; answer->addresses != NULL && i < answer->addresses->len; i++)
     if (dmd_inet_address_in_network (ev->ip, g_ptr_array_index (answer->addresses, i), prefix))
@@ -808,15 +366,16 @@ answer_error (Eval               *ev,
 #define MATCH     1
 
 static int
-match_a (Eval       *ev,
-         const Term *term,
-         const char *target)
+match_a (Eval             *ev,
+         const DmdSpfTerm *term,
+         const char       *target)
 {
   g_autoptr(DmdDnsAnswer) answer = NULL;
 
   if (!domain_valid (target))
     return count_void (ev) ? NO_MATCH : DMD_SPF_PERMERROR;
-  answer = dmd_dns_query (ev->resolver, target, address_query_type (ev), ev->deadline, ev->cancellable);
+  answer = dmd_dns_query (ev->resolver, target, address_query_type (ev), ev->deadline,
+                          ev->cancellable);
   switch (answer->status)
     {
     case DMD_DNS_STATUS_OK:
@@ -829,9 +388,9 @@ match_a (Eval       *ev,
 }
 
 static int
-match_mx (Eval       *ev,
-          const Term *term,
-          const char *target)
+match_mx (Eval             *ev,
+          const DmdSpfTerm *term,
+          const char       *target)
 {
   g_autoptr(DmdDnsAnswer) answer = NULL;
   g_autoptr(GPtrArray) hosts = NULL;
@@ -858,10 +417,12 @@ match_mx (Eval       *ev,
     {
       g_autofree char *shown = dmd_dns_escape_text (target, 255);
 
-      set_problem (ev, _("%s has more than %u MX hosts (“mx” looks up at most %u)"), shown, MAX_MX_HOSTS, MAX_MX_HOSTS);
+      set_problem (ev, _("%s has more than %u MX hosts (“mx” looks up at most %u)"), shown,
+                   MAX_MX_HOSTS, MAX_MX_HOSTS);
       return DMD_SPF_PERMERROR;
     }
-  if (!dmd_dns_resolve_all (ev->resolver, (DmdDnsAnswer **) hosts->pdata, hosts->len, ev->deadline, ev->cancellable))
+  if (!dmd_dns_resolve_all (ev->resolver, (DmdDnsAnswer **) hosts->pdata, hosts->len,
+                            ev->deadline, ev->cancellable))
     {
       ev->cancelled = TRUE;
       return DMD_SPF_TEMPERROR;
@@ -872,7 +433,8 @@ match_mx (Eval       *ev,
 
       if (host->status == DMD_DNS_STATUS_OK && addresses_match (ev, host, term))
         return MATCH;
-      if (host->status != DMD_DNS_STATUS_OK && host->status != DMD_DNS_STATUS_NOT_FOUND && failed == NULL)
+      if (host->status != DMD_DNS_STATUS_OK && host->status != DMD_DNS_STATUS_NOT_FOUND
+          && failed == NULL)
         failed = host;
     }
   return failed != NULL ? (int) answer_error (ev, failed) : NO_MATCH;
@@ -905,12 +467,12 @@ static DmdSpfResult check_host (Eval        *ev,
                                 char       **matched_domain);
 
 static int
-match_include (Eval        *ev,
-               const Term  *term,
-               const char  *target,
-               guint        depth,
-               char       **matched,
-               char       **matched_domain)
+match_include (Eval              *ev,
+               const DmdSpfTerm  *term,
+               const char        *target,
+               guint              depth,
+               char             **matched,
+               char             **matched_domain)
 {
   g_autofree char *inner = NULL;
   g_autofree char *inner_domain = NULL;
@@ -948,7 +510,7 @@ check_host (Eval        *ev,
             char       **matched_domain)
 {
   g_autoptr(GPtrArray) records = NULL;
-  g_autoptr(Record) record = NULL;
+  g_autoptr(DmdSpfRecord) record = NULL;
   g_autofree char *why = NULL;
   FetchStatus fetched;
 
@@ -983,7 +545,7 @@ check_host (Eval        *ev,
       break;
     }
 
-  record = record_parse (g_ptr_array_index (records, 0), &why);
+  record = _dmd_spf_record_parse (g_ptr_array_index (records, 0), &why);
   if (record == NULL)
     {
       g_autofree char *shown = dmd_dns_escape_text (domain, 255);
@@ -995,39 +557,39 @@ check_host (Eval        *ev,
 
   for (guint i = 0; i < record->terms->len; i++)
     {
-      Term *term = g_ptr_array_index (record->terms, i);
+      DmdSpfTerm *term = g_ptr_array_index (record->terms, i);
       g_autofree char *target = NULL;
       int m = NO_MATCH;
 
-      if (is_lookup_term (term->kind) && !count_lookup (ev))
+      if (_dmd_spf_is_lookup_term (term->kind) && !count_lookup (ev))
         return DMD_SPF_PERMERROR;
-      if (is_lookup_term (term->kind))
+      if (_dmd_spf_is_lookup_term (term->kind))
         target = expand (ev, term->spec != NULL ? term->spec : domain, domain);
 
       switch (term->kind)
         {
-        case M_ALL:
+        case DMD_SPF_MECH_ALL:
           m = MATCH;
           break;
-        case M_IP4:
+        case DMD_SPF_MECH_IP4:
           m = dmd_inet_address_in_network (ev->ip, term->network, term->cidr4) ? MATCH : NO_MATCH;
           break;
-        case M_IP6:
+        case DMD_SPF_MECH_IP6:
           m = dmd_inet_address_in_network (ev->ip, term->network, term->cidr6) ? MATCH : NO_MATCH;
           break;
-        case M_A:
+        case DMD_SPF_MECH_A:
           m = match_a (ev, term, target);
           break;
-        case M_MX:
+        case DMD_SPF_MECH_MX:
           m = match_mx (ev, term, target);
           break;
-        case M_PTR:
+        case DMD_SPF_MECH_PTR:
           m = NO_MATCH;   /* deprecated (RFC 7208 §5.5): counted, never evaluated */
           break;
-        case M_EXISTS:
+        case DMD_SPF_MECH_EXISTS:
           m = match_exists (ev, target);
           break;
-        case M_INCLUDE:
+        case DMD_SPF_MECH_INCLUDE:
           m = match_include (ev, term, target, depth, matched, matched_domain);
           break;
         default:
@@ -1103,7 +665,7 @@ walk_tree (Eval       *ev,
            GPtrArray  *stack)
 {
   g_autoptr(GPtrArray) records = NULL;
-  g_autoptr(Record) record = NULL;
+  g_autoptr(DmdSpfRecord) record = NULL;
   g_autofree char *why = NULL;
   guint depth = stack->len;
 
@@ -1147,20 +709,20 @@ walk_tree (Eval       *ev,
     default:
       return;   /* the evaluation reports it */
     }
-  record = record_parse (g_ptr_array_index (records, 0), &why);
+  record = _dmd_spf_record_parse (g_ptr_array_index (records, 0), &why);
   if (record == NULL)
     return;
 
   g_ptr_array_add (stack, g_strdup (domain));
   for (guint i = 0; i < record->terms->len; i++)
     {
-      Term *term = g_ptr_array_index (record->terms, i);
+      DmdSpfTerm *term = g_ptr_array_index (record->terms, i);
 
-      if (is_lookup_term (term->kind))
+      if (_dmd_spf_is_lookup_term (term->kind))
         walk->lookups++;
-      if (term->kind == M_ALL)
+      if (term->kind == DMD_SPF_MECH_ALL)
         break;   /* nothing after "all" is ever looked at */
-      if (term->kind == M_INCLUDE)
+      if (term->kind == DMD_SPF_MECH_INCLUDE)
         {
           g_autofree char *target = NULL;
 
@@ -1231,7 +793,8 @@ dmd_spf_evaluate (GResolver    *resolver,
   ev.resolver = resolver;
   ev.deadline = deadline;
   ev.cancellable = cancellable;
-  ev.txt = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) dmd_dns_answer_free);
+  ev.txt = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                  (GDestroyNotify) dmd_dns_answer_free);
   res->domain = normalise_domain (domain);
   if (ip != NULL)
     ev.ip = dmd_dns_parse_address (ip);
@@ -1322,7 +885,8 @@ dmd_spf_evaluate (GResolver    *resolver,
     {
       g_autofree char *shown = dmd_dns_escape_text (res->domain, 255);
 
-      set_problem (&ev, _("%s has no SPF record (no TXT record starting with “v=spf1”)"), shown);
+      set_problem (&ev, _("%s has no SPF record (no TXT record starting with “v=spf1”)"),
+                   shown);
     }
 
   /* The whole tree: Microsoft's include, the lookups of the worst case, loops. */
@@ -1342,7 +906,8 @@ out:
   res->lookups = ev.lookups;
   res->void_lookups = ev.void_lookups;
   res->cancelled = res->cancelled || ev.cancelled || g_cancellable_is_cancelled (cancellable);
-  if (res->result == DMD_SPF_NONE || res->result == DMD_SPF_TEMPERROR || res->result == DMD_SPF_PERMERROR)
+  if (res->result == DMD_SPF_NONE || res->result == DMD_SPF_TEMPERROR
+      || res->result == DMD_SPF_PERMERROR)
     res->problem = g_steal_pointer (&ev.problem);
   g_free (ev.problem);
   g_clear_object (&ev.ip);
@@ -1352,159 +917,3 @@ out:
   return res;
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* The spf check                                                                              */
-
-DmdDnsOutcome *
-dmd_spf_check (GResolver    *resolver,
-               const char   *domain,
-               const char   *public_ip,
-               gint64        deadline,
-               GCancellable *cancellable)
-{
-  DmdDnsOutcome *outcome = dmd_dns_outcome_new ();
-  g_autoptr(DmdSpfEvaluation) ev = NULL;
-  g_autofree char *shown_domain = NULL;
-  g_autofree char *shown_record = NULL;
-
-  if (domain == NULL || *domain == '\0')
-    {
-      outcome->status = DMD_CHECK_SKIP;
-      outcome->summary = g_strdup (_("No sender domain: SPF was not checked"));
-      return outcome;
-    }
-
-  ev = dmd_spf_evaluate (resolver, domain, public_ip, NULL, deadline, cancellable);
-  if (ev->cancelled)
-    {
-      outcome->cancelled = TRUE;
-      outcome->status = DMD_CHECK_SKIP;
-      outcome->summary = g_strdup (_("Cancelled"));
-      return outcome;
-    }
-  shown_domain = dmd_dns_escape_text (ev->domain, 255);
-  shown_record = dmd_dns_escape_text (ev->record, EVIDENCE_RECORD);
-
-  for (guint i = 0; ev->records[i] != NULL; i++)
-    {
-      g_autofree char *shown = dmd_dns_escape_text (ev->records[i], 1000);
-
-      dmd_dns_outcome_add_line (outcome, _("SPF record of %s: %s"), shown_domain, shown);
-    }
-
-  switch (ev->result)
-    {
-    case DMD_SPF_NONE:
-      dmd_dns_outcome_add_finding (outcome, "spf-missing-record", ev->problem);
-      dmd_dns_outcome_add_line (outcome, "%s", ev->problem);
-      outcome->summary = g_strdup_printf (_("%s has no SPF record"), shown_domain);
-      break;
-
-    case DMD_SPF_TEMPERROR:
-      dmd_dns_outcome_add_line (outcome, "%s", ev->problem);
-      outcome->status = DMD_CHECK_WARN;
-      outcome->summary = g_strdup_printf (_("The SPF record of %s could not be checked: %s"), shown_domain, ev->problem);
-      return outcome;
-
-    case DMD_SPF_PERMERROR:
-      {
-        g_autofree char *evidence = NULL;
-
-        if (ev->n_records > 1)
-          {
-            GString *all = g_string_new (NULL);
-
-            for (guint i = 0; ev->records[i] != NULL; i++)
-              {
-                g_autofree char *shown = dmd_dns_escape_text (ev->records[i], EVIDENCE_RECORD);
-
-                g_string_append_printf (all, "%s“%s”", i > 0 ? "; " : "", shown);
-              }
-            evidence = g_strdup_printf ("%s: %s", ev->problem, all->str);
-            g_string_free (all, TRUE);
-          }
-        else
-          evidence = g_strdup_printf (_("%s — SPF record of %s: %s"), ev->problem, shown_domain, shown_record);
-        dmd_dns_outcome_add_finding (outcome, "spf-invalid", evidence);
-        dmd_dns_outcome_add_line (outcome, _("SPF result: permerror (%s)"), ev->problem);
-        outcome->summary = g_strdup_printf (_("The SPF record of %s is invalid: receivers treat SPF as failed"), shown_domain);
-      }
-      break;
-
-    case DMD_SPF_PASS:
-    case DMD_SPF_FAIL:
-    case DMD_SPF_SOFTFAIL:
-    case DMD_SPF_NEUTRAL:
-    default:
-      if (ev->ip == NULL)
-        {
-          dmd_dns_outcome_add_line (outcome, _("The public IP is not known: the record was checked but not evaluated"));
-          outcome->summary = g_strdup_printf (_("%s has an SPF record; the public IP is not known"), shown_domain);
-        }
-      else
-        {
-          g_autofree char *decided = ev->mechanism != NULL
-            ? dmd_dns_escape_text (ev->mechanism, 300)
-            : g_strdup (_("no mechanism matched"));
-
-          dmd_dns_outcome_add_line (outcome,
-                                    g_dngettext (GETTEXT_PACKAGE,
-                                                 "SPF result for %s: %s (%s), %u DNS lookup",
-                                                 "SPF result for %s: %s (%s), %u DNS lookups",
-                                                 ev->lookups),
-                                    ev->ip, dmd_spf_result_to_string (ev->result), decided, ev->lookups);
-          if (ev->result == DMD_SPF_PASS)
-            outcome->summary = g_strdup_printf (_("The SPF record of %s authorises %s"), shown_domain, ev->ip);
-          else
-            {
-              g_autofree char *evidence =
-                g_strdup_printf (_("%s is not authorised by the SPF record of %s (result: %s, decided by “%s”): %s"),
-                                 ev->ip, shown_domain, dmd_spf_result_to_string (ev->result), decided, shown_record);
-
-              dmd_dns_outcome_add_finding (outcome, "spf-missing-ip", evidence);
-              outcome->summary = g_strdup_printf (_("The SPF record of %s does not authorise %s"), shown_domain, ev->ip);
-            }
-        }
-      break;
-    }
-
-  /* The whole tree, whatever this IP's evaluation reached. */
-  if (ev->loop != NULL && !dmd_dns_outcome_has_finding (outcome, "spf-invalid"))
-    {
-      g_autofree char *loop = dmd_dns_escape_text (ev->loop, 300);
-      g_autofree char *evidence = g_strdup_printf (_("The includes of the SPF record of %s form a loop (%s): receivers fail it with permerror — %s"),
-                                                   shown_domain, loop, shown_record);
-
-      dmd_dns_outcome_add_finding (outcome, "spf-invalid", evidence);
-    }
-  else if (ev->tree_lookups > DMD_SPF_MAX_LOOKUPS && !dmd_dns_outcome_has_finding (outcome, "spf-invalid"))
-    {
-      g_autofree char *evidence = g_strdup_printf (_("The SPF record of %s and its includes need %u DNS lookups; receivers stop at %u (permerror) for any sender not matched before: %s"),
-                                                   shown_domain, ev->tree_lookups, DMD_SPF_MAX_LOOKUPS, shown_record);
-
-      dmd_dns_outcome_add_finding (outcome, "spf-invalid", evidence);
-    }
-  if (ev->n_records == 1)
-    dmd_dns_outcome_add_line (outcome,
-                              g_dngettext (GETTEXT_PACKAGE,
-                                           "The record and its includes need up to %u DNS lookup (the limit is 10)",
-                                           "The record and its includes need up to %u DNS lookups (the limit is 10)",
-                                           ev->tree_lookups),
-                              ev->tree_lookups);
-
-  if (ev->n_records == 1 && ev->tree_complete && !ev->microsoft_include)
-    {
-      g_autofree char *evidence = g_strdup_printf (_("The SPF record of %s does not include spf.protection.outlook.com: %s"),
-                                                   shown_domain, shown_record);
-
-      dmd_dns_outcome_add_finding (outcome, "spf-no-microsoft-include", evidence);
-    }
-  else if (ev->microsoft_include && !ev->microsoft_include_direct)
-    dmd_dns_outcome_add_line (outcome, _("spf.protection.outlook.com is included through another include"));
-
-  if (dmd_dns_outcome_has_finding (outcome, "spf-missing-record") ||
-      dmd_dns_outcome_has_finding (outcome, "spf-invalid") ||
-      dmd_dns_outcome_has_finding (outcome, "spf-missing-ip"))
-    outcome->status = DMD_CHECK_WARN;
-  return outcome;
-}
