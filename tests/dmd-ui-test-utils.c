@@ -273,3 +273,80 @@ dmd_test_refused_result (void)
     g_ptr_array_add (result->recommended, g_ptr_array_steal_index (rows, 0));
   return result;
 }
+
+/* A plain SMTP client in a thread: EHLO, MAIL FROM, RCPT TO, QUIT. */
+
+typedef struct {
+  guint16   port;
+  gboolean  done;
+  gboolean  ok;
+} Client;
+
+static gboolean
+read_reply (GDataInputStream *in,
+            char              expect)
+{
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
+
+      if (line == NULL || strlen (line) < 3)
+        return FALSE;
+      if (line[3] != '-')
+        return line[0] == expect;
+    }
+}
+
+static gpointer
+client_thread (gpointer data)
+{
+  Client *client = data;
+  g_autoptr(GSocketClient) sc = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  GOutputStream *out;
+  const char *commands[] = {
+    "EHLO printer.contoso.com\r\n",
+    "MAIL FROM:<scanner@contoso.com>\r\n",
+    "RCPT TO:<a@contoso.com>\r\n",
+  };
+  gboolean ok;
+
+  g_socket_client_set_timeout (sc, 5);
+  conn = g_socket_client_connect_to_host (sc, "127.0.0.1", client->port, NULL, NULL);
+  if (conn == NULL)
+    goto out;
+  in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (conn)));
+  g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+  out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
+
+  ok = read_reply (in, '2');
+  for (guint i = 0; ok && i < G_N_ELEMENTS (commands); i++)
+    ok = g_output_stream_write_all (out, commands[i], strlen (commands[i]), NULL, NULL, NULL)
+         && read_reply (in, '2');
+  if (ok)
+    ok = g_output_stream_write_all (out, "QUIT\r\n", 6, NULL, NULL, NULL) && read_reply (in, '2');
+  g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
+  client->ok = ok;
+
+out:
+  g_atomic_int_set (&client->done, TRUE);
+  return NULL;
+}
+
+static gboolean
+client_done (gpointer data)
+{
+  return g_atomic_int_get (&((Client *) data)->done);
+}
+
+gboolean
+dmd_test_smtp_client_run (guint16 port)
+{
+  Client client = { port, FALSE, FALSE };
+  GThread *thread = g_thread_new ("client", client_thread, &client);
+
+  g_assert_true (dmd_test_wait (client_done, &client, 10000));
+  g_thread_join (thread);
+  return client.ok;
+}

@@ -52,6 +52,10 @@ void       dmd_test_set_text         (GtkWidget  *editable_row,
 /* The result of a run whose sign-in Microsoft 365 refused (535 5.7.139, SMTP AUTH off for the
  * tenant), with the catalogue's own words and settings table. */
 DmdResult *dmd_test_refused_result   (void);
+/* Play a device that tests its mail settings against 127.0.0.1:port (EHLO, MAIL FROM
+ * scanner@contoso.com, RCPT TO a@contoso.com, QUIT, in plain text) while the main loop runs;
+ * TRUE when every reply was positive. */
+gboolean   dmd_test_smtp_client_run  (guint16     port);
 /* A GtkWindow holding child, presented. */
 GtkWidget *dmd_test_window_new       (GtkWidget  *child);
 

@@ -10,6 +10,7 @@
 
 #include <locale.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "dmd-capture-page.h"
 #include "dmd-explain-page.h"
@@ -56,6 +57,26 @@ check_page (GtkWidget  *window,
     g_error ("%s at %d px cuts “%s” short", what, NARROW, gtk_label_get_text (GTK_LABEL (cut)));
 }
 
+static gboolean
+capture_ended (gpointer data)
+{
+  return !dmd_capture_page_is_running (DMD_CAPTURE_PAGE (data));
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_remove (path);
+    }
+  g_rmdir (dir);
+}
+
 static void
 test_every_page (void)
 {
@@ -63,6 +84,8 @@ test_every_page (void)
   DmdWindow *self;
   DmdSession *session;
   g_autoptr(DmdResult) result = dmd_test_refused_result ();
+  g_autofree char *data_dir = g_dir_make_tmp ("dmd-narrow-XXXXXX", NULL);
+  DmdCapturePage *capture;
 
   /* No animations: a crossfade would keep the old title mapped while the test looks. */
   g_object_set (gtk_settings_get_default (),
@@ -103,7 +126,20 @@ test_every_page (void)
   dmd_window_go_to (self, DMD_PAGE_CAPTURE);
   check_page (window, "device test");
 
+  /* A device tests itself against this computer; then the verdict per option. */
+  capture = DMD_CAPTURE_PAGE (dmd_window_get_page (self, DMD_PAGE_CAPTURE));
+  dmd_capture_page_set_test_options (capture, 0, data_dir);
+  g_assert_true (dmd_capture_page_start (capture));
+  check_page (window, "device test, listening");
+  g_assert_true (dmd_test_smtp_client_run (dmd_capture_page_get_port (capture)));
+  dmd_capture_page_stop (capture);
+  g_assert_true (dmd_test_wait (capture_ended, capture, 10000));
+  g_assert_nonnull (dmd_capture_page_get_result (capture));
+  check_page (window, "device test, verdict");
+
   gtk_window_destroy (GTK_WINDOW (window));
+  dmd_test_spin ();
+  remove_dir (data_dir);
 }
 
 int

@@ -202,7 +202,7 @@ end_text (const DmdCaptureResult *result)
 static GtkWidget *
 verdict_group_new (const DmdCaptureVerdict *verdict)
 {
-  GtkWidget *group, *row, *icon, *button;
+  GtkWidget *group, *row, *icon, *check;
   const char *title, *subtitle, *icon_name, *style;
   g_autofree char *spoken = NULL;
 
@@ -251,21 +251,30 @@ verdict_group_new (const DmdCaptureVerdict *verdict)
   gtk_widget_add_css_class (row, "dmd-verdict-row");
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
 
-  /* Check it from this computer, with what the device showed already typed in. */
-  button = gtk_button_new_with_mnemonic (_("_Check This Option"));
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.check-option");
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s",
+  /* Check it from this computer, with what the device showed already typed in: a row of
+   * its own, which fits 360 px (a header button would cut the option's name short). */
+  check = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (check), _("Check This Option"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (check),
+                               _("From this computer, with what the device showed filled in"));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (check), TRUE);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (check), "win.check-option");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (check), "s",
                                     dmd_option_to_string (verdict->option));
-  /* Translators: the button beside an option's verdict, read out with the option's name. */
+  /* Translators: the row under an option's verdict, read out with the option's name. */
   spoken = g_strdup_printf (_("Check %s"), dmd_option_display_name (verdict->option));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   spoken, -1);
-  adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (group), button);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (check),
+                             g_object_new (GTK_TYPE_IMAGE, "icon-name", "go-next-symbolic",
+                                           "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
+                                           NULL));
+  gtk_widget_add_css_class (check, "dmd-check-option-row");
 
   for (guint i = 0; verdict->findings != NULL && i < verdict->findings->len; i++)
     adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
                                dmd_finding_row_new (g_ptr_array_index (verdict->findings, i)));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), check);
   return group;
 }
 
