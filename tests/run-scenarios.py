@@ -141,9 +141,13 @@ class Run:
     def cli_args(self, port):
         c = self.sc.cli
         option = c.get('option', 'smtp-auth')
+        # The options that sign in, with their endpoints (the CLI's defaults); the others
+        # send to the tenant's MX endpoint.
+        endpoints = {'smtp-auth': 'smtp.office365.com', 'hve': 'smtp.hve.mx.microsoft'}
+        signs_in = option in endpoints
         mx = 'contoso-com.mail.protection.outlook.com'
-        server = c.get('server', 'smtp.office365.com' if option == 'smtp-auth' else mx)
-        cport = c.get('port', '587' if option == 'smtp-auth' else '25')
+        server = c.get('server', endpoints.get(option, mx))
+        cport = c.get('port', '587' if signs_in else '25')
         ipv6 = c.get('ipv6') == 'true'
         argv = [self.args.cli, 'check', '--option=' + option, '--server=' + server,
                 '--port=' + cport,
@@ -154,7 +158,7 @@ class Run:
                 '--format=' + self.fmt]
         if self.fmt == 'json':
             argv.append('--report=' + os.path.join(self.workdir, 'report.html'))
-        user = c.get('username', USERNAME if option == 'smtp-auth' else '')
+        user = c.get('username', USERNAME if signs_in else '')
         if user:
             argv.append('--username=' + user)
         default_from = USERNAME
@@ -170,7 +174,7 @@ class Run:
             argv.append('--send')
         env_extra = {}
         stdin_data = None
-        secret = c.get('secret', 'password' if option == 'smtp-auth' else 'none')
+        secret = c.get('secret', 'password' if signs_in else 'none')
         via = c.get('secret_via', 'file')
         if secret == 'password':
             if via == 'file':

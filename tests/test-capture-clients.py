@@ -267,7 +267,8 @@ def check_common(report, problems):
     expect(re.fullmatch(r'([0-9A-F]{2}:){31}[0-9A-F]{2}',
                         report['listen']['certificate_sha256'] or '') is not None,
            'certificate_sha256', problems)
-    expect([v['option'] for v in report['verdicts']] == ['smtp-auth', 'direct-send', 'relay'],
+    expect([v['option'] for v in report['verdicts']] ==
+           ['smtp-auth', 'direct-send', 'relay', 'hve'],
            'verdict order', problems)
     for s in report['sessions']:
         expect(s['client'] == '127.0.0.1', 'client address %r' % s['client'], problems)
@@ -290,6 +291,9 @@ def check_swaks_auth(r, p):
     expect(v['smtp-auth'] == (True, ['config-basic-auth-retiring']), 'smtp-auth %r' %
            (v['smtp-auth'],), p)
     expect(v['direct-send'] == (True, []) and v['relay'] == (True, []), 'others usable', p)
+    # High Volume Email: STARTTLS with TLS 1.2+, AUTH LOGIN, an inside recipient: usable,
+    # with its own dated note instead of the SMTP AUTH retirement.
+    expect(v['hve'] == (True, ['config-hve-basic-auth-until-2028']), 'hve %r' % (v['hve'],), p)
 
 
 def check_swaks_no_auth(r, p):
@@ -302,6 +306,10 @@ def check_swaks_no_auth(r, p):
            'smtp-auth %r' % (v['smtp-auth'],), p)
     expect(v['direct-send'] == (True, ['config-external-recipient-direct-send']),
            'direct-send %r' % (v['direct-send'],), p)
+    # HVE: no TLS, no sign-in, and an outside recipient.
+    expect(not v['hve'][0] and sorted(v['hve'][1]) ==
+           ['config-hve-external-recipient', 'device-no-auth', 'device-no-starttls'],
+           'hve %r' % (v['hve'],), p)
     f = [f for f in r['verdicts'][1]['findings']
          if f['id'] == 'config-external-recipient-direct-send'][0]
     expect('partner@fabrikam.example' in f['evidence'] and

@@ -91,7 +91,7 @@ test_capture (void)
   result = dmd_capture_page_get_result (DMD_CAPTURE_PAGE (page));
   g_assert_nonnull (result);
   g_assert_cmpuint (result->sessions->len, ==, 1);
-  g_assert_cmpuint (result->verdicts->len, ==, 3);
+  g_assert_cmpuint (result->verdicts->len, ==, 4);
   for (guint i = 0; i < result->verdicts->len; i++)
     {
       const DmdCaptureVerdict *verdict = g_ptr_array_index (result->verdicts, i);
@@ -100,8 +100,9 @@ test_capture (void)
       n_findings += verdict->findings->len;
       g_assert_nonnull (dmd_test_find_label (page, dmd_option_display_name (verdict->option)));
     }
-  /* A plaintext session without a sign-in cannot use SMTP AUTH. */
+  /* A plaintext session without a sign-in cannot use SMTP AUTH, nor High Volume Email. */
   g_assert_false (dmd_capture_result_get_verdict (result, DMD_OPTION_SMTP_AUTH)->usable);
+  g_assert_false (dmd_capture_result_get_verdict (result, DMD_OPTION_HVE)->usable);
   g_assert_nonnull (dmd_test_find_row (page, "Not usable"));
   g_assert_cmpuint (n_findings, >, 0);
   g_assert_cmpuint (dmd_test_count_type (page, DMD_TYPE_FINDING_ROW, TRUE), ==, n_findings);

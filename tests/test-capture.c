@@ -161,12 +161,14 @@ test_verdict_good_device (void)
   g_autoptr(GPtrArray) verdicts = dmd_capture_judge (sessions, DMD_OPTION_SMTP_AUTH,
                                                      "contoso.com", today);
 
-  g_assert_cmpuint (verdicts->len, ==, 3);
+  g_assert_cmpuint (verdicts->len, ==, 4);
   g_assert_cmpint (((DmdCaptureVerdict *) verdicts->pdata[0])->option, ==, DMD_OPTION_SMTP_AUTH);
   /* Basic auth works today, but is about to be switched off by default. */
   assert_verdict (verdicts, DMD_OPTION_SMTP_AUTH, TRUE, "config-basic-auth-retiring");
   assert_verdict (verdicts, DMD_OPTION_DIRECT_SEND, TRUE, "");
   assert_verdict (verdicts, DMD_OPTION_RELAY, TRUE, "");
+  /* High Volume Email keeps password sign-in until 2028: worth knowing, not retiring. */
+  assert_verdict (verdicts, DMD_OPTION_HVE, TRUE, "config-hve-basic-auth-until-2028");
 }
 
 static void
@@ -477,7 +479,7 @@ test_verdict_nothing_to_judge (void)
     }
   g_clear_pointer (&verdicts, g_ptr_array_unref);
   verdicts = dmd_capture_judge (none, DMD_OPTION_SMTP_AUTH, NULL, NULL);
-  g_assert_cmpuint (verdicts->len, ==, 3);
+  g_assert_cmpuint (verdicts->len, ==, 4);
   g_assert_false (((DmdCaptureVerdict *) verdicts->pdata[0])->judged);
 }
 
@@ -595,9 +597,11 @@ test_report_json (void)
   g_assert_cmpint (json_object_get_int_member (session, "size"), ==, 48213);
   g_assert_true (json_object_get_boolean_member (session, "completed"));
   verdicts = json_object_get_array_member (o, "verdicts");
-  g_assert_cmpuint (json_array_get_length (verdicts), ==, 3);
+  g_assert_cmpuint (json_array_get_length (verdicts), ==, 4);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (verdicts, 0),
                                                   "option"), ==, "smtp-auth");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (verdicts, 3),
+                                                  "option"), ==, "hve");
 
   text = dmd_capture_report_to_text (result, FALSE);
   g_assert_null (strchr (text, '\x1b'));

@@ -34,6 +34,8 @@ static const char *catalog_ids[] = {
   "device-rejects-certificate", "device-no-auth",
   "sender-send-as-denied", "sender-blocked-outbound-spam", "relay-tenant-attribution",
   "relay-certificate-not-trusted",
+  "config-hve-external-recipient", "config-hve-legacy-endpoint",
+  "config-hve-basic-auth-until-2028", "hve-auth-failed",
   "relay-connector-ip-mismatch", "relay-wrong-region", "direct-send-rejected",
   "recipient-not-found", "recipient-external-refused", "ip-banned", "ip-low-reputation",
   "ip-on-dnsbl", "spf-missing-record", "spf-missing-ip", "spf-no-microsoft-include",
@@ -74,6 +76,8 @@ static const char *allowed_urls[] = {
    * the NDR reference's */
   "https://aka.ms/smtprelay",
   "https://aka.ms/PillarEmailNDR",
+  /* High Volume Email (m365-facts.md §1: learn "Manage High Volume Email for Microsoft 365") */
+  "https://learn.microsoft.com/exchange/mail-flow-best-practices/high-volume-mails-m365",
 };
 
 static DmdDeviceConfig *
@@ -259,6 +263,17 @@ check_entry_ja (const char *id)
       g_assert_null (strstr (after->explanation, "Basic authentication for SMTP AUTH has been"));
       g_assert_nonnull (strstr (after->explanation, "2027"));
     }
+  if (g_str_equal (id, "config-hve-basic-auth-until-2028"))
+    {
+      g_autoptr(DmdDeviceConfig) config = full_config (DMD_OPTION_HVE);
+      g_autoptr(DmdFinding) after = NULL;
+
+      config->today = g_date_time_new_utc (2028, 11, 1, 0, 0, 0);
+      after = dmd_catalog_make_finding ("config-hve-basic-auth-until-2028", config, NULL);
+      g_assert_true (g_utf8_validate (after->explanation, -1, NULL));
+      g_assert_null (strstr (after->explanation, "kept only until"));
+      g_assert_nonnull (strstr (after->explanation, "2028"));
+    }
 }
 
 static void
@@ -349,6 +364,7 @@ typedef struct {
 #define SA    DMD_OPTION_SMTP_AUTH
 #define DS    DMD_OPTION_DIRECT_SEND
 #define RELAY DMD_OPTION_RELAY
+#define HVE   DMD_OPTION_HVE
 #define TRAILER " [SN4PR0201CA0041.namprd02.prod.outlook.com 2025-03-20T11:25:21.972Z 08DD66EDEFB0DFDF]"
 
 static const ReplyCase reply_cases[] = {
@@ -1068,7 +1084,138 @@ static const PreflightCase preflight_cases[] = {
     NULL, NULL, NULL, 64, FALSE, TRUE, { NULL }, { "config-mx-host-too-long" } },
   { "insecure", SA, NULL, 0, DMD_SECURITY_STARTTLS, "a@contoso.com", "pw", NULL, NULL, 0, TRUE,
     TRUE, { "config-insecure-auth-allowed" } },
+  /* High Volume Email: its own dated password finding, never the SMTP AUTH one; inside
+   * recipients only; the sender may be another address of the organization. */
+  { "good hve", HVE, NULL, 0, DMD_SECURITY_STARTTLS, "hve-scanner@contoso.com", "pw",
+    "hve-scanner@contoso.com", "someone@contoso.com", 0, FALSE, TRUE,
+    { "config-hve-basic-auth-until-2028" },
+    { "config-basic-auth-retiring", "config-hve-external-recipient", "config-hve-legacy-endpoint",
+      "config-sender-mismatch" } },
+  { "hve outside", HVE, "smtp.hve.mx.microsoft", 587, DMD_SECURITY_STARTTLS,
+    "hve-scanner@contoso.com", "pw", "hve-scanner@contoso.com", "someone@fabrikam.com", 0, FALSE,
+    TRUE, { "config-hve-external-recipient" },
+    { "config-external-recipient-direct-send", "config-basic-auth-retiring" } },
+  { "hve legacy endpoint", HVE, "smtp-hve.office365.com", 587, DMD_SECURITY_STARTTLS,
+    "hve-scanner@contoso.com", "pw", "alerts@contoso.com", "someone@contoso.com", 0, FALSE, TRUE,
+    { "config-hve-legacy-endpoint", "config-hve-basic-auth-until-2028" },
+    { "config-sender-mismatch", "config-wrong-endpoint-direct-send" } },
+  { "hve with a token", HVE, NULL, 0, DMD_SECURITY_STARTTLS, NULL, NULL, NULL, NULL, 0, FALSE,
+    TRUE, { "config-no-credentials" }, { "config-hve-basic-auth-until-2028" } },
 };
+
+/* High Volume Email keeps Basic authentication until September 2028: the date decides the
+ * explanation, injected as for config-basic-auth-retiring. */
+static void
+test_hve_basic_auth_dates (void)
+{
+  g_autoptr(DmdDeviceConfig) config = dmd_device_config_new (DMD_OPTION_HVE);
+  struct { int y, m, d; gboolean ended; } dates[] = {
+    { 2026, 11, 26, FALSE }, { 2027, 1, 1, FALSE }, { 2028, 9, 30, FALSE }, { 2028, 10, 1, TRUE },
+  };
+
+  config->username = g_strdup ("hve-scanner@contoso.com");
+  dmd_device_config_set_password (config, "not-a-real-password");
+  for (guint i = 0; i < G_N_ELEMENTS (dates); i++)
+    {
+      g_autoptr(DmdResult) result = dmd_result_new (DMD_OPTION_HVE);
+      g_autoptr(DmdFinding) finding = NULL;
+
+      g_clear_pointer (&config->today, g_date_time_unref);
+      config->today = g_date_time_new_utc (dates[i].y, dates[i].m, dates[i].d, 12, 0, 0);
+      g_assert_cmpint (dmd_catalog_hve_basic_auth_ended (config->today), ==, dates[i].ended);
+
+      dmd_catalog_preflight (config, result);
+      g_assert_true (has_id (result, "config-hve-basic-auth-until-2028"));
+      g_assert_false (has_id (result, "config-basic-auth-retiring"));
+      finding = dmd_catalog_make_finding ("config-hve-basic-auth-until-2028", config, NULL);
+      g_assert_cmpint (finding->severity, ==, DMD_SEVERITY_INFO);
+      if (dates[i].ended)
+        g_assert_nonnull (strstr (finding->explanation, "kept only until September 2028"));
+      else
+        g_assert_nonnull (strstr (finding->explanation, "keeps it until September 2028"));
+      /* The OAuth step names the HVE account; never the mailbox switches. */
+      for (guint k = 0; k < finding->fixes->len; k++)
+        {
+          DmdFix *fix = g_ptr_array_index (finding->fixes, k);
+
+          g_assert_true (fix->command == NULL || strstr (fix->command, "CASMailbox") == NULL);
+        }
+    }
+}
+
+/* A refused HVE sign-in is about the HVE account: never the SMTP AUTH switches. */
+static void
+test_hve_replies (void)
+{
+  static const struct { const char *line; DmdStep step; DmdAuthMech mech; const char *id; } cases[] = {
+    { "535 5.7.3 Authentication unsuccessful", DMD_STEP_AUTH, DMD_AUTH_LOGIN, "hve-auth-failed" },
+    { "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
+      DMD_STEP_AUTH, DMD_AUTH_LOGIN, "hve-auth-failed" },
+    { "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.",
+      DMD_STEP_ANY, DMD_AUTH_NONE, "hve-auth-failed" },
+    { "550 5.7.30 Basic authentication is not supported for Client Submission.",
+      DMD_STEP_AUTH, DMD_AUTH_LOGIN, "hve-auth-failed" },
+    /* A token's refusal keeps its own finding. */
+    { "535 5.7.3 Authentication unsuccessful", DMD_STEP_AUTH, DMD_AUTH_XOAUTH2,
+      "auth-oauth-token-rejected" },
+    { "550 5.7.1 Unable to relay", DMD_STEP_RCPT, DMD_AUTH_LOGIN, "config-hve-external-recipient" },
+    { "550 5.7.64 TenantAttribution; Relay Access Denied", DMD_STEP_RCPT, DMD_AUTH_LOGIN,
+      "config-hve-external-recipient" },
+    /* Not at RCPT, or another subject: the usual readings. */
+    { "550 5.7.60 SMTP; Client does not have permissions to send as this sender", DMD_STEP_MAIL,
+      DMD_AUTH_LOGIN, "sender-send-as-denied" },
+    { "550 5.4.1 Recipient address rejected: Access denied. AS(201806281)", DMD_STEP_RCPT,
+      DMD_AUTH_LOGIN, "recipient-not-found" },
+    { "250 2.1.5 Recipient OK", DMD_STEP_RCPT, DMD_AUTH_LOGIN, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(DmdReply) reply = dmd_catalog_parse_pasted_reply (cases[i].line);
+      g_autoptr(GPtrArray) ids = NULL;
+
+      g_test_message ("HVE reply: %s", cases[i].line);
+      g_assert_nonnull (reply);
+      ids = dmd_catalog_match_reply (reply, DMD_OPTION_HVE, cases[i].step, cases[i].mech);
+      if (cases[i].id == NULL)
+        g_assert_cmpuint (ids->len, ==, 0);
+      else
+        g_assert_cmpstr (g_ptr_array_index (ids, 0), ==, cases[i].id);
+    }
+
+  /* The same 535 on SMTP AUTH is still read as SMTP AUTH's. */
+  {
+    g_autoptr(DmdReply) reply = dmd_catalog_parse_pasted_reply ("535 5.7.3 Authentication unsuccessful");
+    g_autoptr(GPtrArray) ids = dmd_catalog_match_reply (reply, DMD_OPTION_SMTP_AUTH,
+                                                        DMD_STEP_AUTH, DMD_AUTH_LOGIN);
+
+    g_assert_cmpstr (g_ptr_array_index (ids, 0), ==, "auth-failed");
+  }
+
+  /* No HVE finding tells the admin to flip a mailbox's or the tenant's SMTP AUTH switch. */
+  for (const DmdCatalogEntry *e = dmd_catalog_entries (); e->id != NULL; e++)
+    if (g_str_has_prefix (e->id, "hve-") || g_str_has_prefix (e->id, "config-hve-"))
+      for (guint k = 0; k < DMD_CATALOG_MAX_FIXES && e->fixes[k].text != NULL; k++)
+        {
+          const char *command = e->fixes[k].command;
+
+          g_assert_true (command == NULL ||
+                         (strstr (command, "CASMailbox") == NULL &&
+                          strstr (command, "SmtpClientAuthenticationDisabled") == NULL));
+        }
+  {
+    g_autoptr(DmdFinding) f = dmd_catalog_make_finding ("hve-auth-failed", NULL, "535 5.7.3");
+    gboolean lists = FALSE;
+
+    for (guint k = 0; k < f->fixes->len; k++)
+      {
+        DmdFix *fix = g_ptr_array_index (f->fixes, k);
+
+        lists = lists || g_strcmp0 (fix->command, "Get-MailUser -HVEAccount") == 0;
+      }
+    g_assert_true (lists);
+  }
+}
 
 static void
 test_preflight (void)
@@ -1318,6 +1465,8 @@ main (int    argc,
   g_test_add_func ("/dmd/catalog/powershell-quote", test_powershell_quote);
   g_test_add_func ("/dmd/catalog/commands-filled", test_commands_filled);
   g_test_add_func ("/dmd/catalog/basic-auth-dates", test_basic_auth_dates);
+  g_test_add_func ("/dmd/catalog/hve-basic-auth-dates", test_hve_basic_auth_dates);
+  g_test_add_func ("/dmd/catalog/hve-replies", test_hve_replies);
   g_test_add_func ("/dmd/catalog/preflight", test_preflight);
   g_test_add_func ("/dmd/catalog/recommended-settings", test_recommended_settings);
 

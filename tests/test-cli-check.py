@@ -264,6 +264,32 @@ ids = [f['id'] for f in doc.get('findings', []) if f['severity'] == 'error']
 ok(code == 1 and doc.get('verdict') == 'fail' and any(i.startswith('auth-') for i in ids),
    'a refused login is an error finding and exit 1', f'code={code} ids={ids} {err}')
 
+# ---- High Volume Email: the defaults of its row, and an outside recipient before any connection
+
+code, out, err = run(['--help'])
+ok('smtp-auth|direct-send|relay|hve' in out and 'smtp.hve.mx.microsoft (hve)' in out
+   and '587 (smtp-auth, hve)' in out, 'the help gives every option and its defaults', out)
+
+# Port 1 on loopback refuses the connection: the outside recipient is known before it.
+code, out, err = run(['--option=hve', '--username=hve-scanner@contoso.com',
+                      '--from=hve-scanner@contoso.com', '--to=someone@fabrikam.example',
+                      '--domain=contoso.com', '--password-stdin', '--format=json',
+                      '--connect-to=smtp.hve.mx.microsoft:587:127.0.0.1:1', '--timeout=3'],
+                     stdin=PASSWORD + '\n')
+try:
+    doc = json.loads(out)
+except ValueError:
+    doc = {}
+checks = {c['id']: c['status'] for c in doc.get('checks', [])}
+ids = [f['id'] for f in doc.get('findings', [])]
+ok(code == 1 and doc.get('option') == 'hve' and ids[:1] == ['config-hve-external-recipient']
+   and checks.get('config') == 'fail' and checks.get('connect') == 'fail'
+   and doc.get('settings', {}).get('server') == 'smtp.hve.mx.microsoft'
+   and doc.get('settings', {}).get('port') == 587
+   and 'config-basic-auth-retiring' not in ids and 'config-hve-basic-auth-until-2028' in ids,
+   'hve: an outside recipient is an error before any connection, exit 1',
+   f'code={code} ids={ids} checks={checks} {err}')
+
 # ---- no password source and a terminal on stdin: a prompt without echo --------------------
 
 

@@ -343,6 +343,32 @@ japanese_ok(['250 2.1.5 Recipient OK'], 'a success, in Japanese',
 japanese_ok(['550 5.7.999 Something new'], 'an unknown reply, in Japanese', '拡張ステータス コード')
 japanese_ok(['--option=smtp-auth', TENANT], 'a tenant refusal, in Japanese', 'Set-TransportConfig')
 
+# High Volume Email: a refused sign-in is about the HVE account (never the SMTP AUTH switches),
+# a refused recipient is one outside the organization; its endpoint's name in the pasted text
+# is enough to read the reply as HVE's. Without it, a 535 is read as the other options do.
+hve_fail = '535 5.7.3 Authentication unsuccessful [SG2PR02CA0073.apcprd02.prod.outlook.com]'
+rc, out, err = run('--format=json', '--option=hve', '--username=hve-scanner@contoso.com', hve_fail)
+found = json.loads(out) if rc == 1 else []
+ok([f['id'] for f in found] == ['hve-auth-failed'], '--option=hve: a 535 is hve-auth-failed', out + err)
+commands = [x.get('command') for f in found for x in f['fixes'] if x.get('command')]
+ok('Get-MailUser -HVEAccount' in commands, 'HVE fix lists the HVE accounts', commands)
+ok(not any('CASMailbox' in c or 'SmtpClientAuthenticationDisabled' in c for c in commands),
+   'no SMTP AUTH switch for an HVE account', commands)
+for line in ['smtp.hve.mx.microsoft: ' + TENANT, 'smtp-hve.office365.com said ' + hve_fail]:
+    rc, ids, out = ids_of([line])
+    ok(rc == 1 and ids == ['hve-auth-failed'], 'the HVE endpoint named: %s' % line[:24], out)
+rc, ids, out = ids_of([hve_fail])
+ok('hve-auth-failed' not in (ids or []) and 'auth-failed' in (ids or []),
+   'no HVE endpoint named: no HVE reading', out)
+rc, ids, out = ids_of(['--option=hve', '--step=rcpt', '550 5.7.1 Unable to relay'])
+ok(rc == 1 and ids == ['config-hve-external-recipient'], 'HVE refusal at RCPT: outside recipient',
+   out)
+rc, out, err = run('--help')
+ok('smtp-auth|direct-send|relay|hve' in out, 'help lists the options from the table', out)
+rc, out, err = run('--option=hv', hve_fail)
+ok(rc == 2 and 'smtp-auth, direct-send, relay, hve' in err, 'an unknown option names them all',
+   err)
+
 # Bad usage exits 2.
 for args, name in [((), 'no reply line'),
                    (('hello there',), 'no reply code'),

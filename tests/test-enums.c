@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "dmd-enums.h"
+#include "dmd-options.h"
 
 static void
 test_option_round_trip (void)

@@ -34,6 +34,20 @@ test_suggest (void)
     { DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, "mail.example.net", FALSE, 0 },
     { DMD_ANSWER_YES, DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, "mail.example.net", TRUE, DMD_OPTION_SMTP_AUTH },
   };
+  /* High Volume Email: a device that signs in, cannot do OAuth and mails only inside; or its
+   * endpoint in the server field. OAuth, or mail outside, keeps SMTP AUTH. */
+  static const struct {
+    DmdAnswer   login, oauth, outside;
+    const char *server;
+    DmdOption   option;
+  } hve_cases[] = {
+    { DMD_ANSWER_YES, DMD_ANSWER_NO, DMD_ANSWER_NO, NULL, DMD_OPTION_HVE },
+    { DMD_ANSWER_YES, DMD_ANSWER_YES, DMD_ANSWER_NO, NULL, DMD_OPTION_SMTP_AUTH },
+    { DMD_ANSWER_YES, DMD_ANSWER_NO, DMD_ANSWER_YES, NULL, DMD_OPTION_SMTP_AUTH },
+    { DMD_ANSWER_YES, DMD_ANSWER_NO, DMD_ANSWER_UNKNOWN, NULL, DMD_OPTION_SMTP_AUTH },
+    { DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, DMD_ANSWER_UNKNOWN, "smtp.hve.mx.microsoft", DMD_OPTION_HVE },
+    { DMD_ANSWER_YES, DMD_ANSWER_YES, DMD_ANSWER_YES, " SMTP-HVE.office365.com ", DMD_OPTION_HVE },
+  };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -41,8 +55,8 @@ test_suggest (void)
       const char *reason = NULL;
       gboolean decided;
 
-      decided = dmd_option_suggest (cases[i].login, cases[i].outside, cases[i].static_ip,
-                                    cases[i].server, &option, &reason);
+      decided = dmd_options_suggest (cases[i].login, DMD_ANSWER_UNKNOWN, cases[i].outside,
+                                     cases[i].static_ip, cases[i].server, &option, &reason);
       g_test_message ("case %u", i);
       g_assert_cmpint (decided, ==, cases[i].decided);
       if (decided)
@@ -51,6 +65,17 @@ test_suggest (void)
           g_assert_nonnull (reason);
           g_assert_cmpstr (reason, !=, "");
         }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (hve_cases); i++)
+    {
+      DmdOption option = 99;
+
+      g_test_message ("HVE case %u", i);
+      g_assert_true (dmd_options_suggest (hve_cases[i].login, hve_cases[i].oauth,
+                                          hve_cases[i].outside, DMD_ANSWER_UNKNOWN,
+                                          hve_cases[i].server, &option, NULL));
+      g_assert_cmpint (option, ==, hve_cases[i].option);
     }
 }
 
@@ -87,6 +112,12 @@ test_rows_follow_session (void)
   dmd_test_spin ();
   g_assert_true (gtk_check_button_get_active (check_of (page, "SMTP relay")));
   g_assert_false (gtk_check_button_get_active (check_of (page, "Direct Send")));
+
+  /* One row per option of the table: High Volume Email is the fourth. */
+  gtk_widget_activate (dmd_test_find_row (page, "High Volume Email"));
+  dmd_test_spin ();
+  g_assert_cmpint (dmd_session_get_option (session), ==, DMD_OPTION_HVE);
+  g_assert_nonnull (dmd_test_find_label (page, "Signs in with an HVE account. Mails people inside the organization only."));
 
   /* Every check button has an accessible name (the row's title) — and a "Recommended" tag. */
   g_assert_nonnull (dmd_test_find_label (page, "Recommended"));
@@ -133,6 +164,28 @@ test_questionnaire (void)
   dmd_test_spin ();
   g_assert_false (gtk_widget_get_visible (static_ip));
   g_assert_cmpint (dmd_session_get_option (session), ==, DMD_OPTION_SMTP_AUTH);
+
+  /* A device that signs in but cannot do OAuth, and mails only inside: High Volume Email. */
+  {
+    GtkWidget *oauth = dmd_test_find_row (page, "Can it sign in with OAuth (modern authentication)?");
+
+    g_assert_nonnull (oauth);
+    g_assert_true (gtk_widget_get_visible (oauth));
+    adw_combo_row_set_selected (ADW_COMBO_ROW (outside), 2);   /* No */
+    adw_combo_row_set_selected (ADW_COMBO_ROW (oauth), 2);     /* No */
+    dmd_test_spin ();
+    g_assert_cmpint (dmd_session_get_option (session), ==, DMD_OPTION_HVE);
+    g_assert_nonnull (dmd_test_find_label (page, "High Volume Email keeps password sign-in"));
+    adw_combo_row_set_selected (ADW_COMBO_ROW (oauth), 1);     /* Yes */
+    dmd_test_spin ();
+    g_assert_cmpint (dmd_session_get_option (session), ==, DMD_OPTION_SMTP_AUTH);
+    adw_combo_row_set_selected (ADW_COMBO_ROW (login), 2);     /* No: the question goes */
+    dmd_test_spin ();
+    g_assert_false (gtk_widget_get_visible (oauth));
+    adw_combo_row_set_selected (ADW_COMBO_ROW (login), 1);
+    adw_combo_row_set_selected (ADW_COMBO_ROW (outside), 1);
+    dmd_test_spin ();
+  }
 
   /* The server field wins. */
   dmd_test_set_text (server, "contoso-com.mail.protection.outlook.com");

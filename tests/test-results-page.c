@@ -440,6 +440,52 @@ test_no_hyphens (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Password sign-in refused on SMTP AUTH: one click to test High Volume Email instead. */
+static void
+test_instead (void)
+{
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  g_autoptr(DmdResult) refused = make_result (FALSE);
+  g_autoptr(DmdResult) other = make_result (TRUE);
+  GtkWidget *page = dmd_results_page_new (session);
+  GtkWidget *window = dmd_test_window_new (page);
+  DmdFinding *finding;
+  GtkWidget *row;
+
+  /* Another refusal (the tenant switch) offers nothing. */
+  dmd_session_set_result (session, other);
+  dmd_test_spin ();
+  g_assert_null (dmd_test_find_row (page, "Test High Volume Email Instead"));
+
+  finding = dmd_finding_new ("auth-basic-auth-blocked", DMD_SEVERITY_ERROR);
+  finding->check = g_strdup ("auth");
+  finding->title = g_strdup ("Password sign-in is blocked");
+  dmd_result_add_finding (refused, finding);
+  dmd_session_set_result (session, refused);
+  dmd_test_spin ();
+  row = dmd_test_find_row (page, "Test High Volume Email Instead");
+  g_assert_nonnull (row);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "HVE account"));
+  g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
+
+  /* It switches the session to High Volume Email (the window then opens its settings). */
+  g_assert_cmpint (dmd_session_get_option (session), ==, DMD_OPTION_SMTP_AUTH);
+  gtk_widget_activate (row);
+  g_assert_cmpint (dmd_session_get_option (session), ==, DMD_OPTION_HVE);
+
+  /* A result of High Volume Email itself offers nothing. */
+  {
+    g_autoptr(DmdResult) hve = dmd_result_new (DMD_OPTION_HVE);
+
+    dmd_result_add_finding (hve, dmd_finding_new ("auth-basic-auth-blocked", DMD_SEVERITY_ERROR));
+    dmd_session_set_result (session, hve);
+    dmd_test_spin ();
+    g_assert_null (dmd_test_find_row (page, "Test High Volume Email Instead"));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -454,6 +500,7 @@ main (int    argc,
   g_test_add_func ("/dmd/ui/results/client-certificate", test_client_certificate);
   g_test_add_func ("/dmd/ui/results/no-hyphens", test_no_hyphens);
   g_test_add_func ("/dmd/ui/results/keyboard", test_keyboard);
+  g_test_add_func ("/dmd/ui/results/instead", test_instead);
   g_test_add_func ("/dmd/ui/results/finding-row-finalize", test_finding_row_finalize);
   g_test_add_func ("/dmd/ui/results/finalize", test_finalize);
   return g_test_run ();

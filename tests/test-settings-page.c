@@ -222,6 +222,43 @@ test_option_switch (Fixture       *f,
   g_assert_cmpstr (text (f, "Port"), ==, "587");
 }
 
+/* High Volume Email ("Test High Volume Email instead"): its endpoint replaces SMTP AUTH's,
+ * sender and recipient stay, and the domain tells inside recipients from outside ones. */
+static void
+test_hve (Fixture       *f,
+          gconstpointer  data)
+{
+  g_autoptr(DmdDeviceConfig) config = NULL;
+
+  fill_smtp_auth (f);
+  dmd_test_set_text (row (f, "Test recipient"), "someone@contoso.com");
+  dmd_session_set_option (f->session, DMD_OPTION_HVE);
+  dmd_test_spin ();
+
+  g_assert_cmpstr (text (f, "Server"), ==, "smtp.hve.mx.microsoft");
+  g_assert_cmpstr (text (f, "Port"), ==, "587");
+  g_assert_cmpstr (text (f, "Sender (From)"), ==, "scanner@contoso.com");
+  g_assert_cmpstr (text (f, "Test recipient"), ==, "someone@contoso.com");
+  g_assert_true (dmd_test_is_shown (row (f, "User name")));
+  g_assert_true (dmd_test_is_shown (row (f, "Organization’s domain")));
+  g_assert_false (dmd_test_is_shown (row (f, "Device’s server field length")));
+  g_assert_true (has_note (row (f, "Server"), "smtp.hve.mx.microsoft"));
+  g_assert_true (has_note (row (f, "Test recipient"), "inside the organization"));
+
+  dmd_test_set_text (row (f, "User name"), "hve-scanner@contoso.com");
+  dmd_test_set_text (row (f, "Organization’s domain"), "contoso.com");
+  config = dmd_settings_page_build_config (DMD_SETTINGS_PAGE (f->page));
+  g_assert_cmpint (config->option, ==, DMD_OPTION_HVE);
+  g_assert_cmpstr (config->server, ==, "smtp.hve.mx.microsoft");
+  g_assert_cmpstr (config->username, ==, "hve-scanner@contoso.com");
+  g_assert_cmpstr (config->password, ==, SECRET);
+  g_assert_cmpstr (config->domain, ==, "contoso.com");
+
+  /* An outside recipient: the pre-flight finding shows under the recipient. */
+  dmd_test_set_text (row (f, "Test recipient"), "someone@fabrikam.example");
+  g_assert_true (has_note (row (f, "Test recipient"), "does not deliver outside the organization"));
+}
+
 static void
 test_remember_but_not_password (Fixture       *f,
                                 gconstpointer  data)
@@ -508,6 +545,7 @@ main (int    argc,
   ADD ("port-validation", DMD_OPTION_SMTP_AUTH, test_port_validation);
   ADD ("preflight-sender", DMD_OPTION_SMTP_AUTH, test_preflight_sender);
   ADD ("option-switch", DMD_OPTION_SMTP_AUTH, test_option_switch);
+  ADD ("hve", DMD_OPTION_SMTP_AUTH, test_hve);
   ADD ("remember-but-not-password", DMD_OPTION_SMTP_AUTH, test_remember_but_not_password);
   ADD ("oauth-token", DMD_OPTION_SMTP_AUTH, test_oauth_token);
   ADD ("test-hooks", DMD_OPTION_SMTP_AUTH, test_test_hooks);

@@ -196,7 +196,23 @@ test_scenario_profiles (void)
       g_assert_true (g_str_has_prefix (reply, "220 {hostname} "));
       n++;
     }
-  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpuint (n, ==, 4);
+
+  /* exchange-hve is read over exchange-submission: its own name, the rest inherited. */
+  {
+    const char * const server[] = { "server", NULL };
+    const char * const auth[] = { "auth", NULL };
+    g_autoptr(DmdSmtpScenario) sc =
+      dmd_smtp_scenario_new_from_data ("[server]\nprofile=exchange-hve\n", -1, &error);
+    g_autofree char *hostname = NULL;
+    g_autofree char *mechanisms = NULL;
+
+    g_assert_no_error (error);
+    hostname = _dmd_smtp_scenario_dup (sc, server, "hostname");
+    mechanisms = _dmd_smtp_scenario_dup (sc, auth, "mechanisms");
+    g_assert_cmpstr (hostname, ==, "PH7PR17CA0004.outlook.office365.com");
+    g_assert_cmpstr (mechanisms, ==, "LOGIN XOAUTH2");
+  }
 }
 
 static void

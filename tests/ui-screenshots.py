@@ -59,8 +59,11 @@ def main():
         f.write(SCENARIO)
         scenario = f.name
     srv = D.ScriptedServer(server_exe, scenario, certs)
+    hve = D.ScriptedServer(server_exe, os.path.join(source, 'tests/scenarios/hve-success.ini'),
+                           certs)
     env = D.app_env({
-        'DMD_TEST_CONNECT_TO': 'smtp.office365.com:587:127.0.0.1:%d' % srv.port,
+        'DMD_TEST_CONNECT_TO': 'smtp.office365.com:587:127.0.0.1:%d;'
+                               'smtp.hve.mx.microsoft:587:127.0.0.1:%d' % (srv.port, hve.port),
         'DMD_TEST_CA_FILE': os.path.join(certs, 'test-ca.pem'),
         'DMD_TEST_TIMEOUT': '8',
         'DMD_LOCALEDIR': os.path.join(build, 'po'),
@@ -160,9 +163,31 @@ def main():
         w.find(capture, 'push button', lambda a: D.name_is(a, _('_Start Again')), timeout=20)
         time.sleep(1)
         snap(w, '8-capture-verdict')
+
+        # High Volume Email, the fourth option: an HVE account mails someone inside.
+        w.click(w.find(w.app, 'push button', lambda a: D.name_is(a, _('Back')) and
+                       a.getState().contains(D.pyatspi.STATE_SENSITIVE)))
+        w.go_to_title(_('Device Mail Doctor'))
+        w.mouse_click(w.find(w.page('DmdWelcomePage'), 'list item',
+                             lambda a: D.name_starts(a, _('Check the Settings'))))
+        w.go_to_title(_('Sending Option'))
+        w.mouse_click(w.find(w.page('DmdOptionPage'), 'check box',
+                             lambda a: D.name_is(a, _('High Volume Email'))))
+        w.click(button('_Next'))
+        w.go_to_title(_('Device Settings'))
+        settings = w.page('DmdSettingsPage')
+        w.set_text(settings, _('User name'), 'hve-scanner@contoso.com')
+        w.set_text(settings, _('Password'), PASSWORD)
+        w.set_text(settings, _('Sender (From)'), 'hve-scanner@contoso.com')
+        w.set_text(settings, _('Test recipient'), 'someone@contoso.com')
+        w.click(button('_Run Checks'))
+        w.go_to_title(_('Results'), timeout=60)
+        time.sleep(1)
+        snap(w, '9-hve-results')
     finally:
         w.stop()
         srv.stop()
+        hve.stop()
         os.unlink(scenario)
 
 

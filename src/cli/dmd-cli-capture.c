@@ -52,10 +52,10 @@ parse_options (CaptureOptions  *o,
                int             *argc,
                char          ***argv)
 {
+  g_autofree char *option_ids = dmd_options_join_ids ("|");
   const GOptionEntry entries[] = {
     { "option", 0, 0, G_OPTION_ARG_STRING, &o->option,
-      N_("The sending option whose verdict comes first (default smtp-auth)"),
-      "smtp-auth|direct-send|relay" },
+      N_("The sending option whose verdict comes first (default smtp-auth)"), option_ids },
     { "port", 0, 0, G_OPTION_ARG_INT, &o->port,
       N_("Port to listen on (default 2525; 0 picks a free one)"), N_("N") },
     { "domain", 0, 0, G_OPTION_ARG_STRING, &o->domain,
@@ -214,13 +214,8 @@ dmd_cli_capture (int    argc,
   if (!parse_options (&o, &argc, &argv))
     return DMD_CLI_EXIT_USAGE;
 
-  if (o.option != NULL && !dmd_option_from_string (o.option, &option))
-    {
-      g_autofree char *message = g_strdup_printf (_("Unknown option “%s”: use smtp-auth, "
-                                                    "direct-send or relay."), o.option);
-      print_error (message);
-      return DMD_CLI_EXIT_USAGE;
-    }
+  if (o.option != NULL && !dmd_cli_parse_option (PROGRAM, o.option, &option))
+    return DMD_CLI_EXIT_USAGE;
   if (o.format != NULL && !g_str_equal (o.format, "text") && !g_str_equal (o.format, "json"))
     {
       g_autofree char *message = g_strdup_printf (_("Unknown format “%s”: use text or json."),

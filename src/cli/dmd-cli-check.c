@@ -325,19 +325,66 @@ refuse_secret_arguments (int    argc,
   return TRUE;
 }
 
+static void
+string_free (GString *string)
+{
+  g_string_free (string, TRUE);
+}
+
+/* The options' defaults for the help, grouped by value: "587 (smtp-auth), 25 (direct-send,
+ * relay)". */
+static char *
+describe_defaults (gboolean servers)
+{
+  g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func ((GDestroyNotify) string_free);
+  GString *out = g_string_new (NULL);
+  guint n;
+  const DmdOptionInfo *infos = dmd_options_get_all (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      char *value = !servers ? g_strdup_printf ("%u", infos[i].default_port)
+                  : infos[i].default_server != NULL ? g_strdup (infos[i].default_server)
+                  : g_strdup (_("the domain’s MX endpoint"));
+      guint at;
+
+      if (!g_ptr_array_find_with_equal_func (values, value, g_str_equal, &at))
+        {
+          at = values->len;
+          g_ptr_array_add (values, g_strdup (value));
+          g_ptr_array_add (ids, g_string_new (NULL));
+        }
+      else
+        g_string_append (g_ptr_array_index (ids, at), ", ");
+      g_string_append (g_ptr_array_index (ids, at), infos[i].id);
+      g_free (value);
+    }
+  for (guint i = 0; i < values->len; i++)
+    g_string_append_printf (out, "%s%s (%s)", i > 0 ? ", " : "",
+                            (const char *) g_ptr_array_index (values, i),
+                            ((GString *) g_ptr_array_index (ids, i))->str);
+  return g_string_free (out, FALSE);
+}
+
 static gboolean
 parse_options (CheckOptions  *o,
                int           *argc,
                char        ***argv)
 {
+  g_autofree char *option_ids = dmd_options_join_ids ("|");
+  g_autofree char *servers = describe_defaults (TRUE);
+  g_autofree char *ports = describe_defaults (FALSE);
+  /* Translators: %s lists the default server per option. */
+  g_autofree char *server_help = g_strdup_printf (_("Server as typed into the device (default: %s)"),
+                                                  servers);
+  /* Translators: %s lists the default port per option. */
+  g_autofree char *port_help = g_strdup_printf (_("Port (default: %s)"), ports);
   const GOptionEntry entries[] = {
     { "option", 0, 0, G_OPTION_ARG_STRING, &o->option,
-      N_("Sending option of the device (required)"), "smtp-auth|direct-send|relay" },
-    { "server", 0, 0, G_OPTION_ARG_STRING, &o->server,
-      N_("Server as typed into the device (default for smtp-auth: smtp.office365.com)"),
-      N_("HOST") },
-    { "port", 0, 0, G_OPTION_ARG_INT, &o->port,
-      N_("Port (default 587 for smtp-auth, 25 for the others)"), N_("N") },
+      N_("Sending option of the device (required)"), option_ids },
+    { "server", 0, 0, G_OPTION_ARG_STRING, &o->server, server_help, N_("HOST") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &o->port, port_help, N_("N") },
     { "security", 0, 0, G_OPTION_ARG_STRING, &o->security,
       N_("Connection security (default starttls)"), "starttls|none|implicit-tls" },
     { "username", 0, 0, G_OPTION_ARG_STRING, &o->username,
@@ -432,16 +479,14 @@ build_config (CheckOptions *o)
 
   if (o->option == NULL)
     {
-      print_error (_("Say which sending option the device uses: --option=smtp-auth, "
-                     "--option=direct-send or --option=relay."));
+      g_autofree char *ids = dmd_options_join_ids (", ");
+
+      /* Translators: %s is the list of option ids ("smtp-auth, direct-send, relay"). */
+      print_errorf (_("Say which sending option the device uses with --option (one of %s)."), ids);
       return NULL;
     }
-  if (!dmd_option_from_string (o->option, &option))
-    {
-      print_errorf (_("Unknown sending option “%s”: use smtp-auth, direct-send or relay."),
-                    o->option);
-      return NULL;
-    }
+  if (!dmd_cli_parse_option (PROGRAM, o->option, &option))
+    return NULL;
 
   config = dmd_device_config_new (option);
 
@@ -527,7 +572,7 @@ build_config (CheckOptions *o)
 
   /* Direct Send and relay without a server test the endpoint the domain's MX names: the
    * domain comes from --domain, else the sender's, else (Direct Send) the recipient's. */
-  if (option != DMD_OPTION_SMTP_AUTH && config->server == NULL)
+  if (dmd_option_get_info (option)->default_server == NULL && config->server == NULL)
     {
       g_autofree char *domain = dmd_dns_domain_for_mx (config);
 
@@ -627,7 +672,7 @@ load_secrets (CheckOptions    *o,
       dmd_device_config_set_password (config, env);
       o->secret_source = "DMD_PASSWORD";
     }
-  else if (config->option == DMD_OPTION_SMTP_AUTH
+  else if (dmd_option_get_info (config->option)->signs_in
            && config->username != NULL && *config->username != '\0'
            && isatty (STDIN_FILENO))
     {

@@ -138,10 +138,11 @@ dmd_cli_explain (int    argc,
                  char **argv)
 {
   g_auto(ExplainOptions) o = { NULL, };
+  g_autofree char *option_ids = dmd_options_join_ids ("|");
   const GOptionEntry entries[] = {
     { "option", 0, 0, G_OPTION_ARG_STRING, &o.option,
       N_("Sending option of the device (default: every option whose reading differs)"),
-      "smtp-auth|direct-send|relay" },
+      option_ids },
     { "step", 0, 0, G_OPTION_ARG_STRING, &o.step,
       N_("SMTP step the reply answered"), "banner|ehlo|starttls|auth|mail|rcpt|data" },
     { "auth-method", 0, 0, G_OPTION_ARG_STRING, &o.auth_method,
@@ -164,8 +165,8 @@ dmd_cli_explain (int    argc,
   g_autoptr(DmdReply) reply = NULL;
   g_autoptr(GPtrArray) findings = NULL;
   g_autofree char *text = NULL;
-  DmdOption options[3] = { DMD_OPTION_SMTP_AUTH, DMD_OPTION_DIRECT_SEND, DMD_OPTION_RELAY };
-  guint n_options = G_N_ELEMENTS (options);
+  DmdOption options[DMD_N_OPTIONS];
+  guint n_options = DMD_N_OPTIONS;
   DmdStep step = DMD_STEP_ANY;
   DmdAuthMech mech = DMD_AUTH_NONE;
   gboolean depends_on_option = FALSE;
@@ -189,12 +190,8 @@ dmd_cli_explain (int    argc,
 
   if (o.option != NULL)
     {
-      if (!dmd_option_from_string (o.option, &options[0]))
-        {
-          g_autofree char *msg = g_strdup_printf (_("Unknown option “%s”: use smtp-auth, direct-send or relay."), o.option);
-          print_error (msg);
-          return DMD_CLI_EXIT_USAGE;
-        }
+      if (!dmd_cli_parse_option (PROGRAM, o.option, &options[0]))
+        return DMD_CLI_EXIT_USAGE;
       n_options = 1;
     }
   if (o.step != NULL && (!dmd_step_from_string (o.step, &step) || step == DMD_STEP_CONNECT ||
@@ -227,6 +224,21 @@ dmd_cli_explain (int    argc,
       g_autofree char *msg = g_strdup_printf (_("No SMTP reply code (such as “550 5.7.60”) found in “%s”."), text);
       print_error (msg);
       return DMD_CLI_EXIT_USAGE;
+    }
+
+  /* Without --option: the option whose endpoint the text names when its replies mean
+   * something of their own there (High Volume Email), else every other option. */
+  if (o.option == NULL)
+    {
+      DmdOption named;
+
+      n_options = 0;
+      if (dmd_options_named_in (text, &named) && dmd_option_get_info (named)->explain_when_named)
+        options[n_options++] = named;
+      else
+        for (guint i = 0; i < DMD_N_OPTIONS; i++)
+          if (!dmd_option_get_info (i)->explain_when_named)
+            options[n_options++] = (DmdOption) i;
     }
 
   findings = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_finding_free);

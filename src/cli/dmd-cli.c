@@ -49,6 +49,23 @@ dmd_cli_print_error (const char *program,
 }
 
 gboolean
+dmd_cli_parse_option (const char *program,
+                      const char *str,
+                      DmdOption  *out)
+{
+  g_autofree char *ids = NULL;
+  g_autofree char *message = NULL;
+
+  if (dmd_option_from_string (str, out))
+    return TRUE;
+  ids = dmd_options_join_ids (", ");
+  /* Translators: the first %s is what was given, the second the list of option ids. */
+  message = g_strdup_printf (_("Unknown sending option “%s”: use one of %s."), str, ids);
+  dmd_cli_print_error (program, message);
+  return FALSE;
+}
+
+gboolean
 dmd_cli_use_color (int fd)
 {
   const char *term = g_getenv ("TERM");

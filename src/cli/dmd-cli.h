@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "dmd-core.h"
+
 G_BEGIN_DECLS
 
 enum {
@@ -21,6 +23,12 @@ void     dmd_cli_print_error (const char *program,
                               const char *message);
 gboolean dmd_cli_use_color   (int         fd);
 void     dmd_cli_print_text  (const char *utf8);
+
+/* --option=ID: the option of the options table with that id; prints the known ids and
+ * returns FALSE for another. */
+gboolean dmd_cli_parse_option (const char *program,
+                               const char *str,
+                               DmdOption  *out);
 
 int dmd_cli_check   (int argc, char **argv);
 int dmd_cli_explain (int argc, char **argv);

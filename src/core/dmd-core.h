@@ -11,6 +11,7 @@
 #define DMD_CORE_INSIDE
 
 #include "dmd-enums.h"
+#include "dmd-options.h"
 #include "dmd-config.h"
 #include "dmd-result.h"
 #include "dmd-reply.h"

@@ -93,7 +93,7 @@ dmd_session_class_init (DmdSessionClass *klass)
 
   properties[PROP_OPTION] =
     g_param_spec_int ("option", NULL, NULL,
-                      DMD_OPTION_SMTP_AUTH, DMD_OPTION_RELAY, DMD_OPTION_SMTP_AUTH,
+                      0, DMD_N_OPTIONS - 1, DMD_OPTION_SMTP_AUTH,
                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_CONFIG] =
     g_param_spec_pointer ("config", NULL, NULL,
@@ -142,7 +142,7 @@ dmd_session_set_option (DmdSession *self,
                         DmdOption   option)
 {
   g_return_if_fail (DMD_IS_SESSION (self));
-  g_return_if_fail (option <= DMD_OPTION_RELAY);
+  g_return_if_fail ((guint) option < DMD_N_OPTIONS);
 
   if (self->option == option)
     return;

@@ -14,6 +14,7 @@
 #include "dmd-capture.h"
 #include "dmd-catalog.h"
 #include "dmd-config.h"
+#include "dmd-options.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Sessions                                                                                   */
@@ -386,17 +387,14 @@ add_common (GPtrArray             *findings,
     }
 }
 
-static DmdCaptureVerdict *
-judge_smtp_auth (const Facts           *f,
-                 const DmdDeviceConfig *config)
+/* An option that signs in: STARTTLS with TLS 1.2 or later, then AUTH with a secret. */
+static void
+judge_sign_in (GPtrArray             *findings,
+               const Facts           *f,
+               const DmdDeviceConfig *config,
+               const DmdOptionInfo   *info)
 {
-  DmdCaptureVerdict *v = g_new0 (DmdCaptureVerdict, 1);
   gboolean legacy = FALSE;
-
-  v->option = DMD_OPTION_SMTP_AUTH;
-  v->findings = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_finding_free);
-
-  add_common (v->findings, f, config);
 
   if (!f->starttls && f->implicit == NULL && f->plain_send != NULL)
     {
@@ -414,7 +412,7 @@ judge_smtp_auth (const Facts           *f,
         evidence = g_strdup_printf (_("The device sent MAIL FROM:<%s> without STARTTLS, "
                                       "although the greeting offered it"),
                                     f->plain_send->mail_from);
-      add (v->findings, "device-no-starttls", config, evidence);
+      add (findings, "device-no-starttls", config, evidence);
     }
 
   if (f->best_hello != NULL &&
@@ -426,12 +424,12 @@ judge_smtp_auth (const Facts           *f,
       g_autofree char *evidence = g_strdup_printf (_("Highest TLS version the device offered: "
                                                      "%s"), offer);
 
-      add (v->findings, "device-legacy-tls-only", config, evidence);
+      add (findings, "device-legacy-tls-only", config, evidence);
       legacy = TRUE;
     }
 
   if (f->failed != NULL && !f->tls_ok && f->rejected == NULL && !legacy)
-    add (v->findings, "tls-handshake-failed", config, f->failed->tls_failure);
+    add (findings, "tls-handshake-failed", config, f->failed->tls_failure);
 
   if (f->auth == NULL && f->mail_without_auth != NULL)
     {
@@ -439,7 +437,7 @@ judge_smtp_auth (const Facts           *f,
       g_autofree char *evidence = g_strdup_printf (_("MAIL FROM:<%s> without AUTH"),
                                                    f->mail_without_auth->mail_from);
 
-      add (v->findings, "device-no-auth", config, evidence);
+      add (findings, "device-no-auth", config, evidence);
     }
   else if (f->auth != NULL && !f->auth->auth_password_sent)
     {
@@ -450,17 +448,17 @@ judge_smtp_auth (const Facts           *f,
                                                    f->auth->auth_username != NULL
                                                    ? f->auth->auth_username : "");
 
-      add (v->findings, "config-no-credentials", config, evidence);
+      add (findings, "config-no-credentials", config, evidence);
     }
 
   if (f->auth != NULL && f->mismatches->len > 0)
     {
       g_autofree char *evidence = join_array (f->mismatches, "; ");
 
-      add (v->findings, "config-sender-mismatch", config, evidence);
+      add (findings, "config-sender-mismatch", config, evidence);
     }
 
-  if (f->auth != NULL && f->auth->auth_password_sent &&
+  if (info->basic_auth_finding != NULL && f->auth != NULL && f->auth->auth_password_sent &&
       g_strcmp0 (f->auth->auth_mechanism, "XOAUTH2") != 0)
     {
       /* Translators: evidence; %s is an AUTH mechanism such as LOGIN. */
@@ -468,25 +466,20 @@ judge_smtp_auth (const Facts           *f,
                                                      "password (Basic authentication)"),
                                                    f->auth->auth_mechanism);
 
-      add (v->findings, "config-basic-auth-retiring", config, evidence);
+      add (findings, info->basic_auth_finding, config, evidence);
     }
-
-  return v;
 }
 
-static DmdCaptureVerdict *
-judge_direct_send (const Facts           *f,
-                   const DmdDeviceConfig *config,
-                   const char            *org_domain,
-                   gboolean               domain_given)
+/* An option that mails only the organization: every recipient inside it. */
+static void
+judge_recipients (GPtrArray             *findings,
+                  const Facts           *f,
+                  const DmdDeviceConfig *config,
+                  const DmdOptionInfo   *info,
+                  const char            *org_domain,
+                  gboolean               domain_given)
 {
-  DmdCaptureVerdict *v = g_new0 (DmdCaptureVerdict, 1);
   g_autoptr(GPtrArray) outside = g_ptr_array_new ();
-
-  v->option = DMD_OPTION_DIRECT_SEND;
-  v->findings = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_finding_free);
-
-  add_common (v->findings, f, config);
 
   for (guint i = 0; org_domain != NULL && i < f->recipients->len; i++)
     {
@@ -510,20 +503,27 @@ judge_direct_send (const Facts           *f,
         evidence = g_strdup_printf (_("Recipients outside %s (the organization’s domain as "
                                       "guessed from the sender; give the domain to be sure): "
                                       "%s"), org_domain, list);
-      add (v->findings, "config-external-recipient-direct-send", config, evidence);
+      add (findings, info->external_recipient_finding, config, evidence);
     }
-  return v;
 }
 
+/* The verdict for one option: what every option needs, then what its row asks for. */
 static DmdCaptureVerdict *
-judge_relay (const Facts           *f,
-             const DmdDeviceConfig *config)
+judge_option (const Facts           *f,
+              const DmdDeviceConfig *config,
+              const DmdOptionInfo   *info,
+              const char            *org_domain,
+              gboolean               domain_given)
 {
   DmdCaptureVerdict *v = g_new0 (DmdCaptureVerdict, 1);
 
-  v->option = DMD_OPTION_RELAY;
+  v->option = info->option;
   v->findings = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_finding_free);
   add_common (v->findings, f, config);
+  if (info->signs_in)
+    judge_sign_in (v->findings, f, config, info);
+  if (info->external_recipient_finding != NULL)
+    judge_recipients (v->findings, f, config, info, org_domain, domain_given);
   return v;
 }
 
@@ -558,7 +558,8 @@ dmd_capture_judge (GPtrArray  *sessions,
   g_autofree char *org_domain = NULL;
   gboolean domain_given;
   GPtrArray *verdicts;
-  DmdCaptureVerdict *all[3];
+  const DmdOptionInfo *infos;
+  guint n_options;
   Facts f;
 
   g_return_val_if_fail (sessions != NULL, NULL);
@@ -582,17 +583,19 @@ dmd_capture_judge (GPtrArray  *sessions,
   config->domain = domain_given ? g_strdup (domain) : g_strdup (org_domain);
   config->today = today != NULL ? g_date_time_ref (today) : NULL;
 
-  all[DMD_OPTION_SMTP_AUTH] = judge_smtp_auth (&f, config);
-  all[DMD_OPTION_DIRECT_SEND] = judge_direct_send (&f, config, org_domain, domain_given);
-  all[DMD_OPTION_RELAY] = judge_relay (&f, config);
-
+  /* The chosen option's verdict first, then the others in the table's order. */
   verdicts = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_capture_verdict_free);
-  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
-    finish_verdict (all[i], &f);
-  g_ptr_array_add (verdicts, all[first]);
-  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
-    if (i != (guint) first)
-      g_ptr_array_add (verdicts, all[i]);
+  infos = dmd_options_get_all (&n_options);
+  for (guint i = 0; i < n_options; i++)
+    {
+      DmdCaptureVerdict *v = judge_option (&f, config, &infos[i], org_domain, domain_given);
+
+      finish_verdict (v, &f);
+      if (infos[i].option == first)
+        g_ptr_array_insert (verdicts, 0, v);
+      else
+        g_ptr_array_add (verdicts, v);
+    }
 
   facts_clear (&f);
   return verdicts;

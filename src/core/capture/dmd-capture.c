@@ -479,7 +479,7 @@ dmd_capture_class_init (DmdCaptureClass *klass)
     g_param_spec_string ("domain", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_OPTION] =
-    g_param_spec_int ("option", NULL, NULL, DMD_OPTION_SMTP_AUTH, DMD_OPTION_RELAY,
+    g_param_spec_int ("option", NULL, NULL, 0, DMD_N_OPTIONS - 1,
                       DMD_OPTION_SMTP_AUTH,
                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_DATA_DIR] =
@@ -586,7 +586,7 @@ dmd_capture_set_option (DmdCapture *self,
                         DmdOption   option)
 {
   g_return_if_fail (DMD_IS_CAPTURE (self));
-  g_return_if_fail (option <= DMD_OPTION_RELAY);
+  g_return_if_fail ((guint) option < DMD_N_OPTIONS);
 
   if (self->option == option)
     return;

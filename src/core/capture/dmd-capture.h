@@ -24,6 +24,7 @@
 
 #include "dmd-config.h"
 #include "dmd-enums.h"
+#include "dmd-options.h"
 #include "dmd-result.h"
 #include "dmd-tls.h"
 

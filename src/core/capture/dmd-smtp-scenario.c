@@ -440,7 +440,15 @@ values_new (void)
 
 /* The profiles a scenario starts from: profiles/NAME.ini in the engine's resources. */
 static const char * const profile_names[] = {
-  "exchange-submission", "exchange-mx", "generic", NULL
+  "exchange-submission", "exchange-mx", "generic", "exchange-hve", NULL
+};
+
+/* A profile read over another: it holds only what differs. */
+static const struct {
+  const char *name;
+  const char *base;
+} profile_bases[] = {
+  { "exchange-hve", "exchange-submission" },
 };
 
 #define PROFILE_RESOURCE RESOURCE_BASE "/core/capture/profiles/%s.ini"
@@ -462,9 +470,13 @@ load_profile (DmdSmtpScenario  *sc,
     {
       g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
                    "[server] profile: unknown profile \"%s\" "
-                   "(exchange-submission, exchange-mx, generic)", name);
+                   "(exchange-submission, exchange-mx, generic, exchange-hve)", name);
       return FALSE;
     }
+  for (guint i = 0; i < G_N_ELEMENTS (profile_bases); i++)
+    if (g_str_equal (profile_bases[i].name, name) && !load_profile (sc, profile_bases[i].base,
+                                                                    error))
+      return FALSE;
   path = g_strdup_printf (PROFILE_RESOURCE, name);
   text = g_resource_lookup_data (dmd_core_get_resource (), path, G_RESOURCE_LOOKUP_FLAGS_NONE,
                                  &local_error);

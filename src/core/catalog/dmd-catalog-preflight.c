@@ -11,6 +11,7 @@
 
 #include "dmd-catalog.h"
 #include "dmd-catalog-private.h"
+#include "dmd-options.h"
 
 #define SMTP_AUTH_PORT 587
 #define SMTP_PORT      25
@@ -20,17 +21,11 @@
 #define domain_of _dmd_catalog_address_domain
 
 static gboolean
-host_is_hve (const char *host)
+host_is_default_server (const DmdOptionInfo *info,
+                        const char          *host)
 {
-  return host != NULL &&
-         (g_ascii_strcasecmp (host, "smtp.hve.mx.microsoft") == 0 ||
-          g_ascii_strcasecmp (host, "smtp-hve.office365.com") == 0);
-}
-
-static gboolean
-host_is_smtp_auth_main (const char *host)
-{
-  return host != NULL && g_ascii_strcasecmp (host, DMD_DEFAULT_SMTP_AUTH_SERVER) == 0;
+  return host != NULL && info->default_server != NULL &&
+         g_ascii_strcasecmp (host, info->default_server) == 0;
 }
 
 static void
@@ -54,20 +49,21 @@ dmd_catalog_preflight_with_mx (const DmdDeviceConfig *config,
                                const char            *mx_host,
                                DmdResult             *result)
 {
+  const DmdOptionInfo *info;
   const char *server;
   guint16 port;
-  gboolean smtp_auth;
-  gboolean anonymous;
+  gboolean signs_in;
+  DmdOption named;
 
   g_return_if_fail (config != NULL);
   g_return_if_fail (result != NULL);
 
+  info = dmd_option_get_info (config->option);
   server = dmd_device_config_get_server (config);
   port = dmd_device_config_get_port (config);
-  smtp_auth = config->option == DMD_OPTION_SMTP_AUTH;
-  anonymous = !smtp_auth;
+  signs_in = info->signs_in;
 
-  if (smtp_auth &&
+  if (signs_in &&
       (nonempty (config->username) == NULL ||
        (nonempty (config->password) == NULL && nonempty (config->oauth_token) == NULL)))
     add (result, config, "config-no-credentials",
@@ -75,12 +71,19 @@ dmd_catalog_preflight_with_mx (const DmdDeviceConfig *config,
                    ? _("No user name was entered.")
                    : _("No password or OAuth token was entered.")));
 
-  if (smtp_auth && nonempty (config->from) && nonempty (config->username) &&
+  if (info->sender_is_login && nonempty (config->from) && nonempty (config->username) &&
       strchr (config->username, '@') != NULL &&
       g_ascii_strcasecmp (config->from, config->username) != 0)
     /* Translators: sender address, then the sign-in user name */
     add (result, config, "config-sender-mismatch",
          g_strdup_printf (_("Sender “%s”, sign-in user “%s”."), config->from, config->username));
+
+  for (guint i = 0; nonempty (server) && info->retiring_servers != NULL &&
+                   info->retiring_servers[i] != NULL; i++)
+    if (g_ascii_strcasecmp (server, info->retiring_servers[i]) == 0)
+      /* Translators: the server as entered */
+      add (result, config, info->retiring_server_finding,
+           g_strdup_printf (_("Server “%s”."), server));
 
   if (nonempty (server) && dmd_host_is_ip_literal (server))
     add (result, config, "config-ip-literal-server",
@@ -92,32 +95,34 @@ dmd_catalog_preflight_with_mx (const DmdDeviceConfig *config,
     add (result, config, "config-implicit-tls",
          g_strdup_printf (_("Security “TLS from the start” on port %u."), port));
 
-  if (smtp_auth && config->security == DMD_SECURITY_NONE)
+  if (signs_in && config->security == DMD_SECURITY_NONE)
     add (result, config, "config-tls-disabled", g_strdup (_("Security is set to none.")));
 
-  if (anonymous && nonempty (server) && dmd_host_is_smtp_auth_endpoint (server))
+  if (info->endpoint == DMD_ENDPOINT_MX && nonempty (server) &&
+      dmd_host_is_smtp_auth_endpoint (server))
     /* Translators: the option's name, then the server */
     add (result, config, "config-wrong-endpoint-direct-send",
          g_strdup_printf (_("%s with server “%s”."), dmd_option_display_name (config->option),
                           server));
 
-  if (smtp_auth && nonempty (server) && dmd_host_is_mx_endpoint (server))
+  if (info->endpoint == DMD_ENDPOINT_SIGN_IN && nonempty (server) &&
+      dmd_host_is_mx_endpoint (server))
     add (result, config, "config-wrong-endpoint-smtp-auth",
          g_strdup_printf (_("SMTP AUTH with server “%s”."), server));
 
-  if (config->option == DMD_OPTION_DIRECT_SEND && nonempty (config->to))
+  if (info->external_recipient_finding != NULL && nonempty (config->to))
     {
       g_autofree char *org = _dmd_catalog_org_domain (config);
       g_autofree char *rcpt = domain_of (config->to);
 
       if (org != NULL && rcpt != NULL && g_ascii_strcasecmp (org, rcpt) != 0)
         /* Translators: recipient address, then the organization's domain */
-        add (result, config, "config-external-recipient-direct-send",
+        add (result, config, info->external_recipient_finding,
              g_strdup_printf (_("Recipient “%s” is not in the organization’s domain “%s”."),
                               config->to, org));
     }
 
-  if (anonymous && config->server_field_length > 0)
+  if (info->endpoint == DMD_ENDPOINT_MX && config->server_field_length > 0)
     {
       const char *mx = nonempty (mx_host);
 
@@ -130,9 +135,12 @@ dmd_catalog_preflight_with_mx (const DmdDeviceConfig *config,
                               mx, (guint) strlen (mx), config->server_field_length));
     }
 
-  if (smtp_auth && nonempty (config->username) && has_basic_credentials (config) &&
-      !host_is_hve (server))
-    add (result, config, "config-basic-auth-retiring",
+  /* A password sign-in: what the option says about it, unless the server is another option's
+   * endpoint (SMTP AUTH pointed at High Volume Email keeps it until 2028). */
+  if (info->basic_auth_finding != NULL && nonempty (config->username) &&
+      has_basic_credentials (config) &&
+      !(nonempty (server) && dmd_options_named_in (server, &named) && named != config->option))
+    add (result, config, info->basic_auth_finding,
          g_strdup (_("The device signs in with a user name and password.")));
 
   if (config->allow_insecure_auth)
@@ -159,17 +167,6 @@ dmd_catalog_preflight (const DmdDeviceConfig *config,
 #define DIFFERS  "differs"
 #define NA       "not-applicable"
 
-static void
-row (GPtrArray  *rows,
-     const char *name,
-     const char *label,
-     const char *recommended,
-     const char *entered,
-     const char *status)
-{
-  g_ptr_array_add (rows, dmd_setting_row_new (name, label, recommended, entered, status));
-}
-
 static const char *
 security_display (DmdSecurity security)
 {
@@ -188,127 +185,159 @@ status_if (gboolean ok)
   return ok ? OK : DIFFERS;
 }
 
-static void
-server_and_port_rows (GPtrArray             *rows,
-                      const DmdDeviceConfig *config)
-{
-  const char *server = dmd_device_config_get_server (config);
-  guint16 port = dmd_device_config_get_port (config);
-  g_autofree char *port_text = g_strdup_printf ("%u", port);
+/* The facts a recommended-settings row compares with. */
+typedef struct {
+  const DmdDeviceConfig *config;
+  const DmdOptionInfo   *info;
+  const char            *server;
+  guint16                port;
+  char                  *port_text;
+  const char            *user;
+  const char            *from;
+  const char            *to;
+  const char            *secret;      /* a description, never the secret */
+  char                  *org;
+  char                  *from_domain;
+  char                  *to_domain;
+} Entered;
 
-  if (config->option == DMD_OPTION_SMTP_AUTH)
+static void
+entered_init (Entered               *e,
+              const DmdDeviceConfig *config)
+{
+  e->config = config;
+  e->info = dmd_option_get_info (config->option);
+  e->server = dmd_device_config_get_server (config);
+  e->port = dmd_device_config_get_port (config);
+  e->port_text = g_strdup_printf ("%u", e->port);
+  e->user = nonempty (config->username);
+  e->from = nonempty (config->from);
+  e->to = nonempty (config->to);
+  /* Never the secret itself: only whether one was given. */
+  e->secret = nonempty (config->oauth_token) ? _("OAuth token (set)")
+            : nonempty (config->password) ? _("Password (set)")
+            : NULL;
+  e->org = _dmd_catalog_org_domain (config);
+  e->from_domain = domain_of (e->from);
+  e->to_domain = domain_of (e->to);
+}
+
+static void
+entered_clear (Entered *e)
+{
+  g_free (e->port_text);
+  g_free (e->org);
+  g_free (e->from_domain);
+  g_free (e->to_domain);
+}
+
+/* Whether a domain is the organization's: not applicable when either is unknown. */
+static const char *
+in_org_status (const Entered *e,
+               const char    *domain)
+{
+  return (domain == NULL || e->org == NULL) ? NA : status_if (g_str_equal (domain, e->org));
+}
+
+/* What was entered for a row, and how it compares: one rule per kind of row. */
+static void
+judge_row (const Entered         *e,
+           const DmdRecommendRow *r,
+           const char           **out_entered,
+           const char           **out_status)
+{
+  const DmdDeviceConfig *config = e->config;
+  const char *entered = NULL;
+  const char *status = NA;
+
+  switch (r->rule)
     {
-      row (rows, "server", _("Server / smart host"), DMD_DEFAULT_SMTP_AUTH_SERVER, server,
-           status_if (host_is_smtp_auth_main (server)));
-      row (rows, "port", _("Port"), _("587 (recommended) or 25"), port_text,
-           status_if (port == SMTP_AUTH_PORT || port == SMTP_PORT));
+    case DMD_RECOMMEND_INFO:
+      break;
+    case DMD_RECOMMEND_SERVER_DEFAULT:
+      entered = e->server;
+      status = status_if (host_is_default_server (e->info, e->server));
+      break;
+    case DMD_RECOMMEND_SERVER_MX:
+      entered = e->server;
+      status = nonempty (e->server) ? status_if (dmd_host_is_mx_endpoint (e->server)) : DIFFERS;
+      break;
+    case DMD_RECOMMEND_PORT_SUBMISSION:
+      entered = e->port_text;
+      status = status_if (e->port == SMTP_AUTH_PORT || e->port == SMTP_PORT);
+      break;
+    case DMD_RECOMMEND_PORT_DEFAULT:
+      entered = e->port_text;
+      status = status_if (e->port == e->info->default_port);
+      break;
+    case DMD_RECOMMEND_SECURITY_STARTTLS:
+      entered = security_display (config->security);
+      status = status_if (config->security == DMD_SECURITY_STARTTLS);
+      break;
+    case DMD_RECOMMEND_SECURITY_NOT_IMPLICIT:
+      entered = security_display (config->security);
+      status = status_if (config->security != DMD_SECURITY_IMPLICIT_TLS);
+      break;
+    case DMD_RECOMMEND_USER_ADDRESS:
+      entered = e->user;
+      status = status_if (e->user != NULL && strchr (e->user, '@') != NULL);
+      break;
+    case DMD_RECOMMEND_SECRET_SET:
+      entered = e->secret;
+      status = status_if (e->secret != NULL);
+      break;
+    case DMD_RECOMMEND_NO_SIGN_IN:
+      entered = e->user;
+      status = status_if (e->user == NULL && e->secret == NULL);
+      break;
+    case DMD_RECOMMEND_SENDER_IS_USER:
+      entered = e->from;
+      status = e->from == NULL ? NA
+             : status_if (e->user != NULL && g_ascii_strcasecmp (e->from, e->user) == 0);
+      break;
+    case DMD_RECOMMEND_SENDER_IN_ORG:
+      entered = e->from;
+      status = in_org_status (e, e->from_domain);
+      break;
+    case DMD_RECOMMEND_RECIPIENT_ANY:
+      entered = e->to;
+      status = e->to == NULL ? NA : OK;
+      break;
+    case DMD_RECOMMEND_RECIPIENT_IN_ORG:
+      entered = e->to;
+      status = in_org_status (e, e->to_domain);
+      break;
+    case DMD_RECOMMEND_CONNECTOR_IP:
+      entered = nonempty (config->connector_ip);
+      status = entered != NULL ? OK : NA;
+      break;
+    default:
+      g_assert_not_reached ();
     }
-  else
-    {
-      row (rows, "server", _("Server / smart host"),
-           _("The organization’s MX endpoint (ends in mail.protection.outlook.com or mx.microsoft)"),
-           server, nonempty (server) ? status_if (dmd_host_is_mx_endpoint (server)) : DIFFERS);
-      row (rows, "port", _("Port"), "25", port_text, status_if (port == SMTP_PORT));
-    }
+
+  *out_entered = entered;
+  *out_status = status;
 }
 
 GPtrArray *
 dmd_catalog_recommended_settings (const DmdDeviceConfig *config)
 {
   GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_setting_row_free);
-  g_autofree char *org = NULL;
-  g_autofree char *from_domain = NULL;
-  g_autofree char *to_domain = NULL;
-  const char *user;
-  const char *from;
-  const char *to;
-  const char *secret;
+  Entered e;
 
   g_return_val_if_fail (config != NULL, rows);
 
-  user = nonempty (config->username);
-  from = nonempty (config->from);
-  to = nonempty (config->to);
-  org = _dmd_catalog_org_domain (config);
-  from_domain = domain_of (from);
-  to_domain = domain_of (to);
-  /* Never the secret itself: only whether one was given. */
-  secret = nonempty (config->oauth_token) ? _("OAuth token (set)")
-         : nonempty (config->password) ? _("Password (set)")
-         : NULL;
-
-  server_and_port_rows (rows, config);
-
-  switch (config->option)
+  entered_init (&e, config);
+  for (guint i = 0; i < e.info->n_recommended; i++)
     {
-    case DMD_OPTION_SMTP_AUTH:
-      row (rows, "security", _("TLS / STARTTLS"), _("STARTTLS, TLS 1.2 or later"),
-           security_display (config->security),
-           status_if (config->security == DMD_SECURITY_STARTTLS));
-      row (rows, "username", _("User name"),
-           _("The email address of the Microsoft 365 mailbox the device signs in with"),
-           user, status_if (user != NULL && strchr (user, '@') != NULL));
-      row (rows, "auth", _("Password"),
-           _("The mailbox’s password, or an OAuth token (XOAUTH2)"), secret,
-           status_if (secret != NULL));
-      row (rows, "sender", _("Sender address"),
-           _("The sign-in mailbox’s address, or one it has the Send As permission on"),
-           from, from == NULL ? NA : status_if (user != NULL && g_ascii_strcasecmp (from, user) == 0));
-      row (rows, "recipient", _("Recipients"), _("Inside and outside the organization"),
-           to, to == NULL ? NA : OK);
-      row (rows, "network", _("Network"),
-           _("Any internet connection with port 587 open outbound; no static IP address needed"),
-           NULL, NA);
-      row (rows, "limits", _("Sending limits"),
-           _("30 messages a minute and 10,000 recipients a day per mailbox"), NULL, NA);
-      break;
+      const DmdRecommendRow *r = &e.info->recommended[i];
+      const char *entered;
+      const char *status;
 
-    case DMD_OPTION_DIRECT_SEND:
-      row (rows, "security", _("TLS / STARTTLS"), _("STARTTLS if available (TLS is optional)"),
-           security_display (config->security),
-           status_if (config->security != DMD_SECURITY_IMPLICIT_TLS));
-      row (rows, "username", _("User name and password"), _("None (no sign-in)"),
-           user, status_if (user == NULL && secret == NULL));
-      row (rows, "sender", _("Sender address"),
-           _("Any address in one of the organization’s domains; it need not be a mailbox"),
-           from, (from_domain == NULL || org == NULL) ? NA : status_if (g_str_equal (from_domain, org)));
-      row (rows, "recipient", _("Recipients"), _("Inside the organization only"),
-           to, (to_domain == NULL || org == NULL) ? NA : status_if (g_str_equal (to_domain, org)));
-      row (rows, "connector", _("Connector"),
-           _("None, unless the organization rejects Direct Send (then a connector for the device’s IP address)"),
-           NULL, NA);
-      row (rows, "network", _("Network"),
-           _("A static public IP address, listed in the domain’s SPF record (recommended); port 25 open outbound"),
-           NULL, NA);
-      row (rows, "limits", _("Sending limits"),
-           _("Standard throttling; the mailbox limits do not apply"), NULL, NA);
-      break;
-
-    case DMD_OPTION_RELAY:
-      row (rows, "security", _("TLS / STARTTLS"),
-           _("STARTTLS (required for a certificate-based connector)"),
-           security_display (config->security),
-           status_if (config->security == DMD_SECURITY_STARTTLS));
-      row (rows, "username", _("User name and password"), _("None (no sign-in)"),
-           user, status_if (user == NULL && secret == NULL));
-      row (rows, "sender", _("Sender address"),
-           _("Any address in one of the organization’s accepted domains"),
-           from, (from_domain == NULL || org == NULL) ? NA : status_if (g_str_equal (from_domain, org)));
-      row (rows, "recipient", _("Recipients"), _("Inside and outside the organization"),
-           to, to == NULL ? NA : OK);
-      row (rows, "connector", _("Connector"),
-           _("An inbound connector from the organization’s email server that trusts the site’s static public IP address or the device’s certificate"),
-           nonempty (config->connector_ip), nonempty (config->connector_ip) ? OK : NA);
-      row (rows, "network", _("Network"),
-           _("A static public IP address, listed in the domain’s SPF record; port 25 open outbound"),
-           NULL, NA);
-      row (rows, "limits", _("Sending limits"),
-           _("Reasonable limits of the relay pool; the mailbox limits do not apply"), NULL, NA);
-      break;
-
-    default:
-      g_return_val_if_reached (rows);
+      judge_row (&e, r, &entered, &status);
+      g_ptr_array_add (rows, dmd_setting_row_new (r->name, _(r->label), _(r->recommended),
+                                                  entered, status));
     }
-
+  entered_clear (&e);
   return rows;
 }

@@ -22,6 +22,11 @@
 #define MECH(m)  (1u << (m))
 #define ANON     (OPT (DMD_OPTION_DIRECT_SEND) | OPT (DMD_OPTION_RELAY))
 #define ANY_SUBJECT G_MAXUINT16
+/* Sign-in with a password (or none yet): not a token, whose refusal has its own finding. */
+#define PASSWORD (MECH (DMD_AUTH_NONE) | MECH (DMD_AUTH_LOGIN) | MECH (DMD_AUTH_PLAIN))
+#define ONLY_RCPT (STEP (DMD_STEP_CONNECT) | STEP (DMD_STEP_BANNER) | STEP (DMD_STEP_EHLO) | \
+                   STEP (DMD_STEP_STARTTLS) | STEP (DMD_STEP_AUTH) | STEP (DMD_STEP_MAIL) | \
+                   STEP (DMD_STEP_DATA) | STEP (DMD_STEP_QUIT))
 
 typedef struct {
   const char *id;
@@ -60,6 +65,13 @@ static const ReplyRule rules[] = {
   { "tls-legacy-version-refused", ENH (4, 7, 66) },
   { "tls-legacy-version-refused", .any_of = "tls 1.0 and 1.1 are not supported" },
   { "smtp-starttls-required", ENH (5, 7, 3), .any_of = "starttls" },
+  /* High Volume Email: a refused sign-in is about the HVE account, never the mailbox or
+   * tenant switches of SMTP AUTH, which do not apply to it */
+  { "hve-auth-failed", BASIC (535, 535), .options = OPT (DMD_OPTION_HVE), .mechs = PASSWORD },
+  { "hve-auth-failed", ENH (5, 7, 3), .options = OPT (DMD_OPTION_HVE), .mechs = PASSWORD,
+    .any_of = "authentication unsuccessful|authentication failed|認証に失敗" },
+  { "hve-auth-failed", ENH (5, 7, 139), .options = OPT (DMD_OPTION_HVE), .mechs = PASSWORD },
+  { "hve-auth-failed", ENH (5, 7, 30), .options = OPT (DMD_OPTION_HVE), .mechs = PASSWORD },
   /* 5.7.3 is the sign-in refusal too: without a basic code, its text decides */
   { "auth-oauth-token-rejected", ENH (5, 7, 3), .mechs = MECH (DMD_AUTH_XOAUTH2),
     .any_of = "authentication unsuccessful|authentication failed|認証に失敗" },
@@ -119,6 +131,14 @@ static const ReplyRule rules[] = {
   { "sender-spam-abuse", BASIC (500, 599), .any_of = "spam abuse detected" },
   { "sender-blocked-outbound-spam", ENH (5, 1, 8) },
   { "sender-blocked-outbound-spam", BASIC (500, 599), .any_of = "bad outbound sender" },
+
+  /* High Volume Email delivers inside the organization only: a policy refusal of a
+   * recipient (5.7.x, but not the IP bans 5.7.6xx and up) is an outside recipient */
+  { "config-hve-external-recipient", ENH_RANGE (5, 7, 0, 599), .options = OPT (DMD_OPTION_HVE),
+    .steps_not = ONLY_RCPT },
+  { "config-hve-external-recipient", BASIC (500, 599), .options = OPT (DMD_OPTION_HVE),
+    .steps_not = ONLY_RCPT,
+    .any_of = "tenantattribution|relay access denied|external|outside|not allowed|not permitted" },
 
   /* Tenant attribution: on Direct Send, a refused RCPT is an outside recipient */
   { "direct-send-rejected", ENH (5, 7, 68) },
@@ -314,7 +334,8 @@ dmd_catalog_is_relay_refusal (const DmdReply *reply,
 
   g_return_val_if_fail (reply != NULL, FALSE);
 
-  if (option != DMD_OPTION_RELAY || (step != DMD_STEP_MAIL && step != DMD_STEP_RCPT))
+  if (!dmd_option_get_info (option)->connector ||
+      (step != DMD_STEP_MAIL && step != DMD_STEP_RCPT))
     return FALSE;
   if (reply->code != 0 ? reply->code < 500 || reply->code > 599 : reply->enh_class != 5)
     return FALSE;

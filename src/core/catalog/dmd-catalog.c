@@ -37,6 +37,8 @@
 #define URL_SETUP             "https://learn.microsoft.com/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365"
 #define URL_SETUP_DIRECT      URL_SETUP "#option-2-send-mail-directly-from-your-printer-or-application-to-microsoft-365-or-office-365-direct-send"
 #define URL_SETUP_RELAY       URL_SETUP "#option-3-configure-a-connector-to-send-mail-using-microsoft-365-or-office-365-smtp-relay"
+/* High Volume Email (learn "Manage High Volume Email for Microsoft 365"). */
+#define URL_HVE               "https://learn.microsoft.com/exchange/mail-flow-best-practices/high-volume-mails-m365"
 /* Exchange Online's NDR reference and its pages per code. */
 #define URL_NDR               "https://learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online"
 #define URL_NDR_QUOTA         "https://learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/fix-error-for-submission-quota-exceeded-in-exchange-online"
@@ -805,12 +807,56 @@ static const DmdCatalogEntry entries[] = {
         NULL, URL_RCA, ANYONE },
       FIX_END } },
 
+  /* High Volume Email: an HVE account is a mail user, not a mailbox; the mailbox switches of
+   * SMTP AUTH (Set-CASMailbox) do not apply to it. */
+  { "config-hve-external-recipient", DMD_SEVERITY_ERROR, "config",
+    N_("High Volume Email does not deliver outside the organization"),
+    N_("The test recipient is outside the organization. Since June 2025 High Volume Email delivers only to recipients inside the organization: a message to an outside address is refused. The technician tests with a recipient inside the organization; mail for outside recipients needs another way."),
+    { { N_("To test High Volume Email itself, use a recipient inside the organization."),
+        NULL, NULL, TECH },
+      { N_("For mail to recipients outside the organization, use SMTP relay through a connector that trusts the site’s static public IP address or a certificate."),
+        NULL, URL_SETUP_RELAY, ADMIN },
+      { N_("For large volumes of mail to outside recipients, Microsoft offers Azure Communication Services Email instead."),
+        NULL, URL_HVE, ADMIN },
+      FIX_END } },
+
+  { "config-hve-legacy-endpoint", DMD_SEVERITY_WARNING, "config",
+    N_("The device uses High Volume Email’s old endpoint"),
+    N_("The server is smtp-hve.office365.com. It works today, but Microsoft recommends smtp.hve.mx.microsoft and will retire the old name. The technician changes it at the device."),
+    { { N_("Set the device’s server to smtp.hve.mx.microsoft (port 587, STARTTLS)."),
+        NULL, URL_HVE, TECH },
+      FIX_END } },
+
+  { "config-hve-basic-auth-until-2028", DMD_SEVERITY_INFO, "config",
+    N_("High Volume Email keeps password sign-in until September 2028"),
+    N_("The device signs in to High Volume Email with a password (Basic authentication). The end of Basic authentication for SMTP AUTH at the end of December 2026 does not apply here: High Volume Email keeps it until September 2028. Plan the move to OAuth before then."),
+    { { N_("Before September 2028, move the device to OAuth if it supports it: an app registration with the Mail.Send application permission of Office 365 Exchange Online, allowed to use the HVE account."),
+        "Add-HVEAppAccess -Identity {user} -AppIds <ClientId>", URL_HVE, ADMIN },
+      { N_("Or plan another way that needs no password, such as SMTP relay with a connector."),
+        NULL, URL_SETUP_RELAY, ADMIN },
+      FIX_END } },
+
+  { "hve-auth-failed", DMD_SEVERITY_ERROR, "auth",
+    N_("The HVE account could not sign in"),
+    N_("High Volume Email refused the sign-in. Either the user name is not an HVE account (a mailbox cannot sign in here), the password is wrong, or the HVE account is disabled. The SMTP AUTH settings of mailboxes and of the organization do not apply to HVE accounts. Repeated failures can lock the account: fix the cause before running the checks again."),
+    { { N_("Check that the user name is the HVE account’s address and that the password is the one set for that account."),
+        NULL, URL_HVE, TECH },
+      { N_("List the organization’s HVE accounts and check that this one is among them; if it is missing or disabled, create or enable it on the High Volume Email page of the Exchange admin center."),
+        "Get-MailUser -HVEAccount", URL_HVE, ADMIN },
+      { N_("If the device has a mailbox’s user name and password instead, use SMTP AUTH client submission (smtp.office365.com) with them."),
+        NULL, URL_GUIDE, TECH },
+      FIX_END } },
+
   { NULL }
 };
 
 /* The explanation of config-basic-auth-retiring once the default-off switch has happened. */
 static const char *const basic_auth_after_explanation =
   N_("The device signs in with a password (Basic authentication). Basic authentication for SMTP AUTH has been turned off by default since the end of December 2026; admins can still turn it back on for now, and Microsoft will announce the final removal date in the second half of 2027. Tenants created after December 2026 do not have it at all. The tenant admin should plan the move now.");
+
+/* The explanation of config-hve-basic-auth-until-2028 once September 2028 has passed. */
+static const char *const hve_basic_auth_after_explanation =
+  N_("The device signs in to High Volume Email with a password (Basic authentication), which High Volume Email kept only until September 2028. Move the device to OAuth, or to another way to send that needs no password.");
 
 static const DmdCatalogDatedFact dated_facts[] = {
   { "smtp-auth-off-new-tenants-2020", "2020-01-01",
@@ -876,208 +922,24 @@ dmd_catalog_basic_auth_default_off (GDateTime *now)
   return g_date_time_compare (now, switch_date) >= 0;
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* PowerShell quoting and command filling                                                      */
-/* ------------------------------------------------------------------------------------------ */
-
-static gboolean
-is_powershell_single_quote (gunichar c)
+gboolean
+dmd_catalog_hve_basic_auth_ended (GDateTime *now)
 {
-  /* PowerShell's tokenizer (CharExtensions.IsSingleQuote) treats all of these as '. */
-  return c == '\'' || c == 0x2018 || c == 0x2019 || c == 0x201A || c == 0x201B;
-}
+  g_autoptr(GDateTime) clock = NULL;
+  g_autoptr(GDateTime) end = NULL;
 
-char *
-dmd_powershell_quote (const char *value)
-{
-  g_autofree char *valid = NULL;
-  GString *out;
-
-  g_return_val_if_fail (value != NULL, NULL);
-
-  valid = g_utf8_make_valid (value, -1);
-  out = g_string_sized_new (strlen (valid) + 2);
-  g_string_append_c (out, '\'');
-  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      /* Control characters cannot be part of a mailbox, a domain or an address; dropping them
-       * keeps a pasted command on one line. */
-      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
-        continue;
-      g_string_append_unichar (out, c);
-      if (is_powershell_single_quote (c))
-        g_string_append_unichar (out, c);
-    }
-  g_string_append_c (out, '\'');
-  return g_string_free (out, FALSE);
-}
-
-#define nonempty _dmd_catalog_nonempty
-
-char *
-_dmd_catalog_address_domain (const char *address)
-{
-  char *domain = NULL;
-
-  if (nonempty (address) == NULL || !dmd_address_is_valid (address, &domain))
-    return NULL;
-  return domain;
-}
-
-char *
-_dmd_catalog_org_domain (const DmdDeviceConfig *config)
-{
-  if (config == NULL)
-    return NULL;
-  if (nonempty (config->domain))
-    return dmd_host_to_ascii (config->domain, NULL);
-  if (nonempty (config->from))
-    return _dmd_catalog_address_domain (config->from);
-  return _dmd_catalog_address_domain (config->username);
-}
-
-static char *
-spf_mechanism (const char *ip)
-{
-  g_autoptr(GInetAddress) addr = NULL;
-  g_autofree char *text = NULL;
-
-  if (ip == NULL || (addr = g_inet_address_new_from_string (ip)) == NULL)
-    return NULL;
-  text = g_inet_address_to_string (addr);
-  return g_strdup_printf ("%s:%s",
-                          g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV6 ? "ip6" : "ip4",
-                          text);
-}
-
-/* The value of a placeholder, PowerShell-quoted; or the unquoted <Placeholder> when unknown. */
-static char *
-placeholder_value (const char             *name,
-                   gsize                   len,
-                   const DmdDeviceConfig  *config,
-                   const DmdCatalogFacts  *facts,
-                   gboolean               *known)
-{
-  g_autofree char *owned = NULL;
-  const char *value = NULL;
-  const char *unknown = NULL;
-
-#define IS(s) (len == strlen (s) && strncmp (name, s, len) == 0)
-  *known = TRUE;
-  if (IS ("user"))
-    {
-      value = config ? nonempty (config->username) : NULL;
-      unknown = "<SignInAddress>";
-    }
-  else if (IS ("from"))
-    {
-      value = config ? nonempty (config->from) : NULL;
-      unknown = "<SenderAddress>";
-    }
-  else if (IS ("to"))
-    {
-      value = config ? nonempty (config->to) : NULL;
-      unknown = "<RecipientAddress>";
-    }
-  else if (IS ("domain"))
-    {
-      value = owned = _dmd_catalog_org_domain (config);
-      unknown = "<Domain>";
-    }
-  else if (IS ("ip"))
-    {
-      g_autoptr(GInetAddress) addr = NULL;
-
-      value = facts ? nonempty (facts->public_ip) : NULL;
-      if (value != NULL && (addr = g_inet_address_new_from_string (value)) == NULL)
-        value = NULL;
-      unknown = "<PublicIPAddress>";
-    }
-  else if (IS ("ipv4"))
-    {
-      g_autoptr(GInetAddress) addr = NULL;
-
-      /* A connector's SenderIPAddresses takes IPv4 addresses only. */
-      value = facts ? nonempty (facts->public_ip) : NULL;
-      if (value != NULL && ((addr = g_inet_address_new_from_string (value)) == NULL ||
-                            g_inet_address_get_family (addr) != G_SOCKET_FAMILY_IPV4))
-        value = NULL;
-      unknown = "<PublicIPv4Address>";
-    }
-  else if (IS ("server"))
-    {
-      value = config ? nonempty (dmd_device_config_get_server (config)) : NULL;
-      unknown = "<Server>";
-    }
-  else if (IS ("mx"))
-    {
-      value = facts ? nonempty (facts->mx_host) : NULL;
-      if (value == NULL && config != NULL)
-        {
-          const char *server = nonempty (dmd_device_config_get_server (config));
-
-          if (server != NULL && dmd_host_is_mx_endpoint (server))
-            value = server;
-        }
-      unknown = "<MXEndpoint>";
-    }
-  else if (IS ("spf-ip"))
-    {
-      /* A DNS value, not PowerShell: only a parsed address goes in. */
-      char *mech = spf_mechanism (facts ? facts->public_ip : NULL);
-      return mech ? mech : g_strdup ("ip4:<PublicIPAddress>");
-    }
-  else
-    {
-      *known = FALSE;
-      return NULL;
-    }
-#undef IS
-
-  if (value == NULL)
-    return g_strdup (unknown);
-  return dmd_powershell_quote (value);
-}
-
-char *
-_dmd_catalog_fill_command (const char             *command,
-                           const DmdDeviceConfig  *config,
-                           const DmdCatalogFacts  *facts)
-{
-  GString *out;
-  const char *p = command;
-
-  if (command == NULL)
-    return NULL;
-
-  out = g_string_new (NULL);
-  while (*p != '\0')
-    {
-      const char *close;
-
-      if (*p == '{' && (close = strchr (p + 1, '}')) != NULL)
-        {
-          gboolean known;
-          g_autofree char *value = placeholder_value (p + 1, (gsize) (close - p - 1),
-                                                      config, facts, &known);
-          if (known)
-            {
-              g_string_append (out, value);
-              p = close + 1;
-              continue;
-            }
-        }
-      g_string_append_c (out, *p);
-      p++;
-    }
-  return g_string_free (out, FALSE);
+  if (now == NULL)
+    now = clock = g_date_time_new_now_utc ();
+  /* "Until September 2028": from the first day after it, it has ended. */
+  end = g_date_time_new_utc (2028, 10, 1, 0, 0, 0);
+  return g_date_time_compare (now, end) >= 0;
 }
 
 /* ------------------------------------------------------------------------------------------ */
 /* Findings                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
+
+#define nonempty _dmd_catalog_nonempty
 
 /* Whether the sender is the sign-in user: 1 yes, 0 no, -1 not known (a value is missing, or
  * the user name is not an address and cannot be compared). */
@@ -1179,6 +1041,9 @@ dmd_catalog_make_finding_full (const char             *id,
   if (g_str_equal (entry->id, "config-basic-auth-retiring") &&
       dmd_catalog_basic_auth_default_off (config ? config->today : NULL))
     explanation = _(basic_auth_after_explanation);
+  else if (g_str_equal (entry->id, "config-hve-basic-auth-until-2028") &&
+           dmd_catalog_hve_basic_auth_ended (config ? config->today : NULL))
+    explanation = _(hve_basic_auth_after_explanation);
 
   if (g_str_equal (entry->id, "server-unexpected-reply") && evidence != NULL)
     {

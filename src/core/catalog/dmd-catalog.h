@@ -155,5 +155,7 @@ const DmdCatalogDatedFact *dmd_catalog_dated_facts (void);
 /* TRUE when Basic authentication for SMTP AUTH is off by default for existing tenants
  * (from the end of December 2026) at `now` (NULL = the real clock). */
 gboolean               dmd_catalog_basic_auth_default_off (GDateTime *now);
+/* Whether High Volume Email's own Basic authentication has ended (after September 2028). */
+gboolean               dmd_catalog_hve_basic_auth_ended   (GDateTime *now);
 
 G_END_DECLS

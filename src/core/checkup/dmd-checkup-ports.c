@@ -14,8 +14,6 @@
 
 #include "dmd-checkup-private.h"
 
-#define MICROSOFT_SMTP_AUTH_HOST "smtp.office365.com"
-
 typedef struct {
   const char *host;
   guint16     port;
@@ -28,23 +26,25 @@ triage_targets (const DmdDeviceConfig *config,
                 Target                 targets[2])
 {
   guint n = 0;
+  const DmdOptionInfo *info = dmd_option_get_info (config->option);
+  const DmdOptionInfo *smtp_auth = dmd_option_get_info (DMD_OPTION_SMTP_AUTH);
 
-  if (config->option == DMD_OPTION_SMTP_AUTH)
+  if (info->endpoint == DMD_ENDPOINT_SIGN_IN)
     {
-      /* The other SMTP AUTH port of Microsoft's endpoint (587 ↔ 25). */
-      targets[n].host = MICROSOFT_SMTP_AUTH_HOST;
+      /* The other port of the option's endpoint (587 ↔ 25). */
+      targets[n].host = info->default_server;
       targets[n++].port = failed_port == 587 ? 25 : 587;
       if (failed_port != 587 && failed_port != 25)
         {
-          targets[n].host = MICROSOFT_SMTP_AUTH_HOST;
+          targets[n].host = info->default_server;
           targets[n++].port = 25;
         }
     }
   else
     {
       /* The MX endpoint takes port 25 only: would SMTP AUTH work from this network instead? */
-      targets[n].host = MICROSOFT_SMTP_AUTH_HOST;
-      targets[n++].port = 587;
+      targets[n].host = smtp_auth->default_server;
+      targets[n++].port = smtp_auth->default_port;
     }
   return n;
 }

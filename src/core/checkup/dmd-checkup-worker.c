@@ -21,25 +21,25 @@
 /* ------------------------------------------------------------------------------------------ */
 /* What the option decides                                                                    */
 
-/* Direct Send and relay go to the domain's MX endpoint: the dns check looks it up. */
+/* The options that go to the domain's MX endpoint: the dns check looks it up. */
 gboolean
 dmd_checkup_option_uses_mx (const DmdDeviceConfig *config)
 {
-  return config->option != DMD_OPTION_SMTP_AUTH;
+  return dmd_option_get_info (config->option)->endpoint == DMD_ENDPOINT_MX;
 }
 
-/* Only SMTP AUTH client submission signs in. */
+/* The options that sign in (dmd-options.c: those that run the "auth" check). */
 gboolean
 dmd_checkup_option_signs_in (const DmdDeviceConfig *config)
 {
-  return config->option == DMD_OPTION_SMTP_AUTH;
+  return dmd_option_runs_check (config->option, "auth");
 }
 
-/* Direct Send and relay send from the site's public IP: SPF and the blocklists judge it. */
+/* The options that send from the site's public IP: SPF and the blocklists judge it. */
 gboolean
 dmd_checkup_option_checks_sender_ip (const DmdDeviceConfig *config)
 {
-  return config->option != DMD_OPTION_SMTP_AUTH;
+  return dmd_option_runs_check (config->option, "spf");
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -474,7 +474,8 @@ gboolean
 dmd_worker_client_cert_matters (DmdWorker *w)
 {
   return w->self->client_cert != NULL ||
-         (w->config->option == DMD_OPTION_RELAY && w->config->connector_trusts_certificate);
+         (dmd_option_get_info (w->config->option)->connector &&
+          w->config->connector_trusts_certificate);
 }
 
 /* "CN=mfp.contoso.com,O=…; names: mfp.contoso.com; SHA-256 AB:…; valid until …" */
@@ -563,7 +564,7 @@ dmd_worker_client_cert_refused (DmdWorker *w,
 {
   int alert = dmd_conn_get_received_alert (conn);
 
-  return w->config->option != DMD_OPTION_SMTP_AUTH &&
+  return dmd_checkup_option_uses_mx (w->config) &&
          dmd_conn_get_client_cert_requested (conn) && dmd_checkup_is_certificate_alert (alert) &&
          (dmd_worker_client_cert_matters (w) || alert == GNUTLS_A_CERTIFICATE_REQUIRED);
 }

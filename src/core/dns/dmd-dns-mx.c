@@ -255,7 +255,8 @@ dmd_dns_domain_for_mx (const DmdDeviceConfig *config)
     return _dmd_dns_normalise_host (config->domain);
   if ((domain = domain_of_address (config->from)) != NULL)
     return domain;
-  if (config->option == DMD_OPTION_DIRECT_SEND)
+  /* An option that mails only the organization: its recipient is in the organization. */
+  if (dmd_option_get_info (config->option)->internal_only)
     return domain_of_address (config->to);
   return NULL;
 }

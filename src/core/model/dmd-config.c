@@ -14,6 +14,7 @@
 #include <idn2.h>
 
 #include "dmd-config.h"
+#include "dmd-options.h"
 #include "dmd-reply.h"
 #include "dmd-tls.h"
 
@@ -303,6 +304,16 @@ dmd_host_is_smtp_auth_endpoint (const char *host)
     if (strcmp (ascii, endpoints[i]) == 0)
       return TRUE;
   return FALSE;
+}
+
+gboolean
+dmd_host_is_hve_endpoint (const char *host)
+{
+  g_autofree char *ascii = host_normalize (host);
+
+  return ascii != NULL &&
+         (strcmp (ascii, "smtp.hve.mx.microsoft") == 0 ||
+          strcmp (ascii, "smtp-hve.office365.com") == 0);
 }
 
 gboolean
@@ -770,7 +781,7 @@ dmd_device_config_new (DmdOption option)
   DmdDeviceConfig *config = g_new0 (DmdDeviceConfig, 1);
 
   config->option = option;
-  config->security = DMD_SECURITY_STARTTLS;
+  config->security = dmd_option_get_info (option)->default_security;
   config->ip_version = DMD_IP_VERSION_4;
   config->timeout_seconds = DEFAULT_TIMEOUT;
   config->connect_to = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_connect_to_free);
@@ -848,7 +859,7 @@ dmd_device_config_set_oauth_token (DmdDeviceConfig *config,
 guint16
 dmd_device_config_default_port (DmdOption option)
 {
-  return option == DMD_OPTION_SMTP_AUTH ? 587 : 25;
+  return dmd_option_get_info (option)->default_port;
 }
 
 const char *
@@ -858,7 +869,7 @@ dmd_device_config_get_server (const DmdDeviceConfig *config)
 
   if (config->server != NULL && *config->server != '\0')
     return config->server;
-  return config->option == DMD_OPTION_SMTP_AUTH ? DMD_DEFAULT_SMTP_AUTH_SERVER : NULL;
+  return dmd_option_get_info (config->option)->default_server;
 }
 
 guint16
@@ -874,7 +885,7 @@ dmd_device_config_get_auth_mech (const DmdDeviceConfig *config)
 {
   g_return_val_if_fail (config != NULL, DMD_AUTH_NONE);
 
-  if (config->option != DMD_OPTION_SMTP_AUTH)
+  if (!dmd_option_get_info (config->option)->signs_in)
     return DMD_AUTH_NONE;
   if (config->oauth_token != NULL && *config->oauth_token != '\0')
     return DMD_AUTH_XOAUTH2;
@@ -985,7 +996,8 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
       if (ascii == NULL)
         add_error (errors, DMD_FIELD_SERVER, g_strdup (error->message));
     }
-  else if (config->option != DMD_OPTION_SMTP_AUTH && !is_set (config->domain))
+  else if (dmd_option_get_info (config->option)->default_server == NULL &&
+           !is_set (config->domain))
     {
       add_error (errors, DMD_FIELD_SERVER,
                  g_strdup (_("Enter the server (the MX endpoint) or the domain, so that the "
@@ -1009,7 +1021,7 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
             add_error (errors, DMD_FIELD_USERNAME, g_strdup (error->message));
         }
     }
-  else if (config->option == DMD_OPTION_SMTP_AUTH &&
+  else if (dmd_option_get_info (config->option)->signs_in &&
            (is_set (config->password) || is_set (config->oauth_token)))
     {
       add_error (errors, DMD_FIELD_USERNAME,

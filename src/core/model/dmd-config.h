@@ -11,11 +11,10 @@
 #include <gio/gio.h>
 
 #include "dmd-enums.h"
+#include "dmd-options.h"
 #include "dmd-result.h"
 
 G_BEGIN_DECLS
-
-#define DMD_DEFAULT_SMTP_AUTH_SERVER "smtp.office365.com"
 
 /* One --connect-to mapping: HOST:PORT:ADDR:PORT (as curl). An empty HOST or PORT matches any. */
 typedef struct {
@@ -83,15 +82,15 @@ void             dmd_device_config_set_password   (DmdDeviceConfig        *confi
 void             dmd_device_config_set_oauth_token(DmdDeviceConfig        *config,
                                                    const char             *token);
 
-/* dmd_device_config_new: STARTTLS, IPv4, timeout 10 s, no server (smtp-auth:
- * smtp.office365.com; direct-send/relay: the domain's MX) and port 0 (587 / 25).
+/* dmd_device_config_new: the option's default security (dmd-options.h), IPv4, timeout 10 s,
+ * no server (the option's default server, or the domain's MX) and port 0 (its default).
  * dmd_device_config_free wipes the password and token memory before freeing it;
  * set_password/set_oauth_token copy the secret (NULL clears) and wipe the old one. */
 
-/* The effective values (defaults applied): get_server is NULL for direct-send/relay without
- * a server (the domain's MX must be looked up). get_auth_mech: XOAUTH2 with a token, LOGIN
+/* The effective values (defaults applied): get_server is NULL for an MX option without a
+ * server (the domain's MX must be looked up). get_auth_mech: XOAUTH2 with a token, LOGIN
  * with a password or user name (Exchange Online does not offer PLAIN), NONE otherwise and
- * for direct-send/relay. */
+ * for an option that does not sign in. */
 const char      *dmd_device_config_get_server     (const DmdDeviceConfig  *config);
 guint16          dmd_device_config_get_port       (const DmdDeviceConfig  *config);
 guint16          dmd_device_config_default_port   (DmdOption               option);
@@ -162,6 +161,7 @@ gboolean         dmd_port_parse                   (const char             *text,
  * dmd_host_is_microsoft: either of those, or a name under office365.com, outlook.com,
  * microsoft.com, office.com, office365.us, partner.outlook.cn or the .microsoft TLD. */
 gboolean         dmd_host_is_smtp_auth_endpoint   (const char             *host); /* smtp.office365.com, legacy, hve */
+gboolean         dmd_host_is_hve_endpoint         (const char             *host); /* smtp.hve.mx.microsoft, smtp-hve.office365.com */
 gboolean         dmd_host_is_mx_endpoint          (const char             *host); /* *.mail.protection.outlook.com, *.X-v1.mx.microsoft */
 gboolean         dmd_host_is_microsoft            (const char             *host);
 

@@ -8,7 +8,6 @@
 
 #include "dmd-enums.h"
 
-static const char *option_names[] = { "smtp-auth", "direct-send", "relay" };
 static const char *security_names[] = { "starttls", "none", "implicit-tls" };
 static const char *step_names[] = {
   "any", "connect", "banner", "ehlo", "starttls", "auth", "mail", "rcpt", "data", "quit"
@@ -30,40 +29,6 @@ lookup (const char  *const *names,
         return TRUE;
       }
   return FALSE;
-}
-
-const char *
-dmd_option_to_string (DmdOption option)
-{
-  g_return_val_if_fail (option <= DMD_OPTION_RELAY, NULL);
-  return option_names[option];
-}
-
-gboolean
-dmd_option_from_string (const char *str,
-                        DmdOption  *out)
-{
-  int v;
-  if (!lookup (option_names, G_N_ELEMENTS (option_names), str, &v))
-    return FALSE;
-  *out = (DmdOption) v;
-  return TRUE;
-}
-
-const char *
-dmd_option_display_name (DmdOption option)
-{
-  switch (option)
-    {
-    case DMD_OPTION_SMTP_AUTH:
-      return _("SMTP AUTH client submission");
-    case DMD_OPTION_DIRECT_SEND:
-      return _("Direct Send");
-    case DMD_OPTION_RELAY:
-      return _("SMTP relay");
-    default:
-      g_return_val_if_reached (NULL);
-    }
 }
 
 const char *

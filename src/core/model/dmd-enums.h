@@ -12,11 +12,13 @@
 
 G_BEGIN_DECLS
 
-/* The three Microsoft 365 sending options. */
+/* The Microsoft 365 sending options; what each one is lives in its row of dmd-options.c. */
 typedef enum {
   DMD_OPTION_SMTP_AUTH,
   DMD_OPTION_DIRECT_SEND,
   DMD_OPTION_RELAY,
+  DMD_OPTION_HVE,
+  DMD_N_OPTIONS,
 } DmdOption;
 
 typedef enum {
@@ -82,11 +84,7 @@ typedef enum {
   DMD_AUDIENCE_ANYONE,
 } DmdAudience;
 
-/* Machine names (the JSON/CLI contract), and back. */
-const char *dmd_option_to_string       (DmdOption       option);
-gboolean    dmd_option_from_string     (const char     *str,
-                                        DmdOption      *out);
-const char *dmd_option_display_name    (DmdOption       option); /* translated */
+/* Machine names (the JSON/CLI contract), and back. The options' names: dmd-options.h. */
 const char *dmd_security_to_string     (DmdSecurity     security);
 gboolean    dmd_security_from_string   (const char     *str,
                                         DmdSecurity    *out);

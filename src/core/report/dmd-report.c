@@ -321,7 +321,8 @@ format_sign_in (const DmdDeviceConfig *config)
 static gboolean
 shows_sign_in (const DmdDeviceConfig *config)
 {
-  return config->option == DMD_OPTION_SMTP_AUTH || _dmd_report_has_text (config->username);
+  return dmd_option_get_info (config->option)->signs_in ||
+         _dmd_report_has_text (config->username);
 }
 
 /* What became of the test message, in words. */

@@ -75,12 +75,13 @@ explain (DmdExplainPage *self)
     }
 
   selected = adw_combo_row_get_selected (self->option_row);
-  option = selected <= DMD_OPTION_RELAY ? (DmdOption) selected : DMD_OPTION_SMTP_AUTH;
+  option = selected < DMD_N_OPTIONS ? (DmdOption) selected : DMD_OPTION_SMTP_AUTH;
   selected = adw_combo_row_get_selected (self->step_row);
   step = selected < G_N_ELEMENTS (steps) ? steps[selected] : DMD_STEP_ANY;
 
   ids = dmd_catalog_match_reply (reply, option, step,
-                                 option == DMD_OPTION_SMTP_AUTH ? DMD_AUTH_LOGIN : DMD_AUTH_NONE);
+                                 dmd_option_get_info (option)->signs_in ? DMD_AUTH_LOGIN
+                                                                        : DMD_AUTH_NONE);
   if (ids->len == 0)
     {
       gtk_label_set_text (self->status_label,
@@ -180,6 +181,9 @@ dmd_explain_page_init (DmdExplainPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->rows = g_ptr_array_new ();
+  for (guint i = 0; i < DMD_N_OPTIONS; i++)
+    gtk_string_list_append (GTK_STRING_LIST (adw_combo_row_get_model (self->option_row)),
+                            dmd_option_short_name (i));
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->reply_view), "changed",
                             G_CALLBACK (input_changed_cb), self);
 

@@ -1,4 +1,4 @@
-/* dmd-option-page.c — three option rows and the "Not sure?" questionnaire
+/* dmd-option-page.c — one row per sending option and the "Not sure?" questionnaire
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,116 +13,29 @@ struct _DmdOptionPage
 {
   DmdPage          parent_instance;
 
-  GtkCheckButton  *direct_send_check;
-  AdwComboRow     *login_row;
-  AdwComboRow     *outside_row;
-  AdwExpanderRow  *questions_row;
-  GtkCheckButton  *relay_check;
-  AdwEntryRow     *server_field_row;
-  GtkCheckButton  *smtp_auth_check;
-  AdwComboRow     *static_ip_row;
-  GtkImage        *suggestion_icon;
-  GtkLabel        *suggestion_label;
-  GtkListBoxRow   *suggestion_row;
+  AdwComboRow          *login_row;
+  AdwComboRow          *oauth_row;
+  AdwPreferencesGroup  *options_group;
+  AdwComboRow          *outside_row;
+  AdwExpanderRow       *questions_row;
+  AdwEntryRow          *server_field_row;
+  AdwComboRow          *static_ip_row;
+  GtkImage             *suggestion_icon;
+  GtkLabel             *suggestion_label;
+  GtkListBoxRow        *suggestion_row;
 
-  gboolean         syncing;
+  GtkCheckButton       *checks[DMD_N_OPTIONS];  /* one per row of the options table */
+  gboolean              syncing;
 };
 
 G_DEFINE_FINAL_TYPE (DmdOptionPage, dmd_option_page, DMD_TYPE_PAGE)
-
-gboolean
-dmd_option_suggest (DmdAnswer    has_login,
-                    DmdAnswer    outside,
-                    DmdAnswer    static_ip,
-                    const char  *server_field,
-                    DmdOption   *out_option,
-                    const char **out_reason)
-{
-  g_autofree char *host = NULL;
-  DmdOption option;
-  const char *reason = NULL;
-
-  if (server_field != NULL)
-    host = g_strstrip (g_ascii_strdown (server_field, -1));
-
-  if (host != NULL && *host != '\0')
-    {
-      if (dmd_host_is_smtp_auth_endpoint (host))
-        {
-          option = DMD_OPTION_SMTP_AUTH;
-          reason = _("The server field holds Microsoft 365’s sign-in endpoint: the device uses SMTP AUTH client submission.");
-        }
-      else if (dmd_host_is_mx_endpoint (host) && outside == DMD_ANSWER_YES)
-        {
-          option = DMD_OPTION_RELAY;
-          reason = _("The server field holds the organization’s MX endpoint and the device mails people outside the organization: that is SMTP relay through a connector.");
-        }
-      else if (dmd_host_is_mx_endpoint (host) && outside == DMD_ANSWER_NO)
-        {
-          option = DMD_OPTION_DIRECT_SEND;
-          reason = _("The server field holds the organization’s MX endpoint and the device mails only people inside the organization: that is Direct Send.");
-        }
-      else if (dmd_host_is_mx_endpoint (host))
-        {
-          option = DMD_OPTION_DIRECT_SEND;
-          reason = _("The server field holds the organization’s MX endpoint: that is Direct Send, or SMTP relay when a connector exists. If it must mail people outside the organization, choose SMTP relay.");
-        }
-    }
-
-  if (reason == NULL)
-    {
-      if (has_login == DMD_ANSWER_YES)
-        {
-          option = DMD_OPTION_SMTP_AUTH;
-          reason = _("The device can sign in: SMTP AUTH client submission mails anyone and needs nothing from the site’s network. Microsoft recommends it.");
-        }
-      else if (has_login == DMD_ANSWER_NO && outside == DMD_ANSWER_NO)
-        {
-          option = DMD_OPTION_DIRECT_SEND;
-          reason = _("The device cannot sign in and mails only people inside the organization: Direct Send needs no sign-in and no connector.");
-        }
-      else if (has_login == DMD_ANSWER_NO && outside == DMD_ANSWER_YES && static_ip == DMD_ANSWER_YES)
-        {
-          option = DMD_OPTION_RELAY;
-          reason = _("The device cannot sign in but must mail people outside the organization: SMTP relay, through a connector that trusts the site’s static public IP address.");
-        }
-      else if (has_login == DMD_ANSWER_NO && outside == DMD_ANSWER_YES && static_ip == DMD_ANSWER_NO)
-        {
-          option = DMD_OPTION_RELAY;
-          reason = _("The device cannot sign in and must mail people outside the organization, but the site has no static public IP address: only SMTP relay through a connector that trusts a certificate fits, and the device must present that certificate.");
-        }
-      else if (has_login == DMD_ANSWER_NO && outside == DMD_ANSWER_YES)
-        {
-          option = DMD_OPTION_RELAY;
-          reason = _("The device cannot sign in but must mail people outside the organization: SMTP relay, through a connector that trusts the site’s static public IP address or a certificate.");
-        }
-    }
-
-  if (reason == NULL)
-    return FALSE;
-
-  if (out_option != NULL)
-    *out_option = option;
-  if (out_reason != NULL)
-    *out_reason = reason;
-  return TRUE;
-}
 
 static GtkCheckButton *
 check_for_option (DmdOptionPage *self,
                   DmdOption      option)
 {
-  switch (option)
-    {
-    case DMD_OPTION_SMTP_AUTH:
-      return self->smtp_auth_check;
-    case DMD_OPTION_DIRECT_SEND:
-      return self->direct_send_check;
-    case DMD_OPTION_RELAY:
-      return self->relay_check;
-    default:
-      g_assert_not_reached ();
-    }
+  g_assert ((guint) option < DMD_N_OPTIONS);
+  return self->checks[option];
 }
 
 static void
@@ -143,12 +56,49 @@ check_toggled_cb (DmdOptionPage  *self,
       || !gtk_check_button_get_active (check))
     return;
 
-  if (check == self->smtp_auth_check)
-    dmd_session_set_option (dmd_page_get_session (DMD_PAGE (self)), DMD_OPTION_SMTP_AUTH);
-  else if (check == self->direct_send_check)
-    dmd_session_set_option (dmd_page_get_session (DMD_PAGE (self)), DMD_OPTION_DIRECT_SEND);
-  else if (check == self->relay_check)
-    dmd_session_set_option (dmd_page_get_session (DMD_PAGE (self)), DMD_OPTION_RELAY);
+  for (guint i = 0; i < DMD_N_OPTIONS; i++)
+    if (check == self->checks[i])
+      dmd_session_set_option (dmd_page_get_session (DMD_PAGE (self)), (DmdOption) i);
+}
+
+/* One row per option: its name, its subtitle, a check button in one group. */
+static void
+add_option_rows (DmdOptionPage *self)
+{
+  guint n_options;
+  const DmdOptionInfo *infos = dmd_options_get_all (&n_options);
+
+  for (guint i = 0; i < n_options; i++)
+    {
+      const DmdOptionInfo *info = &infos[i];
+      AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
+      GtkWidget *check = gtk_check_button_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(info->name));
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (row, _(info->subtitle));
+      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+      /* No Tab stop of its own: the row is one (one stop per option, as a radio group), and
+       * activating it checks the button. */
+      gtk_widget_set_focusable (check, FALSE);
+      if (i > 0)
+        gtk_check_button_set_group (GTK_CHECK_BUTTON (check), self->checks[0]);
+      g_signal_connect_object (check, "toggled", G_CALLBACK (check_toggled_cb), self,
+                               G_CONNECT_SWAPPED);
+      adw_action_row_add_prefix (row, check);
+      /* The check button takes its accessible name from the row's title. */
+      adw_action_row_set_activatable_widget (row, check);
+      if (info->first_choice)
+        {
+          GtkWidget *tag = gtk_label_new (C_("tag", "Recommended"));
+
+          gtk_widget_set_valign (tag, GTK_ALIGN_CENTER);
+          gtk_widget_add_css_class (tag, "tag");
+          adw_action_row_add_suffix (row, tag);
+        }
+      adw_preferences_group_add (self->options_group, GTK_WIDGET (row));
+      self->checks[info->option] = GTK_CHECK_BUTTON (check);
+    }
 }
 
 static DmdAnswer
@@ -173,13 +123,18 @@ answer_changed_cb (DmdOptionPage *self)
   DmdAnswer has_login = answer_of (self->login_row);
   DmdAnswer outside = answer_of (self->outside_row);
 
-  /* The static IP only matters for a device that cannot sign in and mails outside. */
+  /* OAuth only matters for a device that signs in; the static IP only for a device that
+   * cannot sign in and mails outside. */
+  gtk_widget_set_visible (GTK_WIDGET (self->oauth_row), has_login == DMD_ANSWER_YES);
   gtk_widget_set_visible (GTK_WIDGET (self->static_ip_row),
                           has_login == DMD_ANSWER_NO && outside == DMD_ANSWER_YES);
 
-  if (dmd_option_suggest (has_login, outside, answer_of (self->static_ip_row),
-                          gtk_editable_get_text (GTK_EDITABLE (self->server_field_row)),
-                          &option, &reason))
+  if (dmd_options_suggest (has_login,
+                           has_login == DMD_ANSWER_YES ? answer_of (self->oauth_row)
+                                                       : DMD_ANSWER_UNKNOWN,
+                           outside, answer_of (self->static_ip_row),
+                           gtk_editable_get_text (GTK_EDITABLE (self->server_field_row)),
+                           &option, &reason))
     {
       /* The reason names the option it chose (and the row above shows it checked): no
        * "Chosen: SMTP relay." before "…: SMTP relay, through a connector". */
@@ -236,32 +191,31 @@ dmd_option_page_class_init (DmdOptionPageClass *klass)
   DMD_PAGE_CLASS (klass)->shown = dmd_option_page_shown;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/dmd-option-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, direct_send_check);
   gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, login_row);
+  gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, oauth_row);
+  gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, options_group);
   gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, outside_row);
   gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, questions_row);
-  gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, relay_check);
   gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, server_field_row);
-  gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, smtp_auth_check);
   gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, static_ip_row);
   gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, suggestion_icon);
   gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, suggestion_label);
   gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, suggestion_row);
   gtk_widget_class_bind_template_callback (widget_class, answer_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, check_toggled_cb);
 }
 
 static void
 dmd_option_page_init (DmdOptionPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  adw_preferences_group_set_description (self->options_group,
+                                         _("Microsoft 365 offers these ways to send mail. Each needs different settings on the device."));
+  add_option_rows (self);
 
   dmd_page_set_title (DMD_PAGE (self), _("Sending Option"));
   dmd_page_set_complete (DMD_PAGE (self), TRUE);
 
-  /* The check buttons take their accessible name from their row's title (AdwActionRow's
-   * activatable widget is labelled by it). They are no Tab stops of their own: the row is
-   * (one stop per option, as a radio group), and activating it checks the button. */
+  /* The suggestion can be selected and copied, but is no Tab stop. */
   dmd_text_selectable_quietly (self->suggestion_label);
   answer_changed_cb (self);
 }

@@ -13,6 +13,7 @@
 #include "dmd-checks-page.h"
 #include "dmd-core.h"
 #include "dmd-finding-row.h"
+#include "dmd-instead-row.h"
 #include "dmd-results-page.h"
 #include "dmd-text.h"
 #include "dmd-transcript-view.h"
@@ -333,6 +334,19 @@ render_findings (DmdResultsPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->notes_group), notes > 0);
 }
 
+/* One click to the option the findings suggest instead ("Test High Volume Email Instead"),
+ * under the problems. */
+static void
+render_instead (DmdResultsPage *self)
+{
+  GtkWidget *row = dmd_instead_row_new_for_result (dmd_page_get_session (DMD_PAGE (self)));
+
+  if (row == NULL)
+    return;
+  add_row (self, self->problems_group, row);
+  gtk_widget_set_visible (GTK_WIDGET (self->problems_group), TRUE);
+}
+
 static const char *
 tls_state_words (DmdTlsVersionState state,
                  const char       **icon,
@@ -619,6 +633,7 @@ render (DmdResultsPage *self)
   render_verdict (self, result);
   render_type_card (self, result);
   render_findings (self, result);
+  render_instead (self);
   render_settings (self, result);
   render_connection (self, result);
   render_checks (self, result);

@@ -95,7 +95,9 @@ G_DEFINE_FINAL_TYPE (DmdSettingsPage, dmd_settings_page, DMD_TYPE_PAGE)
 static const char *
 default_server (DmdOption option)
 {
-  return option == DMD_OPTION_SMTP_AUTH ? DMD_DEFAULT_SMTP_AUTH_SERVER : "";
+  const char *server = dmd_option_get_info (option)->default_server;
+
+  return server != NULL ? server : "";
 }
 
 static char *
@@ -240,6 +242,9 @@ finding_field (const char *id)
     { "config-external-recipient-direct-send", DMD_FIELD_TO },
     { "config-mx-host-too-long", FIELD_FIELD_LENGTH },
     { "relay-connector-ip-mismatch", DMD_FIELD_CONNECTOR_IP },
+    { "config-hve-external-recipient", DMD_FIELD_TO },
+    { "config-hve-legacy-endpoint", DMD_FIELD_SERVER },
+    { "config-hve-basic-auth-until-2028", DMD_FIELD_PASSWORD },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (map); i++)
@@ -254,7 +259,7 @@ static const char *
 required_message (DmdSettingsPage *self,
                   guint            field)
 {
-  gboolean auth = self->option == DMD_OPTION_SMTP_AUTH;
+  gboolean auth = dmd_option_get_info (self->option)->signs_in;
 
   switch (field)
     {
@@ -321,6 +326,7 @@ build_config (DmdSettingsPage *self,
               GPtrArray       *general_errors)
 {
   DmdOption option = self->option;
+  const DmdOptionInfo *info = dmd_option_get_info (option);
   DmdDeviceConfig *config = dmd_device_config_new (option);
   g_autofree char *port = text_of (self->port_row);
   g_autofree char *field_length = text_of (self->field_length_row);
@@ -342,7 +348,7 @@ build_config (DmdSettingsPage *self,
       break;
     }
 
-  if (option == DMD_OPTION_SMTP_AUTH)
+  if (info->signs_in)
     {
       const char *secret = gtk_editable_get_text (GTK_EDITABLE (secret_row (self)));
 
@@ -356,15 +362,14 @@ build_config (DmdSettingsPage *self,
   config->from = nonempty_text (self->sender_row);
   config->to = nonempty_text (self->recipient_row);
 
-  if (option != DMD_OPTION_SMTP_AUTH)
-    {
-      config->domain = nonempty_text (self->domain_row);
-      if (parse_number (field_length, 1, 10000, &number))
-        config->server_field_length = number;
-    }
-  if (option == DMD_OPTION_RELAY && connector_kind (self) == CONNECTOR_IP)
+  /* The domain: to look up the MX endpoint, or to tell inside recipients from outside ones. */
+  if (info->endpoint == DMD_ENDPOINT_MX || info->internal_only)
+    config->domain = nonempty_text (self->domain_row);
+  if (info->endpoint == DMD_ENDPOINT_MX && parse_number (field_length, 1, 10000, &number))
+    config->server_field_length = number;
+  if (info->connector && connector_kind (self) == CONNECTOR_IP)
     config->connector_ip = nonempty_text (self->connector_ip_row);
-  if (option == DMD_OPTION_RELAY && connector_kind (self) == CONNECTOR_CERTIFICATE)
+  if (info->connector && connector_kind (self) == CONNECTOR_CERTIFICATE)
     {
       config->connector_trusts_certificate = TRUE;
       config->client_cert_file = g_strdup (self->client_cert_file);
@@ -530,7 +535,8 @@ refresh (DmdSettingsPage *self)
                         finding->title);
     }
 
-  if (self->option == DMD_OPTION_RELAY && connector_kind (self) == CONNECTOR_CERTIFICATE)
+  if (dmd_option_get_info (self->option)->connector &&
+      connector_kind (self) == CONNECTOR_CERTIFICATE)
     {
       if (self->client_cert_file != NULL && self->client_key_file != NULL)
         dmd_note_row_add (self->connector_note, DMD_NOTE_INFO,
@@ -559,8 +565,9 @@ refresh (DmdSettingsPage *self)
 static void
 update_layout (DmdSettingsPage *self)
 {
-  DmdOption option = self->option;
-  gboolean auth = option == DMD_OPTION_SMTP_AUTH;
+  const DmdOptionInfo *info = dmd_option_get_info (self->option);
+  gboolean auth = info->signs_in;
+  gboolean mx = info->endpoint == DMD_ENDPOINT_MX;
   gboolean oauth = sign_in_method (self) == SIGN_IN_OAUTH_TOKEN;
 
   gtk_widget_set_visible (GTK_WIDGET (self->signin_group), auth);
@@ -569,43 +576,22 @@ update_layout (DmdSettingsPage *self)
   adw_preferences_group_set_description (self->signin_group,
                                          oauth ? _("The token is used for this run only and is never saved.")
                                                : _("The password is used for this run only and is never saved."));
-  gtk_widget_set_visible (GTK_WIDGET (self->domain_row), !auth);
-  gtk_widget_set_visible (GTK_WIDGET (self->connector_group), option == DMD_OPTION_RELAY);
+  gtk_widget_set_visible (GTK_WIDGET (self->domain_row), mx || info->internal_only);
+  gtk_widget_set_visible (GTK_WIDGET (self->connector_group), info->connector);
   gtk_widget_set_visible (GTK_WIDGET (self->connector_ip_row), connector_kind (self) == CONNECTOR_IP);
   gtk_widget_set_visible (GTK_WIDGET (self->client_cert_row), connector_kind (self) == CONNECTOR_CERTIFICATE);
   gtk_widget_set_visible (GTK_WIDGET (self->client_key_row), connector_kind (self) == CONNECTOR_CERTIFICATE);
-  gtk_widget_set_visible (GTK_WIDGET (self->field_length_row), !auth);
+  gtk_widget_set_visible (GTK_WIDGET (self->field_length_row), mx);
 
-  switch (option)
-    {
-    case DMD_OPTION_SMTP_AUTH:
-      dmd_note_row_set_hint (self->server_note,
-                             _("Microsoft 365’s endpoint for devices that sign in is smtp.office365.com, port 587, STARTTLS."));
-      dmd_note_row_set_hint (self->recipient_note,
-                             _("Any address. One outside the organization also proves that mail leaves it."));
-      break;
-    case DMD_OPTION_DIRECT_SEND:
-      dmd_note_row_set_hint (self->server_note,
-                             _("The organization’s MX endpoint, such as contoso-com.mail.protection.outlook.com (Microsoft 365 admin center, Settings, Domains). Leave it empty to look it up from the domain’s MX record."));
-      dmd_note_row_set_hint (self->recipient_note,
-                             _("An address inside the organization: Direct Send delivers only to the organization’s own mailboxes."));
-      break;
-    case DMD_OPTION_RELAY:
-      dmd_note_row_set_hint (self->server_note,
-                             _("The organization’s MX endpoint, such as contoso-com.mail.protection.outlook.com (Microsoft 365 admin center, Settings, Domains). Leave it empty to look it up from the domain’s MX record."));
-      dmd_note_row_set_hint (self->recipient_note,
-                             _("An address outside the organization: an inside address is accepted even when the connector does not work, so only an outside one proves the relay."));
-      break;
-    default:
-      g_assert_not_reached ();
-    }
+  dmd_note_row_set_hint (self->server_note, _(info->server_hint));
+  dmd_note_row_set_hint (self->recipient_note, _(info->recipient_hint));
   dmd_note_row_set_hint (self->connector_note,
                          connector_kind (self) == CONNECTOR_IP
                            ? _("The public IP address on the inbound connector in the Exchange admin center. The checks compare it with the address Microsoft 365 sees from here.")
                            : NULL);
   /* A note row shows while it has something to say: no hint under a hidden field. */
   dmd_note_row_set_hint (self->field_length_note,
-                         auth ? NULL : _("If the device’s server field is short, a long MX endpoint may not fit."));
+                         !mx ? NULL : _("If the device’s server field is short, a long MX endpoint may not fit."));
 }
 
 /* Switching options: fields still holding the old option's defaults take the new ones. */
