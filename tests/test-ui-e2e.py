@@ -307,7 +307,8 @@ def case_hve_instead():
             % (refused.port, hve.port)
         w, check_rows, results = run_wizard(refused.port, password, connect_to)
         try:
-            assert_results(w, results, report, ['auth-basic-auth-blocked'], ['Can’t Send Yet'])
+            assert_results(w, results, report, ['auth-basic-auth-blocked'], 'Can’t Send Yet',
+                           who='Who fixes it: the admin')
             # Below the problems, maybe out of view: scroll the page with the wheel until it
             # shows, then click it.
             row = w.find(results, 'list item',
