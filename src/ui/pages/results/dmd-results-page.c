@@ -263,12 +263,13 @@ render_type_card (DmdResultsPage *self,
             : setting->recommended != NULL ? setting->recommended : "";
 
       name = card_label_new (setting->label ? setting->label : setting->name, "dim-label");
-      /* A narrow name column leaves the values room at 360 px: host names stay whole. */
-      gtk_label_set_max_width_chars (GTK_LABEL (name), 12);
       gtk_label_set_wrap_mode (GTK_LABEL (name), PANGO_WRAP_WORD);
       value_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
       gtk_widget_set_hexpand (value_box, TRUE);
       value_label = card_label_new (value, NULL);
+      /* At least 20 characters wide (a wrapping label's width-chars is its minimum): at
+       * 360 px the names wrap first and a host name or an address stays on one line. */
+      gtk_label_set_width_chars (GTK_LABEL (value_label), 20);
       dmd_text_selectable_quietly (GTK_LABEL (value_label));
       gtk_widget_add_css_class (value_label, "type-value");
       gtk_box_append (GTK_BOX (value_box), value_label);
