@@ -2,7 +2,9 @@
 # What can be checked of the Flatpak manifest offline (the GNOME runtime cannot be downloaded
 # here): it parses, its id and command match what meson installs, its finish-args are only
 # what the app needs, and `meson install --destdir` yields every file a Flatpak export needs
-# under the app id's names.
+# under the app id's names — and no test hook: no installed program holds the string
+# "DMD_TEST_" (what `strings BINARY | grep DMD_TEST_` would find), and the test builds
+# (device-mail-doctor-test, device-mail-doctor-cli-test) are not installed.
 import json, os, subprocess, sys, tempfile
 
 source_root, build_root, app_id = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -74,6 +76,24 @@ with tempfile.TemporaryDirectory() as dest:
                     fail("not installed: " + rel)
                 else:
                     print("ok:", rel)
+            # The test hooks are compiled out of what is installed (DMD_TEST_HOOKS).
+            programs = []
+            for dirpath, _dirs, filenames in os.walk(prefix):
+                for name in filenames:
+                    path = os.path.join(dirpath, name)
+                    if os.access(path, os.X_OK) and not os.path.islink(path):
+                        programs.append(path)
+            if not programs:
+                fail("no installed program to check for test hooks")
+            for path in programs:
+                rel = os.path.relpath(path, prefix)
+                if os.path.basename(path).endswith("-test"):
+                    fail("a test build is installed: " + rel)
+                with open(path, "rb") as f:
+                    if b"DMD_TEST_" in f.read():
+                        fail("an installed program holds a test hook (DMD_TEST_): " + rel)
+                    else:
+                        print("ok: no test hook in", rel)
             desktop = os.path.join(prefix, "share/applications/%s.desktop" % app_id)
             if os.path.isfile(desktop):
                 text = open(desktop, encoding="utf-8").read()

@@ -6,8 +6,9 @@
 #
 # Needs Xvfb, dbus-run-session, ImageMagick's import, /usr/bin/python3 with pyatspi, and a CJK
 # font (fonts-noto-cjk). Select variants with LANGS="en ja", SCHEMES="light dark",
-# SIZES="default narrow tall". The app runs against the scripted server with the test-only
-# hooks (tests/ui-screenshots.py), the window size comes from a throw-away GSettings keyfile.
+# SIZES="default narrow tall". The test build of the app (src/ui/device-mail-doctor-test, the
+# one with the test-only hooks) runs against the scripted server (tests/ui-screenshots.py), the
+# window size comes from a throw-away GSettings keyfile.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -eu

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "dmd-catalog.h"
+#include "dmd-explain.h"
 
 /* Every id of ../shared/CATALOG.md (the contract). Keep in step with that file. */
 static const char *catalog_ids[] = {
@@ -1425,6 +1426,85 @@ test_relay_refusal (void)
     }
 }
 
+/* dmd_explain_reply: the explanation the CLI and the wizard share. */
+static gboolean
+explanation_has (const DmdExplanation *explanation,
+                 const char           *id)
+{
+  for (guint i = 0; i < explanation->findings->len; i++)
+    if (g_str_equal (((DmdFinding *) g_ptr_array_index (explanation->findings, i))->id, id))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_explain_reply (void)
+{
+  g_autoptr(DmdDeviceConfig) config = dmd_device_config_new (DMD_OPTION_RELAY);
+  DmdOption direct_send = DMD_OPTION_DIRECT_SEND;
+  DmdOption smtp_auth = DMD_OPTION_SMTP_AUTH;
+  DmdExplanation *e;
+  DmdFinding *first;
+
+  g_assert_null (dmd_explain_reply ("hello", NULL, DMD_STEP_ANY, DMD_AUTH_NONE, NULL));
+
+  e = dmd_explain_reply ("250 2.1.5 Recipient OK", NULL, DMD_STEP_ANY, DMD_AUTH_NONE, NULL);
+  g_assert_nonnull (e);
+  g_assert_cmpuint (e->findings->len, ==, 0);
+  g_assert_cmpint (e->verdict, ==, DMD_VERDICT_PASS);
+  g_assert_cmpuint (e->reply->code, ==, 250);
+  dmd_explanation_free (e);
+
+  /* No option: every option's reading, each finding once, the first option's first. */
+  e = dmd_explain_reply ("530 5.7.57 Client not authenticated to send mail.", NULL,
+                         DMD_STEP_ANY, DMD_AUTH_NONE, NULL);
+  g_assert_cmpuint (e->findings->len, ==, 2);
+  g_assert_cmpstr (((DmdFinding *) g_ptr_array_index (e->findings, 0))->id, ==, "auth-required");
+  g_assert_true (explanation_has (e, "config-wrong-endpoint-direct-send"));
+  g_assert_true (e->depends_on_option);
+  g_assert_cmpint (e->verdict, ==, DMD_VERDICT_FAIL);
+  dmd_explanation_free (e);
+
+  /* One option, and the step: that option's reading only, with the step's check. */
+  e = dmd_explain_reply ("530 5.7.57 Client not authenticated to send mail.", &direct_send,
+                         DMD_STEP_MAIL, DMD_AUTH_NONE, NULL);
+  g_assert_cmpuint (e->findings->len, ==, 1);
+  first = g_ptr_array_index (e->findings, 0);
+  g_assert_cmpstr (first->id, ==, "config-wrong-endpoint-direct-send");
+  g_assert_cmpstr (first->check, ==, "mail-from");
+  g_assert_false (e->depends_on_option);
+  dmd_explanation_free (e);
+
+  /* No option, and the text names High Volume Email's endpoint: that option's reading only. */
+  e = dmd_explain_reply ("smtp.hve.mx.microsoft said 535 5.7.3 Authentication unsuccessful",
+                         NULL, DMD_STEP_ANY, DMD_AUTH_NONE, NULL);
+  g_assert_cmpuint (e->findings->len, ==, 1);
+  g_assert_cmpstr (((DmdFinding *) g_ptr_array_index (e->findings, 0))->id, ==, "hve-auth-failed");
+  g_assert_false (e->depends_on_option);
+  dmd_explanation_free (e);
+
+  /* A temporary refusal no rule knows: a warning, and the verdict says try again. */
+  e = dmd_explain_reply ("452 4.3.9 Something no rule knows", &smtp_auth, DMD_STEP_ANY,
+                         DMD_AUTH_NONE, NULL);
+  first = g_ptr_array_index (e->findings, 0);
+  g_assert_cmpstr (first->id, ==, "server-unexpected-reply");
+  g_assert_cmpint (first->severity, ==, DMD_SEVERITY_WARNING);
+  g_assert_cmpint (e->verdict, ==, DMD_VERDICT_RETRY);
+  dmd_explanation_free (e);
+
+  /* The settings fill in the commands, whatever option the config itself names. */
+  config->username = g_strdup ("scanner@contoso.com");
+  e = dmd_explain_reply ("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is "
+                         "disabled for the Tenant.", &smtp_auth, DMD_STEP_AUTH, DMD_AUTH_LOGIN,
+                         config);
+  first = g_ptr_array_index (e->findings, 0);
+  g_assert_cmpstr (first->id, ==, "auth-smtp-auth-disabled-tenant");
+  g_assert_cmpstr (first->evidence, ==, "535 5.7.139 Authentication unsuccessful, "
+                                        "SmtpClientAuthentication is disabled for the Tenant.");
+  g_assert_nonnull (fix_command (first, "Set-CASMailbox -Identity 'scanner@contoso.com'"));
+  dmd_explanation_free (e);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1455,6 +1535,7 @@ main (int    argc,
   g_test_add_func ("/dmd/catalog/reply/rules", test_reply_rules);
   g_test_add_func ("/dmd/catalog/reply/exact-codes", test_reply_exact_codes);
   g_test_add_func ("/dmd/catalog/reply/findings", test_reply_findings);
+  g_test_add_func ("/dmd/catalog/explain-reply", test_explain_reply);
   g_test_add_func ("/dmd/catalog/reply/findings-step", test_reply_findings_step);
   g_test_add_func ("/dmd/catalog/fix-conditions", test_fix_conditions);
   g_test_add_func ("/dmd/catalog/fix-condition-ipv6", test_fix_condition_ipv6);

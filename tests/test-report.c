@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "dmd-report.h"
+#include "dmd-words.h"
 
 #define PASSWORD "Pa55-w0rd-Very-Secret"
 #define TOKEN    "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.token-very-secret"
@@ -538,7 +539,7 @@ test_html (void)
   g_assert_nonnull (strstr (html, "<tr class=\"differs\"><th scope=\"row\">Port</th><td>587</td><td>25</td>"));
   g_assert_nonnull (strstr (html, "203.0.113.7"));
   g_assert_nonnull (strstr (html, "TLS_AES_256_GCM_SHA384"));
-  g_assert_nonnull (strstr (html, "<tr><th scope=\"row\">TLS 1.0</th><td>refused</td>"));
+  g_assert_nonnull (strstr (html, "<tr><th scope=\"row\">TLS 1.0</th><td>Refused</td>"));
   g_assert_true (g_str_has_suffix (html, "</html>\n"));
 }
 
@@ -894,6 +895,59 @@ test_test_message_words (void)
   g_assert_nonnull (strstr (closed, "Not sent: DATA was refused: 554 5.6.0"));
 }
 
+/* The text and HTML reports take their words from dmd-words, as the wizard does: a check, a
+ * TLS version and a finding read the same in all three (and are translated once). */
+static void
+test_shared_words (void)
+{
+  g_autoptr(DmdDeviceConfig) config = make_config ();
+  g_autoptr(DmdResult) result = make_result ("535 5.7.139 Authentication unsuccessful", "220 ready");
+  g_autofree char *text = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *tls_row = NULL;
+  g_autofree char *check_cell = NULL;
+  g_autofree char *text_check = NULL;
+  g_autofree char *text_finding = NULL;
+  DmdCheck *check;
+
+  check = dmd_result_add_check (result, "mail-from");
+  check->status = DMD_CHECK_SKIP;
+  check = dmd_result_add_check (result, "rcpt-to");
+  check->status = DMD_CHECK_RUNNING;
+
+  html = dmd_report_to_html (result, config);
+  tls_row = g_strdup_printf ("<tr><th scope=\"row\">%s</th><td>%s</td>",
+                             dmd_tls_version_display_name (DMD_TLS12),
+                             dmd_tls_version_state_word (DMD_TLS_VERSION_ACCEPTED));
+  g_assert_nonnull (strstr (html, tls_row));
+  check_cell = g_strdup_printf ("</span> %s</td>", dmd_check_status_word (DMD_CHECK_SKIP));
+  g_assert_nonnull (strstr (html, check_cell));
+  g_assert_nonnull (strstr (html, dmd_check_status_word_finished (DMD_CHECK_RUNNING)));
+  g_assert_nonnull (strstr (html, dmd_severity_word (DMD_SEVERITY_ERROR)));
+
+  text = dmd_report_to_text (result, config, FALSE);
+  g_assert_nonnull (strstr (text, dmd_check_title ("mail-from")));
+  text_check = g_strndup (strstr (text, dmd_check_title ("mail-from")),
+                          strcspn (strstr (text, dmd_check_title ("mail-from")), "\n"));
+  g_assert_true (g_str_has_suffix (text_check, dmd_check_status_word (DMD_CHECK_SKIP)));
+  g_assert_nonnull (strstr (text, dmd_tls_version_state_word (DMD_TLS_VERSION_REFUSED)));
+  text_finding = g_strdup_printf ("%s:", dmd_severity_word (DMD_SEVERITY_ERROR));
+  g_assert_nonnull (strstr (text, text_finding));
+
+  /* The words are the wizard's: capitalised as labels, one per value. */
+  g_assert_cmpstr (dmd_check_status_word (DMD_CHECK_PASS), ==, "Passed");
+  g_assert_cmpstr (dmd_check_status_word_finished (DMD_CHECK_PASS), ==, "Passed");
+  g_assert_cmpstr (dmd_check_status_word_finished (DMD_CHECK_PENDING), ==, "Not finished");
+  g_assert_cmpstr (dmd_tls_version_state_word (DMD_TLS_VERSION_REFUSED), ==, "Refused");
+  g_assert_cmpstr (dmd_severity_word (DMD_SEVERITY_ERROR), ==, "Error");
+  g_assert_cmpstr (dmd_audience_word (DMD_AUDIENCE_ADMIN), ==, "For the admin");
+  g_assert_null (dmd_audience_word (DMD_AUDIENCE_ANYONE));
+  g_assert_cmpstr (dmd_check_title ("no-such-check"), ==, "no-such-check");
+  for (int i = 0; i < DMD_N_TLS_VERSIONS; i++)
+    g_assert_cmpint (dmd_tls_version_index (dmd_tls_version_name (i)), ==, i);
+  g_assert_null (dmd_tls_version_display_name (DMD_N_TLS_VERSIONS));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -913,5 +967,6 @@ main (int    argc,
   g_test_add_func ("/dmd/report/client-certificate", test_client_certificate);
   g_test_add_func ("/dmd/report/verdict-follows-checks", test_verdict_follows_checks);
   g_test_add_func ("/dmd/report/test-message-words", test_test_message_words);
+  g_test_add_func ("/dmd/report/shared-words", test_shared_words);
   return g_test_run ();
 }

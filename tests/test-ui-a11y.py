@@ -4,6 +4,9 @@
 #
 #   test-ui-a11y.py APP SERVER_EXE CERTS_DIR SCENARIOS_DIR
 #
+# APP is the test build of the wizard (src/ui/device-mail-doctor-test), which honours the
+# test-only DMD_TEST_* variables that point it at the scripted server.
+#
 # Walks the app's accessibility tree (AT-SPI, as Orca sees it) on each page — welcome, the
 # sending options with the "Not sure?" questions, the settings of SMTP AUTH and of SMTP relay,
 # the checks and results of a run refused by the scripted server, an explained error message,

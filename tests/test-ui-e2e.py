@@ -4,7 +4,8 @@
 #
 #   test-ui-e2e.py APP CLI SERVER_EXE CERTS_DIR SCENARIOS_DIR
 #
-# For each case: start the server (or a blocked port), start the app with the test-only hooks
+# APP is the test build of the wizard (src/ui/device-mail-doctor-test), the only one with the
+# test-only hooks. For each case: start the server (or a blocked port), start the app with
 # DMD_TEST_CONNECT_TO / DMD_TEST_CA_FILE / DMD_TEST_TIMEOUT, choose SMTP AUTH, type the
 # settings, run the checks, and check that the results page shows the expected finding (its
 # id and its title) and the recommended-settings rows with their status in words. The titles

@@ -22,7 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dmd_atspi as D  # noqa: E402
 
 build, source, outdir, prefix, width, height = sys.argv[1:7]
-app_exe = os.path.join(build, 'src/ui/device-mail-doctor')
+# The test build of the wizard: the installed one has no test hooks.
+app_exe = os.path.join(build, 'src/ui/device-mail-doctor-test')
 server_exe = os.path.join(build, 'tests/dmd-test-smtp-server')
 certs = os.path.join(build, 'tests')
 USER = 'scanner@contoso.com'

@@ -103,36 +103,6 @@ read_reply_text (char **rest)
   return g_string_free (text, FALSE);
 }
 
-static gboolean
-has_id (GPtrArray  *findings,
-        const char *id)
-{
-  for (guint i = 0; i < findings->len; i++)
-    if (g_str_equal (((DmdFinding *) g_ptr_array_index (findings, i))->id, id))
-      return TRUE;
-  return FALSE;
-}
-
-/* The verdict rule of a live run, with the pasted reply as the outcome of its step: a refusal
- * (4xx or 5xx) fails the step, whatever the severity of the findings. */
-static int
-explain_exit_status (const DmdReply *reply,
-                     GPtrArray      *findings)
-{
-  g_autoptr(DmdCheck) step = dmd_check_new ("reply");
-  g_autoptr(GPtrArray) checks = g_ptr_array_new ();
-  guint klass = reply->code != 0 ? reply->code / 100 : reply->enh_class;
-  DmdVerdict verdict;
-
-  step->status = klass == 4 || klass == 5 ? DMD_CHECK_FAIL : DMD_CHECK_PASS;
-  step->reply_code = reply->code;
-  step->reply_class = reply->enh_class;
-  g_ptr_array_add (checks, step);
-  verdict = dmd_verdict_derive (checks, findings, FALSE);
-  return verdict == DMD_VERDICT_FAIL || verdict == DMD_VERDICT_RETRY ? DMD_CLI_EXIT_FINDINGS
-                                                                      : DMD_CLI_EXIT_OK;
-}
-
 int
 dmd_cli_explain (int    argc,
                  char **argv)
@@ -162,14 +132,13 @@ dmd_cli_explain (int    argc,
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmdReply) reply = NULL;
-  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(DmdExplanation) explanation = NULL;
+  g_autoptr(DmdDeviceConfig) config = NULL;
   g_autofree char *text = NULL;
-  DmdOption options[DMD_N_OPTIONS];
-  guint n_options = DMD_N_OPTIONS;
+  DmdOption option = DMD_OPTION_SMTP_AUTH;
   DmdStep step = DMD_STEP_ANY;
   DmdAuthMech mech = DMD_AUTH_NONE;
-  gboolean depends_on_option = FALSE;
+  GPtrArray *findings;
   gboolean json;
 
   context = g_option_context_new (_("“REPLY LINE…”"));
@@ -188,12 +157,8 @@ dmd_cli_explain (int    argc,
       return DMD_CLI_EXIT_USAGE;
     }
 
-  if (o.option != NULL)
-    {
-      if (!dmd_cli_parse_option (PROGRAM, o.option, &options[0]))
-        return DMD_CLI_EXIT_USAGE;
-      n_options = 1;
-    }
+  if (o.option != NULL && !dmd_cli_parse_option (PROGRAM, o.option, &option))
+    return DMD_CLI_EXIT_USAGE;
   if (o.step != NULL && (!dmd_step_from_string (o.step, &step) || step == DMD_STEP_CONNECT ||
                          step == DMD_STEP_QUIT))
     {
@@ -218,54 +183,21 @@ dmd_cli_explain (int    argc,
   text = read_reply_text (o.rest);
   if (text == NULL)
     return DMD_CLI_EXIT_USAGE;
-  reply = dmd_catalog_parse_pasted_reply (text);
-  if (reply == NULL)
+  /* What the device's settings say, to fill in the admin commands (any option: each reading
+   * uses its own). */
+  config = dmd_device_config_new (DMD_OPTION_SMTP_AUTH);
+  config->username = g_strdup (o.username);
+  config->from = g_strdup (o.from);
+  config->to = g_strdup (o.to);
+  config->domain = g_strdup (o.domain);
+  explanation = dmd_explain_reply (text, o.option != NULL ? &option : NULL, step, mech, config);
+  if (explanation == NULL)
     {
       g_autofree char *msg = g_strdup_printf (_("No SMTP reply code (such as “550 5.7.60”) found in “%s”."), text);
       print_error (msg);
       return DMD_CLI_EXIT_USAGE;
     }
-
-  /* Without --option: the option whose endpoint the text names when its replies mean
-   * something of their own there (High Volume Email), else every other option. */
-  if (o.option == NULL)
-    {
-      DmdOption named;
-
-      n_options = 0;
-      if (dmd_options_named_in (text, &named) && dmd_option_get_info (named)->explain_when_named)
-        options[n_options++] = named;
-      else
-        for (guint i = 0; i < DMD_N_OPTIONS; i++)
-          if (!dmd_option_get_info (i)->explain_when_named)
-            options[n_options++] = (DmdOption) i;
-    }
-
-  findings = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_finding_free);
-  for (guint i = 0; i < n_options; i++)
-    {
-      g_autoptr(DmdDeviceConfig) config = dmd_device_config_new (options[i]);
-      g_autoptr(GPtrArray) found = NULL;
-
-      config->username = g_strdup (o.username);
-      config->from = g_strdup (o.from);
-      config->to = g_strdup (o.to);
-      config->domain = g_strdup (o.domain);
-      found = dmd_catalog_reply_findings (reply, options[i], step, mech, config, NULL);
-      while (found->len > 0)
-        {
-          DmdFinding *finding = g_ptr_array_steal_index (found, 0);
-
-          if (has_id (findings, finding->id))
-            {
-              dmd_finding_free (finding);
-              continue;
-            }
-          if (i > 0)
-            depends_on_option = TRUE;
-          g_ptr_array_add (findings, finding);
-        }
-    }
+  findings = explanation->findings;
 
   if (json)
     {
@@ -281,7 +213,7 @@ dmd_cli_explain (int    argc,
     }
   else if (findings->len == 0)
     {
-      g_autofree char *codes = dmd_catalog_describe_reply_codes (reply);
+      g_autofree char *codes = dmd_catalog_describe_reply_codes (explanation->reply);
       /* Translators: joins two sentences of an explanation; in Japanese without a space */
       g_autofree char *both = g_strdup_printf (C_("sentences", "%s %s"),
                                                _("This reply is not an error."),
@@ -295,7 +227,7 @@ dmd_cli_explain (int    argc,
     {
       g_autofree char *out = dmd_report_findings_to_text (findings, dmd_cli_use_color (STDOUT_FILENO));
 
-      if (depends_on_option)
+      if (explanation->depends_on_option)
         {
           dmd_cli_print_text (_("The meaning depends on the device’s sending option; give --option to narrow it down."));
           fputs ("\n\n", stdout);
@@ -303,5 +235,6 @@ dmd_cli_explain (int    argc,
       dmd_cli_print_text (out);
     }
 
-  return explain_exit_status (reply, findings);
+  return explanation->verdict == DMD_VERDICT_FAIL || explanation->verdict == DMD_VERDICT_RETRY
+         ? DMD_CLI_EXIT_FINDINGS : DMD_CLI_EXIT_OK;
 }

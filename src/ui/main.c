@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "dmd-application.h"
+#include "dmd-test-hooks.h"
 
 int
 main (int    argc,
@@ -16,8 +17,12 @@ main (int    argc,
   g_autoptr(DmdApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  /* DMD_LOCALEDIR: run uninstalled with the build's catalogues (screenshots, tests). */
-  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("DMD_LOCALEDIR") ? g_getenv ("DMD_LOCALEDIR") : LOCALEDIR);
+#ifdef DMD_TEST_HOOKS
+  /* The test wizard goes by the wizard's name, so that the AT-SPI tests find it as such. */
+  g_set_prgname ("device-mail-doctor");
+#endif
+  /* The test wizard may use the build tree's catalogues (DMD_LOCALEDIR). */
+  bindtextdomain (GETTEXT_PACKAGE, dmd_test_hooks_localedir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

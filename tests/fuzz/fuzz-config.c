@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dmd-config.h"
+#include "dmd-host.h"
 #include "fuzz-common.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data,

@@ -130,7 +130,7 @@ is_unreadable_tls13_alert (const GError         *error,
   const char *decrypt = gnutls_strerror (GNUTLS_E_DECRYPTION_FAILED);
 
   return error != NULL && g_error_matches (error, DMD_CONN_ERROR, DMD_CONN_ERROR_TLS) &&
-         hello != NULL && g_strcmp0 (hello->max_version, "TLS1.3") == 0 &&
+         hello != NULL && g_strcmp0 (hello->max_version, dmd_tls_version_name (DMD_TLS13)) == 0 &&
          decrypt != NULL && strstr (error->message, decrypt) != NULL;
 }
 

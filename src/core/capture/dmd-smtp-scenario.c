@@ -234,9 +234,7 @@ static gboolean
 check_tls_version_name (const char  *value,
                         GError     **error)
 {
-  static const char * const names[] = { "none", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", NULL };
-
-  if (!strv_has (names, value))
+  if (g_strcmp0 (value, "none") != 0 && dmd_tls_version_index (value) < 0)
     {
       g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
                    "\"%s\" is not one of none, TLS1.0, TLS1.1, TLS1.2, TLS1.3", value);

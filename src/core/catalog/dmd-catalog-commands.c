@@ -10,6 +10,7 @@
 
 #include "dmd-catalog.h"
 #include "dmd-catalog-private.h"
+#include "dmd-host.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* PowerShell quoting and command filling                                                      */

@@ -11,6 +11,7 @@
 
 #include "dmd-catalog.h"
 #include "dmd-catalog-private.h"
+#include "dmd-host.h"
 #include "dmd-options.h"
 
 #define SMTP_AUTH_PORT 587
@@ -20,12 +21,15 @@
 #define nonempty  _dmd_catalog_nonempty
 #define domain_of _dmd_catalog_address_domain
 
+/* The option's own endpoint, however it was typed (case, a trailing dot, white space). */
 static gboolean
 host_is_default_server (const DmdOptionInfo *info,
                         const char          *host)
 {
-  return host != NULL && info->default_server != NULL &&
-         g_ascii_strcasecmp (host, info->default_server) == 0;
+  g_autofree char *ascii = host != NULL ? dmd_host_to_ascii (host, NULL) : NULL;
+
+  return ascii != NULL && info->default_server != NULL &&
+         g_str_equal (ascii, info->default_server);
 }
 
 static void

@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dmd-checkup-private.h"
+#include "dmd-host.h"
 #include "dmd-oauth.h"
 
 /* The server refused the step: findings from the reply, and the check fails with its codes. */

@@ -3,7 +3,7 @@
  * dmd-checkup.c            the object: events on the caller's context, the result, the end
  * dmd-checkup-worker.c     worker threads: posting events, resolving, connecting, findings,
  *                          the checks of the public IP (SPF, blocklists)
- * dmd-checkup-steps.c      the step table, the loop that runs it, the skips, the plan, titles
+ * dmd-checkup-steps.c      the step table, the loop that runs it, the skips, the plan
  * dmd-checkup-dialogue.c   one function per step of the dialogue
  * dmd-checkup-tls-versions.c  the TLS version probes and their summary
  * dmd-checkup-ports.c      the port triage and the port mix-up detection

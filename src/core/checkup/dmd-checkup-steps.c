@@ -1,12 +1,13 @@
 /* dmd-checkup-steps.c — the dialogue as a table of steps, and the loop that runs it
  *
- * One row per step of the dialogue with the server, in order: its check id and title, which
+ * One row per step of the dialogue with the server, in order: its check id (its title is
+ * dmd_check_title's, in dmd-words.c, as every check's), which
  * options and settings run it, what earlier steps must have established, the function that
  * runs it (dmd-checkup-dialogue.c), and why the rows after it did not run when it stops the
  * dialogue. Adding a step is adding a row and its function.
  *
- * The same table gives the titles of the checks and the plan of a run (dmd_checkup_plan),
- * with the checks that run beside the dialogue (TLS versions, SPF, blocklists).
+ * The same table gives the plan of a run (dmd_checkup_plan), with the checks that run beside
+ * the dialogue (TLS versions, SPF, blocklists).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,6 +16,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dmd-checkup-private.h"
+#include "dmd-words.h"
 
 typedef enum {
   ROW_RUNS,
@@ -33,7 +35,6 @@ typedef enum {
 
 typedef struct {
   const char          *id;
-  const char          *title;     /* N_() */
   RowFlags             flags;
   RowWhen              when;      /* NULL: every option, every setting */
   guint                needs;     /* DmdFact: without them the row does not run */
@@ -102,56 +103,52 @@ when_sender_ip (const DmdDeviceConfig  *config,
 /* ---- the table ---- */
 
 static const Row dialogue[] = {
-  { "dns",       N_("Name lookup"),           ROW_LISTED,    NULL,
+  { "dns",       ROW_LISTED,    NULL,
     0,                                    dmd_step_dns,
     N_("Not run: the server name did not resolve") },
-  { "connect",   N_("Connection"),            ROW_LISTED,    NULL,
+  { "connect",   ROW_LISTED,    NULL,
     DMD_FACT_ADDRESS,                     dmd_step_connect,
     N_("Not run: no connection") },
-  { "tls",       N_("TLS and certificate"),   0,             when_implicit_tls,
+  { "tls",       0,             when_implicit_tls,
     DMD_FACT_CONNECTED,                   dmd_step_tls,
     N_("Not run: the TLS handshake failed") },
-  { "banner",    N_("Server greeting"),       ROW_LISTED,    NULL,
+  { "banner",    ROW_LISTED,    NULL,
     DMD_FACT_CONNECTED,                   dmd_step_banner,
     N_("Not run: no greeting") },
-  { "ehlo",      N_("EHLO and capabilities"), ROW_LISTED,    NULL,
+  { "ehlo",      ROW_LISTED,    NULL,
     DMD_FACT_GREETED,                     dmd_step_ehlo,
     N_("Not run: EHLO failed") },
-  { "starttls",  N_("STARTTLS"),              ROW_LISTED,    when_starttls,
+  { "starttls",  ROW_LISTED,    when_starttls,
     DMD_FACT_EHLO,                        dmd_step_starttls,
     N_("Not run: STARTTLS failed") },
-  { "tls",       N_("TLS and certificate"),   0,             when_after_starttls,
+  { "tls",       0,             when_after_starttls,
     DMD_FACT_STARTTLS,                    dmd_step_tls,
     N_("Not run: the TLS handshake failed") },
-  { "ehlo",      N_("EHLO and capabilities"), ROW_CONTINUES, when_after_starttls,
+  { "ehlo",      ROW_CONTINUES, when_after_starttls,
     DMD_FACT_STARTTLS | DMD_FACT_TLS,     dmd_step_ehlo_again,
     N_("Not run: EHLO after TLS failed") },
-  { "auth",      N_("Sign-in"),               ROW_LISTED,    when_signing_in,
+  { "auth",      ROW_LISTED,    when_signing_in,
     DMD_FACT_EHLO,                        dmd_step_auth,
     N_("Not run: authentication failed") },
-  { "mail-from", N_("Sender (MAIL FROM)"),    ROW_LISTED,    NULL,
+  { "mail-from", ROW_LISTED,    NULL,
     DMD_FACT_EHLO,                        dmd_step_mail_from,
     N_("Not run: MAIL FROM failed") },
-  { "rcpt-to",   N_("Recipient (RCPT TO)"),   ROW_LISTED,    NULL,
+  { "rcpt-to",   ROW_LISTED,    NULL,
     DMD_FACT_SENDER,                      dmd_step_rcpt_to,
     NULL },
-  { "data",      N_("Test message"),          0,             when_sending,
+  { "data",      0,             when_sending,
     DMD_FACT_RECIPIENT,                   dmd_step_data,
     NULL },
 };
 
-/* Before the dialogue: the settings as entered (dmd-checkup.c). */
-static const char config_title[] = N_("Settings as entered");
-
 /* Beside the dialogue, once it knows the address (TLS versions) or the public IP. */
 static const struct {
   const char *id;
-  const char *title;
   RowWhen     when;
 } beside[] = {
-  { "tls-versions", N_("TLS versions"), NULL },
-  { "spf",          N_("SPF record"),   when_sender_ip },
-  { "blocklist",    N_("Blocklists"),   when_sender_ip },
+  { "tls-versions", NULL },
+  { "spf",          when_sender_ip },
+  { "blocklist",    when_sender_ip },
 };
 
 static RowUse
@@ -256,21 +253,7 @@ dmd_checkup_dialogue_thread (gpointer data)
   return NULL;
 }
 
-/* ---- titles and the plan ---- */
-
-const char *
-dmd_check_title (const char *check_id)
-{
-  if (g_strcmp0 (check_id, "config") == 0)
-    return _(config_title);
-  for (guint i = 0; i < G_N_ELEMENTS (dialogue); i++)
-    if (g_strcmp0 (dialogue[i].id, check_id) == 0)
-      return _(dialogue[i].title);
-  for (guint i = 0; i < G_N_ELEMENTS (beside); i++)
-    if (g_strcmp0 (beside[i].id, check_id) == 0)
-      return _(beside[i].title);
-  return check_id;
-}
+/* ---- the plan ---- */
 
 void
 dmd_planned_check_free (DmdPlannedCheck *check)
@@ -284,8 +267,7 @@ dmd_planned_check_free (DmdPlannedCheck *check)
 
 static void
 plan_add (GPtrArray  *plan,
-          const char *id,
-          const char *title)
+          const char *id)
 {
   DmdPlannedCheck *check;
 
@@ -294,7 +276,7 @@ plan_add (GPtrArray  *plan,
       return;
   check = g_new0 (DmdPlannedCheck, 1);
   check->id = g_strdup (id);
-  check->title = g_strdup (_(title));
+  check->title = g_strdup (dmd_check_title (id));
   g_ptr_array_add (plan, check);
 }
 
@@ -307,12 +289,12 @@ dmd_checkup_plan (const DmdDeviceConfig *config)
   g_return_val_if_fail (config != NULL, NULL);
 
   plan = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_planned_check_free);
-  plan_add (plan, "config", config_title);
+  plan_add (plan, "config");
   for (guint i = 0; i < G_N_ELEMENTS (dialogue); i++)
     if (row_use (dialogue[i].when, config, &why) != ROW_ABSENT)
-      plan_add (plan, dialogue[i].id, dialogue[i].title);
+      plan_add (plan, dialogue[i].id);
   for (guint i = 0; i < G_N_ELEMENTS (beside); i++)
     if (row_use (beside[i].when, config, &why) != ROW_ABSENT)
-      plan_add (plan, beside[i].id, beside[i].title);
+      plan_add (plan, beside[i].id);
   return plan;
 }

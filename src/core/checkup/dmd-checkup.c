@@ -15,6 +15,7 @@
 
 #include "dmd-catalog.h"
 #include "dmd-checkup-private.h"
+#include "dmd-words.h"
 
 enum {
   SIGNAL_CHECK_STARTED,

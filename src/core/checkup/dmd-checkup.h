@@ -40,8 +40,6 @@ DmdResult  *dmd_checkup_run_finish    (DmdCheckup             *self,
 DmdResult  *dmd_checkup_run_sync      (DmdCheckup             *self,
                                        GCancellable           *cancellable,
                                        GError                **error);
-/* Translated display name of a check id ("Connection", "TLS versions", ...). */
-const char *dmd_check_title           (const char             *check_id);
 
 /* One check a run plans, before it starts. */
 typedef struct {

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dmd-dns-private.h"
+#include "dmd-host.h"
 
 /* Third-party mail gateways and hosted mail, recognised by the DNS suffix of their MX hosts.
  * Product names, not translated. A host matches a suffix when it is the suffix or ends with
@@ -58,62 +59,32 @@ host_has_suffix (const char *host,
   return hl > sl && host[hl - sl - 1] == '.' && g_str_equal (host + hl - sl, suffix);
 }
 
-/* "o-v1", "i-v1": one or more letters or digits, "-v", digits. */
-static gboolean
-is_mx_microsoft_label (const char *label,
-                       gsize       len)
-{
-  gsize i = 0;
-
-  while (i < len && g_ascii_isalnum (label[i]))
-    i++;
-  if (i == 0 || i + 2 >= len || label[i] != '-' || label[i + 1] != 'v')
-    return FALSE;
-  for (i += 2; i < len; i++)
-    if (!g_ascii_isdigit (label[i]))
-      return FALSE;
-  return TRUE;
-}
-
 DmdMxKind
 dmd_mx_classify (const char  *host,
                  const char **provider)
 {
   g_autofree char *norm = NULL;
-  const char *suffix = ".mx.microsoft";
-  gsize len;
 
   if (provider != NULL)
     *provider = NULL;
   g_return_val_if_fail (host != NULL, DMD_MX_KIND_THIRD_PARTY);
 
   norm = _dmd_dns_normalise_host (host);
-  len = strlen (norm);
-  if (len == 0)
+  if (*norm == '\0')
     return DMD_MX_KIND_NULL;
 
-  if (len > strlen ("mail.protection.outlook.com") && host_has_suffix (norm, "mail.protection.outlook.com") &&
-      !host_has_suffix (norm, "olc.protection.outlook.com"))
+  switch (dmd_host_classify (norm))
     {
+    case DMD_HOST_MX_LEGACY:
       if (provider != NULL)
         *provider = "Microsoft 365";
       return DMD_MX_KIND_MICROSOFT_LEGACY;
-    }
-
-  if (g_str_has_suffix (norm, suffix))
-    {
-      /* <name>.<x>-v1.mx.microsoft: the label before mx.microsoft, and at least one before it */
-      gsize end = len - strlen (suffix);
-      gsize start = end;
-
-      while (start > 0 && norm[start - 1] != '.')
-        start--;
-      if (start > 1 && is_mx_microsoft_label (norm + start, end - start))
-        {
-          if (provider != NULL)
-            *provider = "Microsoft 365";
-          return DMD_MX_KIND_MICROSOFT;
-        }
+    case DMD_HOST_MX:
+      if (provider != NULL)
+        *provider = "Microsoft 365";
+      return DMD_MX_KIND_MICROSOFT;
+    default:
+      break;
     }
 
   if (provider != NULL)

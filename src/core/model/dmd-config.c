@@ -266,101 +266,6 @@ dmd_host_to_ascii (const char  *host,
   return g_steal_pointer (&ascii);
 }
 
-/* The name in a comparable form (ASCII, lower case, no trailing dot), or NULL. */
-static char *
-host_normalize (const char *host)
-{
-  if (host == NULL)
-    return NULL;
-  return dmd_host_to_ascii (host, NULL);
-}
-
-static gboolean
-host_is_under (const char *ascii,
-               const char *suffix)
-{
-  gsize n = strlen (ascii);
-  gsize m = strlen (suffix);
-
-  if (n == m)
-    return strcmp (ascii, suffix) == 0;
-  return n > m + 1 && ascii[n - m - 1] == '.' && strcmp (ascii + n - m, suffix) == 0;
-}
-
-gboolean
-dmd_host_is_smtp_auth_endpoint (const char *host)
-{
-  static const char *const endpoints[] = {
-    "smtp.office365.com",
-    "smtp-legacy.office365.com",
-    "smtp.hve.mx.microsoft",
-    "smtp-hve.office365.com",
-  };
-  g_autofree char *ascii = host_normalize (host);
-
-  if (ascii == NULL)
-    return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (endpoints); i++)
-    if (strcmp (ascii, endpoints[i]) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-gboolean
-dmd_host_is_hve_endpoint (const char *host)
-{
-  g_autofree char *ascii = host_normalize (host);
-
-  return ascii != NULL &&
-         (strcmp (ascii, "smtp.hve.mx.microsoft") == 0 ||
-          strcmp (ascii, "smtp-hve.office365.com") == 0);
-}
-
-gboolean
-dmd_host_is_mx_endpoint (const char *host)
-{
-  g_autofree char *ascii = host_normalize (host);
-  g_auto(GStrv) labels = NULL;
-  guint n;
-
-  if (ascii == NULL)
-    return FALSE;
-  if (host_is_under (ascii, "mail.protection.outlook.com"))
-    return strcmp (ascii, "mail.protection.outlook.com") != 0;
-
-  /* <domain-with-dashes>.<letter>-v1.mx.microsoft */
-  labels = g_strsplit (ascii, ".", -1);
-  n = g_strv_length (labels);
-  return n >= 4 &&
-         strcmp (labels[n - 1], "microsoft") == 0 &&
-         strcmp (labels[n - 2], "mx") == 0 &&
-         strlen (labels[n - 3]) == 4 &&
-         g_ascii_isalpha (labels[n - 3][0]) &&
-         strcmp (labels[n - 3] + 1, "-v1") == 0;
-}
-
-gboolean
-dmd_host_is_microsoft (const char *host)
-{
-  static const char *const domains[] = {
-    "office365.com",
-    "outlook.com",
-    "microsoft.com",
-    "office.com",
-    "office365.us",
-    "partner.outlook.cn",
-    "microsoft",
-  };
-  g_autofree char *ascii = host_normalize (host);
-
-  if (ascii == NULL)
-    return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
-    if (host_is_under (ascii, domains[i]))
-      return TRUE;
-  return FALSE;
-}
-
 /* ------------------------------------------------------------------------------------------ */
 /* Addresses and ports                                                                         */
 /* ------------------------------------------------------------------------------------------ */
@@ -722,6 +627,15 @@ dmd_connect_to_parse (const char  *spec,
   if (!ok)
     return NULL;
   return g_steal_pointer (&ct);
+}
+
+/* The name in a comparable form (ASCII, lower case, no trailing dot), or NULL. */
+static char *
+host_normalize (const char *host)
+{
+  if (host == NULL)
+    return NULL;
+  return dmd_host_to_ascii (host, NULL);
 }
 
 static gboolean

@@ -155,16 +155,6 @@ gboolean         dmd_port_parse                   (const char             *text,
                                                    guint16                *out_port,
                                                    GError                **error);
 
-/* Known Microsoft endpoints (case-insensitive, trailing dot allowed, U-labels normalised).
- * smtp.hve.mx.microsoft is an SMTP AUTH (HVE) endpoint, not an MX endpoint: MX endpoints are
- * <x>.mail.protection.outlook.com and <x>.<letter>-v1.mx.microsoft.
- * dmd_host_is_microsoft: either of those, or a name under office365.com, outlook.com,
- * microsoft.com, office.com, office365.us, partner.outlook.cn or the .microsoft TLD. */
-gboolean         dmd_host_is_smtp_auth_endpoint   (const char             *host); /* smtp.office365.com, legacy, hve */
-gboolean         dmd_host_is_hve_endpoint         (const char             *host); /* smtp.hve.mx.microsoft, smtp-hve.office365.com */
-gboolean         dmd_host_is_mx_endpoint          (const char             *host); /* *.mail.protection.outlook.com, *.X-v1.mx.microsoft */
-gboolean         dmd_host_is_microsoft            (const char             *host);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdDeviceConfig, dmd_device_config_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdConnectTo, dmd_connect_to_free)
 

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dmd-config.h"
+#include "dmd-host.h"
 #include "dmd-options.h"
 #include "dmd-result.h"
 
@@ -439,13 +440,20 @@ classify_server_field (const char *server_field)
   host = g_strstrip (g_ascii_strdown (server_field, -1));
   if (*host == '\0')
     return DMD_SERVER_FIELD_ANY;
-  if (dmd_host_is_hve_endpoint (host))
-    return DMD_SERVER_FIELD_HVE;
-  if (dmd_host_is_smtp_auth_endpoint (host))
-    return DMD_SERVER_FIELD_SIGN_IN;
-  if (dmd_host_is_mx_endpoint (host))
-    return DMD_SERVER_FIELD_MX;
-  return DMD_SERVER_FIELD_ANY;
+  switch (dmd_host_classify (host))
+    {
+    case DMD_HOST_HVE:
+      return DMD_SERVER_FIELD_HVE;
+    case DMD_HOST_SMTP_AUTH:
+    case DMD_HOST_SMTP_AUTH_LEGACY:
+      return DMD_SERVER_FIELD_SIGN_IN;
+    case DMD_HOST_MX_LEGACY:
+    case DMD_HOST_MX:
+      return DMD_SERVER_FIELD_MX;
+    case DMD_HOST_OTHER:
+    default:
+      return DMD_SERVER_FIELD_ANY;
+    }
 }
 
 static gboolean

@@ -27,15 +27,8 @@
 #define MAX_VERSIONS       64
 
 /* ------------------------------------------------------------------------------------------ */
-/* Priorities and version names                                                               */
+/* Priorities                                                                                 */
 /* ------------------------------------------------------------------------------------------ */
-
-static const char * const version_names[DMD_N_TLS_VERSIONS] = {
-  [DMD_TLS10] = "TLS1.0",
-  [DMD_TLS11] = "TLS1.1",
-  [DMD_TLS12] = "TLS1.2",
-  [DMD_TLS13] = "TLS1.3",
-};
 
 /* Checked against gnutls-serv and openssl s_server restricted to each version (GnuTLS 3.7.9):
  * each string negotiates its version and only that one. */
@@ -64,23 +57,6 @@ const char *
 dmd_tls_priority_permissive_server (void)
 {
   return "NORMAL:+VERS-TLS1.0:+VERS-TLS1.1:+3DES-CBC:+ARCFOUR-128:%COMPAT";
-}
-
-const char *
-dmd_tls_version_name (int dmd_tls_index)
-{
-  if (dmd_tls_index < 0 || dmd_tls_index >= DMD_N_TLS_VERSIONS)
-    return NULL;
-  return version_names[dmd_tls_index];
-}
-
-int
-dmd_tls_version_index (const char *name)
-{
-  for (int i = 0; name != NULL && i < DMD_N_TLS_VERSIONS; i++)
-    if (g_str_equal (name, version_names[i]))
-      return i;
-  return -1;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -482,10 +458,10 @@ version_string (guint16 version)
   switch (version)
     {
     case 0x0300: return g_strdup ("SSL3.0");
-    case 0x0301: return g_strdup ("TLS1.0");
-    case 0x0302: return g_strdup ("TLS1.1");
-    case 0x0303: return g_strdup ("TLS1.2");
-    case 0x0304: return g_strdup ("TLS1.3");
+    case 0x0301: return g_strdup (dmd_tls_version_name (DMD_TLS10));
+    case 0x0302: return g_strdup (dmd_tls_version_name (DMD_TLS11));
+    case 0x0303: return g_strdup (dmd_tls_version_name (DMD_TLS12));
+    case 0x0304: return g_strdup (dmd_tls_version_name (DMD_TLS13));
     default:     return g_strdup_printf ("0x%04X", version);
     }
 }

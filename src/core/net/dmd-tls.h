@@ -15,6 +15,7 @@
 #include <gnutls/gnutls.h>
 
 #include "dmd-result.h"
+#include "dmd-words.h"   /* the version names */
 
 G_BEGIN_DECLS
 
@@ -41,10 +42,6 @@ const char *dmd_tls_priority_permissive_server  (void);
 gboolean    dmd_tls_ca_file_check               (const char  *path,
                                                  guint       *n_certs,
                                                  GError     **error);
-
-/* "TLS1.0" … "TLS1.3" for DMD_TLS10 … DMD_TLS13 (NULL otherwise), and back (-1 if unknown). */
-const char *dmd_tls_version_name                (int          dmd_tls_index);
-int         dmd_tls_version_index               (const char  *name);
 
 /* The outcome of a successful handshake. */
 typedef struct {

@@ -118,7 +118,7 @@ static void
 html_tag (GString     *out,
           DmdAudience  audience)
 {
-  const char *who = _dmd_report_audience_word (audience);
+  const char *who = dmd_audience_word (audience);
 
   if (who == NULL)
     return;
@@ -246,7 +246,7 @@ html_finding (GString    *out,
 
   g_string_append_printf (out, "<h3><span class=\"icon\" aria-hidden=\"true\">%s</span> ",
                           severity_icon (finding->severity));
-  html_text (out, _dmd_report_severity_word (finding->severity));
+  html_text (out, dmd_severity_word (finding->severity));
   g_string_append (out, ": ");
   html_text (out, _dmd_report_finding_title (finding));
   g_string_append (out, "</h3>\n<p class=\"id\"><code>");
@@ -333,8 +333,8 @@ html_network (GString   *out,
           DmdTlsVersionResult *v = &net->versions[i];
 
           g_string_append_printf (out, "<tr><th scope=\"row\">%s</th>",
-                                  _dmd_report_tls_version_name (i));
-          html_element (out, "<td>", _dmd_report_tls_state_word (v->state), "</td>");
+                                  dmd_tls_version_display_name (i));
+          html_element (out, "<td>", dmd_tls_version_state_word (v->state), "</td>");
           html_element (out, "<td>", v->detail != NULL ? v->detail : "", "</td></tr>\n");
         }
       g_string_append (out, "</tbody>\n</table>\n");
@@ -411,7 +411,7 @@ html_checks (GString   *out,
       g_string_append_printf (out, "<tr class=\"%s\">", klass);
       html_element (out, "<th scope=\"row\">", _dmd_report_check_title (check->id), "</th>");
       g_string_append_printf (out, "<td><span class=\"icon\" aria-hidden=\"true\">%s</span> ", icon);
-      html_text (out, _dmd_report_check_status_word (check->status));
+      html_text (out, dmd_check_status_word_finished (check->status));
       g_string_append (out, "</td>");
       html_element (out, "<td>", check->summary != NULL ? check->summary : "", "</td>");
       html_element (out, "<td>", check->elapsed_ms > 0 ? ms : "", "</td></tr>\n");

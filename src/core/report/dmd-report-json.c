@@ -199,7 +199,7 @@ json_add_network (JsonBuilder *b,
   json_builder_set_member_name (b, "versions");
   json_builder_begin_object (b);
   for (guint i = 0; i < DMD_N_TLS_VERSIONS; i++)
-    dmd_report_json_string (b, _dmd_report_tls_version_key (i),
+    dmd_report_json_string (b, dmd_tls_version_name (i),
                             dmd_tls_version_state_to_string (net->versions[i].state));
   json_builder_end_object (b);
 

@@ -13,6 +13,7 @@
 
 #include "dmd-report.h"
 #include "dmd-report-util.h"
+#include "dmd-words.h"
 
 G_BEGIN_DECLS
 
@@ -36,18 +37,12 @@ _dmd_report_setting_label (const DmdSettingRow *row)
   return _dmd_report_has_text (row->label) ? row->label : row->name;
 }
 
-/* Words, translated. Each writer asks these, never a table of its own. */
-/* The engine's name for a check (the wizard and the CLI's progress lines use the same). */
+/* Words, translated. Each writer asks these or dmd-words.h (severities, statuses, audiences,
+ * TLS versions: the words the wizard shows too), never a table of its own. */
+/* The engine's name for a check (dmd_check_title), "" for none. */
 const char *_dmd_report_check_title        (const char         *id);
-const char *_dmd_report_severity_word      (DmdSeverity         severity);
-/* "For the admin", "At the device"; NULL for anyone. */
-const char *_dmd_report_audience_word      (DmdAudience         audience);
-const char *_dmd_report_check_status_word  (DmdCheckStatus      status);
-const char *_dmd_report_tls_state_word     (DmdTlsVersionState  state);
+/* "IPv4", "IPv6". */
 const char *_dmd_report_family_word        (const char         *family);
-/* "TLS 1.2" (for people) and "TLS1.2" (the JSON key). */
-const char *_dmd_report_tls_version_name   (guint               version);
-const char *_dmd_report_tls_version_key    (guint               version);
 /* The schema's status of a check (pass, warn, fail, skip): a check a cancelled run never
  * finished is skipped. Also the HTML row's class. */
 const char *_dmd_report_check_status_key   (DmdCheckStatus      status);

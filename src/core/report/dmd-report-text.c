@@ -162,7 +162,7 @@ text_fix_steps (TextCtx    *ctx,
   for (guint j = 0; j < finding->fixes->len; j++)
     {
       DmdFix *fix = g_ptr_array_index (finding->fixes, j);
-      const char *who = _dmd_report_audience_word (fix->audience);
+      const char *who = dmd_audience_word (fix->audience);
       g_autofree char *number = g_strdup_printf ("%u. ", j + 1);
       guint text_indent = indent + (guint) strlen (number);
 
@@ -202,7 +202,7 @@ text_findings (TextCtx   *ctx,
       text_style (ctx, severity_sgr (finding->severity));
       g_string_append_printf (ctx->out, "%s ", sym (ctx, severity_sym (finding->severity)));
       /* Translators: "Error:" before a finding's title (also "Setting:" and other labels) */
-      g_string_append_printf (ctx->out, _("%s:"), _dmd_report_severity_word (finding->severity));
+      g_string_append_printf (ctx->out, _("%s:"), dmd_severity_word (finding->severity));
       text_end_style (ctx);
       g_string_append_c (ctx->out, ' ');
       text_put_styled (ctx, SGR_BOLD, _dmd_report_finding_title (finding));
@@ -479,17 +479,17 @@ text_network (TextCtx   *ctx,
       g_string_append_printf (ctx->out, _("%s:"), _("TLS versions"));
       g_string_append_c (ctx->out, '\n');
       for (guint i = 0; i < DMD_N_TLS_VERSIONS; i++)
-        w_version = MAX (w_version, strlen (_dmd_report_tls_version_name (i)));
+        w_version = MAX (w_version, strlen (dmd_tls_version_display_name (i)));
       for (guint i = 0; i < DMD_N_TLS_VERSIONS; i++)
         {
           DmdTlsVersionResult *v = &net->versions[i];
 
           g_string_append (ctx->out, "    ");
-          text_put_padded (ctx, _dmd_report_tls_version_name (i), w_version + 2);
+          text_put_padded (ctx, dmd_tls_version_display_name (i), w_version + 2);
           if (v->state == DMD_TLS_VERSION_ACCEPTED)
-            text_put_styled (ctx, SGR_GREEN, _dmd_report_tls_state_word (v->state));
+            text_put_styled (ctx, SGR_GREEN, dmd_tls_version_state_word (v->state));
           else
-            text_put (ctx, _dmd_report_tls_state_word (v->state));
+            text_put (ctx, dmd_tls_version_state_word (v->state));
           if (_dmd_report_has_text (v->detail))
             {
               g_string_append (ctx->out, "  ");
@@ -610,7 +610,7 @@ text_checks (TextCtx   *ctx,
       if (_dmd_report_has_text (check->summary))
         text_put (ctx, check->summary);
       else
-        text_put (ctx, _dmd_report_check_status_word (check->status));
+        text_put (ctx, dmd_check_status_word_finished (check->status));
       if (check->elapsed_ms > 0)
         {
           /* Translators: elapsed time of a check in milliseconds */

@@ -11,11 +11,11 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
-#include "dmd-checkup.h"
 #include "dmd-report-private.h"
+#include "dmd-words.h"
 
 /* ------------------------------------------------------------------------------------------ */
-/* Words shared by the three writers                                                          */
+/* Words shared by the three writers (the words people read for a value: dmd-words.h)          */
 /* ------------------------------------------------------------------------------------------ */
 
 const char *
@@ -24,58 +24,6 @@ _dmd_report_check_title (const char *id)
   const char *title = id != NULL ? dmd_check_title (id) : NULL;
 
   return title != NULL ? title : (id != NULL ? id : "");
-}
-
-const char *
-_dmd_report_severity_word (DmdSeverity severity)
-{
-  switch (severity)
-    {
-    case DMD_SEVERITY_ERROR:   return _("Error");
-    case DMD_SEVERITY_WARNING: return _("Warning");
-    case DMD_SEVERITY_INFO:
-    default:                   return _("Note");
-    }
-}
-
-const char *
-_dmd_report_audience_word (DmdAudience audience)
-{
-  switch (audience)
-    {
-    case DMD_AUDIENCE_ADMIN:      return _("For the admin");
-    case DMD_AUDIENCE_TECHNICIAN: return _("At the device");
-    case DMD_AUDIENCE_ANYONE:
-    default:                      return NULL;
-    }
-}
-
-const char *
-_dmd_report_check_status_word (DmdCheckStatus status)
-{
-  switch (status)
-    {
-    case DMD_CHECK_PASS:    return _("passed");
-    case DMD_CHECK_WARN:    return _("warning");
-    case DMD_CHECK_FAIL:    return _("failed");
-    case DMD_CHECK_SKIP:    return _("skipped");
-    case DMD_CHECK_PENDING:
-    case DMD_CHECK_RUNNING:
-    default:                return _("not finished");
-    }
-}
-
-const char *
-_dmd_report_tls_state_word (DmdTlsVersionState state)
-{
-  switch (state)
-    {
-    case DMD_TLS_VERSION_ACCEPTED:     return _("accepted");
-    case DMD_TLS_VERSION_REFUSED:      return _("refused");
-    case DMD_TLS_VERSION_NOT_TESTABLE: return _("could not be tested");
-    case DMD_TLS_VERSION_UNTESTED:
-    default:                           return _("not tested");
-    }
 }
 
 static const char *
@@ -111,31 +59,6 @@ _dmd_report_family_word (const char *family)
   if (g_strcmp0 (family, "ipv6") == 0)
     return "IPv6";
   return family;
-}
-
-/* TLS versions by DMD_TLS10 … DMD_TLS13: for people, and the JSON key. */
-static const struct {
-  const char *name;
-  const char *key;
-} tls_versions[DMD_N_TLS_VERSIONS] = {
-  { "TLS 1.0", "TLS1.0" },
-  { "TLS 1.1", "TLS1.1" },
-  { "TLS 1.2", "TLS1.2" },
-  { "TLS 1.3", "TLS1.3" },
-};
-
-const char *
-_dmd_report_tls_version_name (guint version)
-{
-  g_assert (version < DMD_N_TLS_VERSIONS);
-  return tls_versions[version].name;
-}
-
-const char *
-_dmd_report_tls_version_key (guint version)
-{
-  g_assert (version < DMD_N_TLS_VERSIONS);
-  return tls_versions[version].key;
 }
 
 const char *

@@ -23,21 +23,6 @@ struct _DmdFindingRow
 G_DEFINE_FINAL_TYPE (DmdFindingRow, dmd_finding_row, ADW_TYPE_EXPANDER_ROW)
 
 const char *
-dmd_severity_display_name (DmdSeverity severity)
-{
-  switch (severity)
-    {
-    case DMD_SEVERITY_ERROR:
-      return _("Problem");
-    case DMD_SEVERITY_WARNING:
-      return _("Warning");
-    case DMD_SEVERITY_INFO:
-    default:
-      return _("Note");
-    }
-}
-
-const char *
 dmd_severity_icon_name (DmdSeverity severity)
 {
   switch (severity)
@@ -64,21 +49,6 @@ severity_style (DmdSeverity severity)
     case DMD_SEVERITY_INFO:
     default:
       return "accent";
-    }
-}
-
-const char *
-dmd_audience_display_name (DmdAudience audience)
-{
-  switch (audience)
-    {
-    case DMD_AUDIENCE_TECHNICIAN:
-      return _("At the device");
-    case DMD_AUDIENCE_ADMIN:
-      return _("For the admin");
-    case DMD_AUDIENCE_ANYONE:
-    default:
-      return _("Anyone");
     }
 }
 
@@ -199,7 +169,7 @@ fix_new (guint         number,
   gtk_box_append (GTK_BOX (content), label_new (fix->text, NULL));
   if (fix->audience != DMD_AUDIENCE_ANYONE)
     {
-      tag = gtk_label_new (dmd_audience_display_name (fix->audience));
+      tag = gtk_label_new (dmd_audience_word (fix->audience));
       gtk_widget_set_halign (tag, GTK_ALIGN_START);
       gtk_widget_add_css_class (tag, "tag");
       gtk_widget_add_css_class (tag, fix->audience == DMD_AUDIENCE_ADMIN ? "admin" : "technician");
@@ -231,10 +201,10 @@ fill (DmdFindingRow    *self,
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), finding->title ? finding->title : finding->id);
   if (audience != NULL)
-    /* Translators: "Problem · Fix by the admin" under a finding's title. */
-    subtitle = g_strdup_printf (_("%s · %s"), dmd_severity_display_name (finding->severity), audience);
+    /* Translators: "Error · Fix by the admin" under a finding's title. */
+    subtitle = g_strdup_printf (_("%s · %s"), dmd_severity_word (finding->severity), audience);
   else
-    subtitle = g_strdup (dmd_severity_display_name (finding->severity));
+    subtitle = g_strdup (dmd_severity_word (finding->severity));
   adw_expander_row_set_subtitle (row, subtitle);
 
   icon = g_object_new (GTK_TYPE_IMAGE,
@@ -246,7 +216,7 @@ fill (DmdFindingRow    *self,
   adw_expander_row_add_prefix (row, icon);
 
   /* Translators: what a screen reader says for a finding: severity, then its title. */
-  spoken = g_strdup_printf (_("%s: %s"), dmd_severity_display_name (finding->severity),
+  spoken = g_strdup_printf (_("%s: %s"), dmd_severity_word (finding->severity),
                             finding->title ? finding->title : finding->id);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, spoken, -1);
 

@@ -21,10 +21,8 @@ const char *dmd_finding_row_get_finding_id (DmdFindingRow    *self);
 /* An admin command in a monospace box with its Copy button (a toast says it was copied). */
 GtkWidget  *dmd_command_box_new            (const char       *command);
 
-/* Translated words for a severity and an audience (shared with the results header). */
-const char *dmd_severity_display_name      (DmdSeverity       severity);
+/* The icon for a severity (its word: dmd_severity_word). */
 const char *dmd_severity_icon_name         (DmdSeverity       severity);
-const char *dmd_audience_display_name      (DmdAudience       audience);
 /* Who must act on the finding's fixes, in words; NULL when it has none. */
 const char *dmd_finding_audience_text      (const DmdFinding *finding);
 

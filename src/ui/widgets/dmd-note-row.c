@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dmd-core.h"
 #include "dmd-note-row.h"
 #include "dmd-text.h"
 
@@ -33,18 +34,17 @@ make_line (DmdNoteKind  kind,
     case DMD_NOTE_ERROR:
       icon_name = "dialog-error-symbolic";
       style = "error";
-      /* Translators: read out before an error under a field, so it is not told by colour only. */
-      prefix = _("Error");
+      prefix = dmd_severity_word (DMD_SEVERITY_ERROR);
       break;
     case DMD_NOTE_WARNING:
       icon_name = "dialog-warning-symbolic";
       style = "warning";
-      prefix = _("Warning");
+      prefix = dmd_severity_word (DMD_SEVERITY_WARNING);
       break;
     case DMD_NOTE_INFO:
       icon_name = "dialog-information-symbolic";
       style = NULL;
-      prefix = _("Note");
+      prefix = dmd_severity_word (DMD_SEVERITY_INFO);
       break;
     case DMD_NOTE_HINT:
     default:

@@ -34,28 +34,6 @@ struct _DmdChecksPage
 G_DEFINE_FINAL_TYPE (DmdChecksPage, dmd_checks_page, DMD_TYPE_PAGE)
 
 const char *
-dmd_check_status_display_name (DmdCheckStatus status)
-{
-  switch (status)
-    {
-    case DMD_CHECK_PENDING:
-      return _("Waiting");
-    case DMD_CHECK_RUNNING:
-      return _("Running");
-    case DMD_CHECK_PASS:
-      return _("Passed");
-    case DMD_CHECK_WARN:
-      return _("Warning");
-    case DMD_CHECK_FAIL:
-      return _("Failed");
-    case DMD_CHECK_SKIP:
-      return _("Skipped");
-    default:
-      return "";
-    }
-}
-
-const char *
 dmd_check_status_icon_name (DmdCheckStatus status)
 {
   switch (status)
@@ -151,7 +129,7 @@ set_row_state (GtkWidget      *widget,
     }
 
   if (state_text == NULL)
-    state_text = dmd_check_status_display_name (status);
+    state_text = dmd_check_status_word (status);
   gtk_label_set_text (row->state, state_text);
   if (timed)
     {

@@ -15,8 +15,8 @@ G_DECLARE_FINAL_TYPE (DmdChecksPage, dmd_checks_page, DMD, CHECKS_PAGE, DmdPage)
 GtkWidget  *dmd_checks_page_new           (DmdSession     *session);
 guint       dmd_checks_page_get_n_checks  (DmdChecksPage  *self);
 
-/* Translated words and icon for a check's status (also used by the results page). */
-const char *dmd_check_status_display_name (DmdCheckStatus  status);
+/* The icon for a check's status (also used by the results page; its word:
+ * dmd_check_status_word). */
 const char *dmd_check_status_icon_name    (DmdCheckStatus  status);
 
 G_END_DECLS

@@ -1,7 +1,7 @@
 /* dmd-explain-page.c — a pasted reply line → the findings and their fixes
  *
- * The knowledge base's explain: dmd_catalog_parse_pasted_reply, dmd_catalog_match_reply and
- * dmd_catalog_make_finding, shown with the results page's finding rows.
+ * The knowledge base's explain, dmd_explain_reply (the same as the CLI's `explain`), shown
+ * with the results page's finding rows.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -48,9 +48,7 @@ explain (DmdExplainPage *self)
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->reply_view);
   GtkTextIter start, end;
   g_autofree char *text = NULL;
-  g_autoptr(DmdReply) reply = NULL;
-  g_autoptr(GPtrArray) ids = NULL;
-  g_autofree char *evidence = NULL;
+  g_autoptr(DmdExplanation) explanation = NULL;
   DmdOption option;
   DmdStep step;
   guint selected;
@@ -66,41 +64,30 @@ explain (DmdExplainPage *self)
       return;
     }
 
-  reply = dmd_catalog_parse_pasted_reply (text);
-  if (reply == NULL)
-    {
-      gtk_label_set_text (self->status_label,
-                          _("No reply code found. A server reply starts with three digits, such as 550 or 535."));
-      return;
-    }
-
   selected = adw_combo_row_get_selected (self->option_row);
   option = selected < DMD_N_OPTIONS ? (DmdOption) selected : DMD_OPTION_SMTP_AUTH;
   selected = adw_combo_row_get_selected (self->step_row);
   step = selected < G_N_ELEMENTS (steps) ? steps[selected] : DMD_STEP_ANY;
 
-  ids = dmd_catalog_match_reply (reply, option, step,
-                                 dmd_option_get_info (option)->signs_in ? DMD_AUTH_LOGIN
-                                                                        : DMD_AUTH_NONE);
-  if (ids->len == 0)
+  explanation = dmd_explain_reply (text, &option, step, DMD_AUTH_NONE,
+                                   dmd_session_get_config (dmd_page_get_session (DMD_PAGE (self))));
+  if (explanation == NULL)
+    {
+      gtk_label_set_text (self->status_label,
+                          _("No reply code found. A server reply starts with three digits, such as 550 or 535."));
+      return;
+    }
+  if (explanation->findings->len == 0)
     {
       gtk_label_set_text (self->status_label,
                           _("This reply means success: the server accepted what was sent."));
       return;
     }
 
-  evidence = dmd_reply_to_string (reply);
-  for (guint i = 0; i < ids->len; i++)
+  for (guint i = 0; i < explanation->findings->len; i++)
     {
-      g_autoptr(DmdFinding) finding = NULL;
-      GtkWidget *row;
+      GtkWidget *row = dmd_finding_row_new (g_ptr_array_index (explanation->findings, i));
 
-      finding = dmd_catalog_make_finding (g_ptr_array_index (ids, i),
-                                          dmd_session_get_config (dmd_page_get_session (DMD_PAGE (self))),
-                                          evidence);
-      if (finding == NULL)
-        continue;
-      row = dmd_finding_row_new (finding);
       if (self->rows->len == 0)
         adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
       adw_preferences_group_add (self->findings_group, row);

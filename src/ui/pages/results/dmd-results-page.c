@@ -349,29 +349,20 @@ render_instead (DmdResultsPage *self)
 }
 
 static const char *
-tls_state_words (DmdTlsVersionState state,
-                 const char       **icon,
-                 const char       **style)
+tls_state_icon (DmdTlsVersionState state,
+                const char       **style)
 {
+  *style = state == DMD_TLS_VERSION_ACCEPTED ? "success" : "dim-label";
   switch (state)
     {
     case DMD_TLS_VERSION_ACCEPTED:
-      *icon = "emblem-ok-symbolic";
-      *style = "success";
-      return _("Accepted");
+      return "emblem-ok-symbolic";
     case DMD_TLS_VERSION_REFUSED:
-      *icon = "action-unavailable-symbolic";
-      *style = "dim-label";
-      return _("Refused");
+      return "action-unavailable-symbolic";
     case DMD_TLS_VERSION_NOT_TESTABLE:
-      *icon = "list-remove-symbolic";
-      *style = "dim-label";
-      return _("Could not be tested");
     case DMD_TLS_VERSION_UNTESTED:
     default:
-      *icon = "list-remove-symbolic";
-      *style = "dim-label";
-      return _("Not tested");
+      return "list-remove-symbolic";
     }
 }
 
@@ -380,7 +371,6 @@ render_connection (DmdResultsPage *self,
                    DmdResult      *result)
 {
   const DmdNetwork *net = &result->network;
-  static const char *version_names[DMD_N_TLS_VERSIONS] = { "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3" };
   gboolean any_tls = FALSE;
 
   add_row (self, self->connection_group,
@@ -418,11 +408,12 @@ render_connection (DmdResultsPage *self,
   if (any_tls)
     for (guint i = 0; i < DMD_N_TLS_VERSIONS; i++)
       {
-        const char *icon, *style, *state;
+        const char *style;
+        const char *icon = tls_state_icon (net->versions[i].state, &style);
 
-        state = tls_state_words (net->versions[i].state, &icon, &style);
         add_row (self, self->connection_group,
-                 info_row_new (version_names[i], net->versions[i].detail, icon, style, state));
+                 info_row_new (dmd_tls_version_display_name (i), net->versions[i].detail, icon,
+                               style, dmd_tls_version_state_word (net->versions[i].state)));
       }
 
   if (net->chain != NULL && net->chain->len > 0)
@@ -487,7 +478,7 @@ render_checks (DmdResultsPage *self,
                info_row_new (dmd_check_title (check->id), check->summary,
                              dmd_check_status_icon_name (check->status),
                              check->status <= DMD_CHECK_SKIP ? styles[check->status] : NULL,
-                             dmd_check_status_display_name (check->status)));
+                             dmd_check_status_word_finished (check->status)));
     }
   gtk_widget_set_visible (GTK_WIDGET (self->checks_group), result->checks->len > 0);
 }

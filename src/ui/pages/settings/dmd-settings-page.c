@@ -4,10 +4,8 @@
  * pre-flight findings (dmd_catalog_preflight) appear under the field they are about. Errors
  * show once a field was touched or holds text; Next stays insensitive until nothing is wrong.
  *
- * Test-only hooks (never documented to users): DMD_TEST_CONNECT_TO takes the CLI's
- * --connect-to syntax, several mappings separated by ';'; DMD_TEST_CA_FILE an extra PEM trust
- * anchor file; DMD_TEST_TIMEOUT the per-step timeout in seconds. They let the end-to-end test
- * point the real wizard at a scripted server on loopback. When set, a message on stderr says so.
+ * The test builds add their redirections to the config here (dmd-test-hooks.h); the
+ * installed wizard has none.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,6 +17,7 @@
 #include "dmd-core.h"
 #include "dmd-note-row.h"
 #include "dmd-settings-page.h"
+#include "dmd-test-hooks.h"
 
 /* Fields beyond DmdField that have a note row of their own. */
 enum {
@@ -279,48 +278,6 @@ required_message (DmdSettingsPage *self,
     }
 }
 
-static void
-add_test_hooks (DmdDeviceConfig *config,
-                GPtrArray       *general_errors)
-{
-  const char *connect_to = g_getenv ("DMD_TEST_CONNECT_TO");
-  const char *ca_file = g_getenv ("DMD_TEST_CA_FILE");
-  const char *timeout = g_getenv ("DMD_TEST_TIMEOUT");
-
-  if (connect_to != NULL && *connect_to != '\0')
-    {
-      g_auto(GStrv) specs = g_strsplit (connect_to, ";", -1);
-
-      if (config->connect_to == NULL)
-        config->connect_to = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_connect_to_free);
-      for (guint i = 0; specs[i] != NULL; i++)
-        {
-          g_autoptr(GError) error = NULL;
-          DmdConnectTo *ct;
-
-          if (*g_strstrip (specs[i]) == '\0')
-            continue;
-          ct = dmd_connect_to_parse (specs[i], &error);
-          if (ct != NULL)
-            g_ptr_array_add (config->connect_to, ct);
-          else if (general_errors != NULL)
-            g_ptr_array_add (general_errors, g_strdup_printf ("DMD_TEST_CONNECT_TO: %s", error->message));
-        }
-    }
-  if (ca_file != NULL && *ca_file != '\0')
-    {
-      g_free (config->ca_file);
-      config->ca_file = g_strdup (ca_file);
-    }
-  if (timeout != NULL && *timeout != '\0')
-    {
-      guint seconds;
-
-      if (parse_number (timeout, 1, 600, &seconds))
-        config->timeout_seconds = seconds;
-    }
-}
-
 static DmdDeviceConfig *
 build_config (DmdSettingsPage *self,
               GPtrArray       *general_errors)
@@ -378,7 +335,7 @@ build_config (DmdSettingsPage *self,
 
   config->send = gtk_switch_get_active (self->send_switch);
 
-  add_test_hooks (config, general_errors);
+  dmd_test_hooks_apply (config, general_errors);
   return config;
 }
 
@@ -911,16 +868,6 @@ session_option_changed_cb (DmdSettingsPage *self)
   set_option (self, dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))));
 }
 
-static void
-update_test_mode (DmdSettingsPage *self)
-{
-  const char *connect_to = g_getenv ("DMD_TEST_CONNECT_TO");
-
-  /* Only the test suite sets this; say so where a developer looks, not in the page. */
-  if (connect_to != NULL && *connect_to != '\0')
-    g_message ("settings: test mode, connections are redirected (%s)", connect_to);
-}
-
 static gboolean
 dmd_settings_page_apply (DmdPage      *page,
                          GCancellable *cancellable)
@@ -1066,7 +1013,7 @@ dmd_settings_page_init (DmdSettingsPage *self)
 
   dmd_page_set_title (DMD_PAGE (self), _("Device Settings"));
   dmd_page_set_forward_label (DMD_PAGE (self), _("_Run Checks"));
-  update_test_mode (self);
+  dmd_test_hooks_announce ();
 }
 
 GtkWidget *
