@@ -545,7 +545,6 @@ test_report_json (void)
 {
   g_autoptr(DmdCaptureResult) result = dmd_capture_result_new ();
   DmdCaptureSession *s = good_session (1);
-  g_autoptr(JsonNode) root = NULL;
   g_autofree char *json = NULL;
   g_autofree char *text = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();

@@ -1426,6 +1426,66 @@ test_relay_refusal (void)
     }
 }
 
+/* The catalogue says which device setting a finding is about, so that the wizard can put its
+ * pre-flight note under that field: every pre-flight finding of the cases above has one,
+ * unless it is about the run as a whole. */
+static void
+test_finding_field (void)
+{
+  static const char *const whole_run[] = { "test-message-not-sent", "config-insecure-auth-allowed",
+                                             NULL };
+
+  g_assert_cmpint (dmd_catalog_finding_field ("config-port-465"), ==, DMD_FIELD_PORT);
+  g_assert_cmpint (dmd_catalog_finding_field ("config-implicit-tls"), ==, DMD_FIELD_SECURITY);
+  g_assert_cmpint (dmd_catalog_finding_field ("config-mx-host-too-long"), ==,
+                   DMD_FIELD_SERVER_FIELD_LENGTH);
+  g_assert_cmpint (dmd_catalog_finding_field ("config-sender-mismatch"), ==, DMD_FIELD_FROM);
+  g_assert_cmpint (dmd_catalog_finding_field ("relay-connector-ip-mismatch"), ==,
+                   DMD_FIELD_CONNECTOR_IP);
+  /* An option's own findings, from its row of the options table. */
+  g_assert_cmpint (dmd_catalog_finding_field ("config-external-recipient-direct-send"), ==,
+                   DMD_FIELD_TO);
+  g_assert_cmpint (dmd_catalog_finding_field ("config-hve-external-recipient"), ==, DMD_FIELD_TO);
+  g_assert_cmpint (dmd_catalog_finding_field ("config-hve-legacy-endpoint"), ==, DMD_FIELD_SERVER);
+  g_assert_cmpint (dmd_catalog_finding_field ("config-hve-basic-auth-until-2028"), ==,
+                   DMD_FIELD_PASSWORD);
+  g_assert_cmpint (dmd_catalog_finding_field ("config-basic-auth-retiring"), ==,
+                   DMD_FIELD_PASSWORD);
+  g_assert_cmpint (dmd_catalog_finding_field ("test-message-not-sent"), ==, DMD_N_FIELDS);
+  g_assert_cmpint (dmd_catalog_finding_field ("no-such-finding"), ==, DMD_N_FIELDS);
+
+  for (guint i = 0; i < G_N_ELEMENTS (preflight_cases); i++)
+    {
+      const PreflightCase *c = &preflight_cases[i];
+      g_autoptr(DmdDeviceConfig) config = dmd_device_config_new (c->option);
+      g_autoptr(DmdResult) result = dmd_result_new (c->option);
+
+      config->server = g_strdup (c->server);
+      config->port = c->port;
+      config->security = c->security;
+      config->username = g_strdup (c->user);
+      dmd_device_config_set_password (config, c->password);
+      config->from = g_strdup (c->from);
+      config->to = g_strdup (c->to);
+      config->domain = g_strdup ("contoso.com");
+      config->server_field_length = c->field_length;
+      config->allow_insecure_auth = c->insecure;
+      config->send = c->send;
+      config->today = g_date_time_new_utc (2026, 11, 26, 0, 0, 0);
+      dmd_catalog_preflight (config, result);
+      for (guint k = 0; k < result->findings->len; k++)
+        {
+          DmdFinding *f = g_ptr_array_index (result->findings, k);
+
+          if (g_strv_contains (whole_run, f->id))
+            continue;
+          g_test_message ("%s: %s", c->name, f->id);
+          g_assert_nonnull (dmd_catalog_lookup (f->id));
+          g_assert_cmpint (dmd_catalog_finding_field (f->id), <, DMD_N_FIELDS);
+        }
+    }
+}
+
 /* dmd_explain_reply: the explanation the CLI and the wizard share. */
 static gboolean
 explanation_has (const DmdExplanation *explanation,
@@ -1549,6 +1609,7 @@ main (int    argc,
   g_test_add_func ("/dmd/catalog/hve-basic-auth-dates", test_hve_basic_auth_dates);
   g_test_add_func ("/dmd/catalog/hve-replies", test_hve_replies);
   g_test_add_func ("/dmd/catalog/preflight", test_preflight);
+  g_test_add_func ("/dmd/catalog/finding-field", test_finding_field);
   g_test_add_func ("/dmd/catalog/recommended-settings", test_recommended_settings);
 
   return g_test_run ();

@@ -115,8 +115,8 @@ static void
 test_same_as_cli (void)
 {
   static const char *lines[] = {
-    "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. "
-      "Visit https://aka.ms/smtp_auth_disabled for more information. [SN4PR0201CA0041.PROD]",
+    ("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. "
+     "Visit https://aka.ms/smtp_auth_disabled for more information. [SN4PR0201CA0041.PROD]"),
     "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect.",
     "530 5.7.57 Client not authenticated to send mail. [AB1PR01CA0001.PROD]",
     "550 5.7.60 SMTP; Client does not have permissions to send as this sender",

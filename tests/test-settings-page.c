@@ -520,6 +520,257 @@ test_forget_undo (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The title of the row that holds the window's focus widget, or "" when it is in none. */
+static const char *
+focused_row_title (GtkWidget *window)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+  GtkWidget *row_widget = focus ? gtk_widget_get_ancestor (focus, ADW_TYPE_PREFERENCES_ROW) : NULL;
+
+  return row_widget ? adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row_widget)) : "";
+}
+
+/* Press Tab (or Shift+Tab) from the focus until it has been in each expected row in turn (a
+ * row may hold more than one stop, as the password row with its reveal button). */
+static void
+assert_tab_stops (Fixture            *f,
+                  GtkDirectionType    direction,
+                  const char *const  *expected)
+{
+  g_autoptr(GString) seen = g_string_new (NULL);
+  guint n = 0;
+
+  for (guint presses = 0; presses < 40 && expected[n] != NULL; presses++)
+    {
+      const char *title = focused_row_title (f->window);
+
+      if (seen->len == 0 || !g_str_has_suffix (seen->str, title))
+        g_string_append_printf (seen, "|%s", title);
+      if (g_str_equal (title, expected[n]))
+        n++;
+      if (expected[n] != NULL)
+        gtk_widget_child_focus (f->window, direction);
+    }
+  g_test_message ("Tab stops: %s", seen->str);
+  g_assert_cmpstr (expected[n], ==, NULL);
+}
+
+/* Tab from the server goes through every field in reading order, Port and Security too, and
+ * Shift+Tab back (a boxed list hands the focus on row by row, and gave up at the note rows
+ * under Server and Port, which take none). */
+static void
+test_tab_order (Fixture       *f,
+                gconstpointer  data)
+{
+  static const char *const smtp_auth[] = {
+    "Server", "Port", "Security", "Sign in with", "User name", "Password", "Sender (From)",
+    "Test recipient", NULL
+  };
+  static const char *const smtp_auth_back[] = {
+    "Test recipient", "Sender (From)", "Password", "User name", "Sign in with", "Security",
+    "Port", "Server", NULL
+  };
+  static const char *const relay[] = {
+    "Server", "Organization’s domain", "Port", "Security", "Sender (From)", "Test recipient",
+    "The connector recognizes the device by", "IP address on the connector (optional)", NULL
+  };
+  static const char *const relay_back[] = {
+    "IP address on the connector (optional)", "The connector recognizes the device by",
+    "Test recipient", "Sender (From)", "Security", "Port", "Organization’s domain", "Server", NULL
+  };
+  gboolean is_relay = GPOINTER_TO_INT (data) == DMD_OPTION_RELAY;
+
+  gtk_widget_grab_focus (row (f, "Server"));
+  dmd_test_spin ();
+  g_assert_cmpstr (focused_row_title (f->window), ==, "Server");
+  assert_tab_stops (f, GTK_DIR_TAB_FORWARD, is_relay ? relay : smtp_auth);
+  assert_tab_stops (f, GTK_DIR_TAB_BACKWARD, is_relay ? relay_back : smtp_auth_back);
+}
+
+static void
+apply_done_cb (DmdPage  *page,
+               gboolean  valid,
+               gpointer  user_data)
+{
+  *(int *) user_data = valid;
+}
+
+/* Run Checks, as the window does: it may start the apply step; returns whether it passed. */
+static gboolean
+run_checks (Fixture *f)
+{
+  int valid = -1;
+
+  g_assert_true (dmd_page_get_can_forward (DMD_PAGE (f->page)));
+  dmd_page_apply_begin (DMD_PAGE (f->page), apply_done_cb, &valid);
+  g_assert_cmpint (valid, !=, -1);
+  g_assert_false (dmd_page_get_applying (DMD_PAGE (f->page)));
+  dmd_test_spin ();
+  return valid;
+}
+
+/* TRUE when the row lies wholly inside the visible part of the page's scrolled window. */
+static gboolean
+row_in_view (gpointer data)
+{
+  GtkWidget *widget = data;
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds;
+
+  dmd_test_spin ();
+  if (!gtk_widget_compute_bounds (widget, scroller, &bounds))
+    return FALSE;
+  return bounds.origin.y >= 0 &&
+         bounds.origin.y + bounds.size.height <= gtk_widget_get_height (scroller);
+}
+
+static gboolean
+row_out_of_view (gpointer data)
+{
+  return !row_in_view (data);
+}
+
+/* Scroll to the end of the page, until row is out of view. */
+static void
+scroll_to_end (Fixture   *f,
+               GtkWidget *row_widget)
+{
+  GtkWidget *scroller = dmd_test_find_type (f->page, GTK_TYPE_SCROLLED_WINDOW, 0);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  g_assert_true (dmd_test_wait (row_out_of_view, row_widget, 5000));
+}
+
+/* Direct Send and relay look the server up from the domain: either will do. The page asks for
+ * "the server or the organization's domain", which sit together in the Server group, and
+ * Run Checks stays enabled: pressed, it brings the first missing field into view, focuses it
+ * and says what it needs. */
+static void
+test_server_or_domain (Fixture       *f,
+                       gconstpointer  data)
+{
+  GtkWidget *server = row (f, "Server");
+  GtkWidget *domain = row (f, "Organization’s domain");
+  g_autoptr(DmdDeviceConfig) config = NULL;
+
+  g_assert_cmpstr (text (f, "Server"), ==, "");
+  g_assert_true (gtk_widget_get_ancestor (domain, ADW_TYPE_PREFERENCES_GROUP) ==
+                 gtk_widget_get_ancestor (server, ADW_TYPE_PREFERENCES_GROUP));
+  g_assert_true (has_note (server, "leave it empty and enter the organization’s domain below"));
+  g_assert_nonnull (dmd_test_find_label (f->page, "fill in: Server or organization’s domain, Sender (From), Test recipient."));
+  g_assert_false (dmd_page_get_complete (DMD_PAGE (f->page)));
+  g_assert_true (dmd_page_get_can_forward (DMD_PAGE (f->page)));
+
+  /* Nothing red before Run Checks. */
+  g_assert_false (gtk_widget_has_css_class (server, "error"));
+
+  /* Run Checks from the bottom of the page: the server comes into view, focused and red,
+   * saying what it needs. */
+  scroll_to_end (f, server);
+  g_assert_false (run_checks (f));
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (f->window)), server));
+  g_assert_true (gtk_widget_has_css_class (server, "error"));
+  g_assert_true (has_note (server, "or the domain"));
+  g_assert_true (dmd_test_wait (row_in_view, server, 5000));
+  g_assert_nonnull (dmd_test_find_label (f->page, "fill in: Sender (From), Test recipient."));
+
+  /* The domain alone will do: the server is no longer missing; the next press goes on to
+   * the sender. */
+  dmd_test_set_text (domain, "contoso.com");
+  g_assert_false (gtk_widget_has_css_class (server, "error"));
+  g_assert_false (has_note (server, "or the domain"));
+  g_assert_false (run_checks (f));
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (f->window)),
+                                         row (f, "Sender (From)")));
+  g_assert_true (gtk_widget_has_css_class (row (f, "Sender (From)"), "error"));
+  g_assert_true (has_note (row (f, "Sender (From)"), "Enter the sender address"));
+
+  dmd_test_set_text (row (f, "Sender (From)"), "scanner@contoso.com");
+  dmd_test_set_text (row (f, "Test recipient"), GPOINTER_TO_INT (data) == DMD_OPTION_RELAY
+                                                  ? "someone@fabrikam.example"
+                                                  : "someone@contoso.com");
+  g_assert_true (dmd_page_get_complete (DMD_PAGE (f->page)));
+  config = dmd_settings_page_build_config (DMD_SETTINGS_PAGE (f->page));
+  g_assert_null (config->server);
+  g_assert_cmpstr (config->domain, ==, "contoso.com");
+  g_assert_true (run_checks (f));
+}
+
+/* The same for every option: Run Checks with nothing typed marks the first missing field only
+ * (the others stay listed), and a field with a wrong value comes before a missing one further
+ * down. */
+static void
+test_run_checks_shows_missing (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_assert_true (dmd_page_get_can_forward (DMD_PAGE (f->page)));
+  g_assert_false (run_checks (f));
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (f->window)), row (f, "User name")));
+  g_assert_true (gtk_widget_has_css_class (row (f, "User name"), "error"));
+  g_assert_true (has_note (row (f, "User name"), "Enter the user name"));
+  g_assert_false (gtk_widget_has_css_class (row (f, "Password"), "error"));
+  g_assert_nonnull (dmd_test_find_label (f->page, "fill in: Password, Sender (From), Test recipient."));
+  g_assert_null (dmd_session_get_config (f->session));
+
+  fill_smtp_auth (f);
+  dmd_test_set_text (row (f, "Port"), "abc");
+  dmd_test_set_text (row (f, "Test recipient"), "");
+  scroll_to_end (f, row (f, "Port"));
+  g_assert_false (run_checks (f));
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (f->window)), row (f, "Port")));
+  g_assert_true (dmd_test_wait (row_in_view, row (f, "Port"), 5000));
+
+  dmd_test_set_text (row (f, "Port"), "587");
+  g_assert_false (run_checks (f));
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (f->window)), row (f, "Test recipient")));
+  g_assert_true (has_note (row (f, "Test recipient"), "Enter an address to send the test to"));
+
+  dmd_test_set_text (row (f, "Test recipient"), "someone@fabrikam.example");
+  g_assert_true (run_checks (f));
+  g_assert_nonnull (dmd_session_get_config (f->session));
+}
+
+/* A combo row's value is known by its id: what is remembered is the id, and the row shows
+ * that value's words whatever the order of the list. */
+static void
+test_choices_by_id (Fixture       *f,
+                    gconstpointer  data)
+{
+  GSettings *settings = dmd_session_get_settings (f->session);
+  g_autoptr(DmdDeviceConfig) config = NULL;
+  GtkWidget *page2, *window2;
+  GtkStringObject *item;
+
+  g_settings_set_string (settings, "security", "implicit-tls");
+  g_settings_set_string (settings, "sign-in-method", "oauth-token");
+  page2 = dmd_settings_page_new (f->session);
+  window2 = dmd_test_window_new (page2);
+  item = adw_combo_row_get_selected_item (ADW_COMBO_ROW (dmd_test_find_row (page2, "Security")));
+  g_assert_cmpstr (gtk_string_object_get_string (item), ==, "TLS from the start (SSL/TLS)");
+  g_assert_true (dmd_test_is_shown (dmd_test_find_row (page2, "OAuth access token")));
+  config = dmd_settings_page_build_config (DMD_SETTINGS_PAGE (page2));
+  g_assert_cmpint (config->security, ==, DMD_SECURITY_IMPLICIT_TLS);
+  gtk_window_destroy (GTK_WINDOW (window2));
+
+  /* Chosen in the page, remembered by id. */
+  fill_smtp_auth (f);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "Security")), 1);
+  item = adw_combo_row_get_selected_item (ADW_COMBO_ROW (row (f, "Security")));
+  g_assert_cmpstr (gtk_string_object_get_string (item), ==, "None (no encryption)");
+  g_clear_pointer (&config, dmd_device_config_free);
+  config = dmd_settings_page_build_config (DMD_SETTINGS_PAGE (f->page));
+  g_assert_cmpint (config->security, ==, DMD_SECURITY_NONE);
+  dmd_page_apply_begin (DMD_PAGE (f->page), NULL, NULL);
+  {
+    g_autofree char *security = g_settings_get_string (settings, "security");
+    g_autofree char *method = g_settings_get_string (settings, "sign-in-method");
+
+    g_assert_cmpstr (security, ==, "none");
+    g_assert_cmpstr (method, ==, "password");
+  }
+}
+
 static void
 test_finalize (void)
 {
@@ -550,6 +801,12 @@ main (int    argc,
   ADD ("oauth-token", DMD_OPTION_SMTP_AUTH, test_oauth_token);
   ADD ("test-hooks", DMD_OPTION_SMTP_AUTH, test_test_hooks);
   ADD ("relay-client-cert", DMD_OPTION_RELAY, test_relay_client_cert);
+  ADD ("tab-order/smtp-auth", DMD_OPTION_SMTP_AUTH, test_tab_order);
+  ADD ("tab-order/relay", DMD_OPTION_RELAY, test_tab_order);
+  ADD ("server-or-domain/direct-send", DMD_OPTION_DIRECT_SEND, test_server_or_domain);
+  ADD ("server-or-domain/relay", DMD_OPTION_RELAY, test_server_or_domain);
+  ADD ("run-checks-shows-missing", DMD_OPTION_SMTP_AUTH, test_run_checks_shows_missing);
+  ADD ("choices-by-id", DMD_OPTION_SMTP_AUTH, test_choices_by_id);
 #undef ADD
   g_test_add_func ("/dmd/ui/settings/forget-undo", test_forget_undo);
   g_test_add_func ("/dmd/ui/settings/finalize", test_finalize);

@@ -241,7 +241,6 @@ test_exchange_plaintext (void)
 {
   Fixture f = { 0 };
   g_autofree char *banner = NULL;
-  g_autofree char *ehlo = NULL;
   g_autofree char *events = NULL;
   g_autoptr(DmdReply) reply = NULL;
   g_autoptr(DmdEhlo) caps = NULL;

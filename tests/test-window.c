@@ -176,15 +176,21 @@ test_window_flow (void)
   g_assert_cmpstr (adw_window_title_get_subtitle (window_title (window)), ==, "SMTP AUTH client submission");
   g_assert_true (gtk_widget_get_sensitive (forward_button (window)));
 
-  /* Next → the settings; Run Checks stays insensitive until the page is complete. */
+  /* Next → the settings. Run Checks stays enabled while the page is incomplete (issue 14):
+   * pressed, it stays there and takes the user to the first missing field, marked. */
   activate (window, "win.forward");
   g_assert_cmpint (dmd_window_get_current (self), ==, DMD_PAGE_SETTINGS);
   settings = dmd_window_get_page (self, DMD_PAGE_SETTINGS);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (forward_button (window))), ==, "_Run Checks");
   g_assert_false (dmd_page_get_complete (settings));
-  g_assert_false (gtk_widget_get_sensitive (forward_button (window)));
-  activate (window, "win.forward");   /* ignored */
+  g_assert_true (gtk_widget_get_sensitive (forward_button (window)));
+  g_assert_false (gtk_widget_has_css_class (dmd_test_find_row (window, "User name"), "error"));
+  activate (window, "win.forward");   /* shows what is missing, goes nowhere */
   g_assert_cmpint (dmd_window_get_current (self), ==, DMD_PAGE_SETTINGS);
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)),
+                                         dmd_test_find_row (window, "User name")));
+  g_assert_true (gtk_widget_has_css_class (dmd_test_find_row (window, "User name"), "error"));
+  g_assert_true (gtk_widget_get_sensitive (forward_button (window)));
 
   dmd_test_set_text (dmd_test_find_row (window, "User name"), "scanner@contoso.com");
   dmd_test_set_text (dmd_test_find_row (window, "Password"), "secret-for-the-test");

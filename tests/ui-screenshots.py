@@ -115,11 +115,29 @@ def main():
         time.sleep(1)
         snap(w, '5-results')
 
-        # Back to the welcome page, then explain a pasted reply.
-        for title in (_('Device Settings'), _('Sending Option'), _('Device Mail Doctor')):
+        # The settings of the other options, with what was typed for SMTP AUTH: Direct Send
+        # after Run Checks was pressed with neither server nor domain (the server is marked),
+        # and relay as it opens.
+        def back(title):
             w.click(w.find(w.app, 'push button', lambda a: D.name_is(a, _('Back')) and
                            a.getState().contains(D.pyatspi.STATE_SENSITIVE)))
             w.go_to_title(title)
+
+        back(_('Device Settings'))
+        for name, shot in (('Direct Send', '3-settings-direct-send'), ('SMTP relay', '3-settings-relay')):
+            back(_('Sending Option'))
+            w.mouse_click(w.find(w.page('DmdOptionPage'), 'check box',
+                                 lambda a, n=_(name): D.name_is(a, n)))
+            w.click(button('_Next'))
+            w.go_to_title(_('Device Settings'))
+            D.wait_for(lambda n=_(name): n in w.labels(w.header()), what='the settings of ' + name)
+            if shot.endswith('direct-send'):
+                w.click(button('_Run Checks'))
+            snap(w, shot)
+
+        # Back to the welcome page, then explain a pasted reply.
+        for title in (_('Sending Option'), _('Device Mail Doctor')):
+            back(title)
         w.mouse_click(w.find(w.page('DmdWelcomePage'), 'list item',
                              lambda a: D.name_starts(a, _('Explain an Error Message'))))
         w.go_to_title(_('Explain an Error Message'))
@@ -181,6 +199,7 @@ def main():
         w.set_text(settings, _('Password'), PASSWORD)
         w.set_text(settings, _('Sender (From)'), 'hve-scanner@contoso.com')
         w.set_text(settings, _('Test recipient'), 'someone@contoso.com')
+        snap(w, '3-settings-hve')
         w.click(button('_Run Checks'))
         w.go_to_title(_('Results'), timeout=60)
         time.sleep(1)

@@ -292,6 +292,8 @@ field_option (const CheckOptions *o,
     case DMD_FIELD_CONNECT_TO:   return "--connect-to";
     case DMD_FIELD_TIMEOUT:      return "--timeout";
     case DMD_FIELD_CLIENT_CERT:  return "--client-cert";
+    case DMD_FIELD_SECURITY:     return "--security";
+    case DMD_FIELD_SERVER_FIELD_LENGTH: return "--server-field-length";
     case DMD_N_FIELDS:
     default:                     return NULL;
     }

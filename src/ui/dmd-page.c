@@ -14,6 +14,7 @@ typedef struct
   gboolean              complete;
   gboolean              applying;
   gboolean              has_forward;
+  gboolean              forward_when_incomplete;
   GCancellable         *apply_cancel;
   DmdPageApplyCallback  apply_cb;
   gpointer              apply_data;
@@ -27,6 +28,7 @@ enum {
   PROP_COMPLETE,
   PROP_APPLYING,
   PROP_HAS_FORWARD,
+  PROP_FORWARD_WHEN_INCOMPLETE,
   PROP_SESSION,
   N_PROPS
 };
@@ -111,6 +113,9 @@ dmd_page_get_property (GObject    *object,
     case PROP_HAS_FORWARD:
       g_value_set_boolean (value, priv->has_forward);
       break;
+    case PROP_FORWARD_WHEN_INCOMPLETE:
+      g_value_set_boolean (value, priv->forward_when_incomplete);
+      break;
     case PROP_SESSION:
       g_value_set_object (value, priv->session);
       break;
@@ -141,6 +146,9 @@ dmd_page_set_property (GObject      *object,
       break;
     case PROP_HAS_FORWARD:
       dmd_page_set_has_forward (self, g_value_get_boolean (value));
+      break;
+    case PROP_FORWARD_WHEN_INCOMPLETE:
+      dmd_page_set_forward_when_incomplete (self, g_value_get_boolean (value));
       break;
     case PROP_SESSION:
       g_set_object (&priv->session, g_value_get_object (value));
@@ -175,6 +183,11 @@ dmd_page_class_init (DmdPageClass *klass)
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_HAS_FORWARD] =
     g_param_spec_boolean ("has-forward", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The forward button stays enabled on an incomplete page: its apply step then shows what
+   * is missing (and fails), rather than leaving the user to guess why nothing happens. */
+  properties[PROP_FORWARD_WHEN_INCOMPLETE] =
+    g_param_spec_boolean ("forward-when-incomplete", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /* What the wizard's pages share. A page made without one (as in a widget test) gets its
    * own. */
@@ -285,6 +298,39 @@ dmd_page_set_has_forward (DmdPage  *page,
     return;
   priv->has_forward = has_forward;
   g_object_notify_by_pspec (G_OBJECT (page), properties[PROP_HAS_FORWARD]);
+}
+
+gboolean
+dmd_page_get_forward_when_incomplete (DmdPage *page)
+{
+  DmdPagePrivate *priv = dmd_page_get_instance_private (page);
+
+  g_return_val_if_fail (DMD_IS_PAGE (page), FALSE);
+  return priv->forward_when_incomplete;
+}
+
+void
+dmd_page_set_forward_when_incomplete (DmdPage  *page,
+                                      gboolean  forward_when_incomplete)
+{
+  DmdPagePrivate *priv = dmd_page_get_instance_private (page);
+
+  g_return_if_fail (DMD_IS_PAGE (page));
+  forward_when_incomplete = !!forward_when_incomplete;
+  if (priv->forward_when_incomplete == forward_when_incomplete)
+    return;
+  priv->forward_when_incomplete = forward_when_incomplete;
+  g_object_notify_by_pspec (G_OBJECT (page), properties[PROP_FORWARD_WHEN_INCOMPLETE]);
+}
+
+/* Whether the forward action may start the page's apply step. */
+gboolean
+dmd_page_get_can_forward (DmdPage *page)
+{
+  DmdPagePrivate *priv = dmd_page_get_instance_private (page);
+
+  g_return_val_if_fail (DMD_IS_PAGE (page), FALSE);
+  return !priv->applying && (priv->complete || priv->forward_when_incomplete);
 }
 
 DmdSession *

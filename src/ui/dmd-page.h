@@ -22,7 +22,8 @@ struct _DmdPageClass
   AdwBinClass parent_class;
 
   /* Start applying the page (Next was pressed). Return FALSE when done at once (no
-   * asynchronous work); otherwise call dmd_page_apply_complete() later. */
+   * asynchronous work); otherwise call dmd_page_apply_complete() later, or before returning
+   * TRUE to fail at once (a forward-when-incomplete page that is incomplete). */
   gboolean (*apply) (DmdPage      *page,
                      GCancellable *cancellable);
   /* The page became the visible one. */
@@ -42,6 +43,13 @@ gboolean    dmd_page_get_applying       (DmdPage              *page);
 gboolean    dmd_page_get_has_forward    (DmdPage              *page);
 void        dmd_page_set_has_forward    (DmdPage              *page,
                                          gboolean              has_forward);
+/* Forward stays enabled while the page is incomplete; its apply step then shows what is
+ * missing, and fails. */
+gboolean    dmd_page_get_forward_when_incomplete (DmdPage     *page);
+void        dmd_page_set_forward_when_incomplete (DmdPage     *page,
+                                                  gboolean     forward_when_incomplete);
+/* Not applying, and complete or forward-when-incomplete. */
+gboolean    dmd_page_get_can_forward    (DmdPage              *page);
 DmdSession *dmd_page_get_session        (DmdPage              *page);
 
 void        dmd_page_apply_begin        (DmdPage              *page,

@@ -120,7 +120,7 @@ update_navigation (DmdWindow *self)
 
   /* A page without the header's forward button (welcome) has its own button on the action. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.forward",
-                                 has_next && !applying && dmd_page_get_complete (page));
+                                 has_next && dmd_page_get_can_forward (page));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", has_back && !applying);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", applying);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.explain",
@@ -149,7 +149,7 @@ begin_apply (DmdWindow *self)
 {
   DmdPage *page = current_page (self);
 
-  if (page == NULL || !dmd_page_get_complete (page) || dmd_page_get_applying (page))
+  if (page == NULL || !dmd_page_get_can_forward (page))
     return;
   dmd_page_apply_begin (page, apply_done_cb, self);
 }

@@ -156,6 +156,48 @@ dmd_catalog_preflight_with_mx (const DmdDeviceConfig *config,
          g_strdup (_("The checks stop before DATA (no real test message).")));
 }
 
+/* Which device setting each finding is about: the finding's column "field", kept beside the
+ * rules that make most of them; an option's own findings are columns of its row. */
+static const struct {
+  const char *id;
+  DmdField    field;
+} finding_fields[] = {
+  { "config-no-credentials",                 DMD_FIELD_PASSWORD },
+  { "config-sender-mismatch",                DMD_FIELD_FROM },
+  { "config-ip-literal-server",              DMD_FIELD_SERVER },
+  { "config-wrong-endpoint-direct-send",     DMD_FIELD_SERVER },
+  { "config-wrong-endpoint-smtp-auth",       DMD_FIELD_SERVER },
+  { "config-port-465",                       DMD_FIELD_PORT },
+  { "config-implicit-tls",                   DMD_FIELD_SECURITY },
+  { "config-tls-disabled",                   DMD_FIELD_SECURITY },
+  { "config-mx-host-too-long",               DMD_FIELD_SERVER_FIELD_LENGTH },
+  { "relay-connector-ip-mismatch",           DMD_FIELD_CONNECTOR_IP },
+};
+
+DmdField
+dmd_catalog_finding_field (const char *id)
+{
+  g_return_val_if_fail (id != NULL, DMD_N_FIELDS);
+
+  const DmdOptionInfo *options;
+  guint n_options;
+
+  for (guint i = 0; i < G_N_ELEMENTS (finding_fields); i++)
+    if (g_str_equal (finding_fields[i].id, id))
+      return finding_fields[i].field;
+  options = dmd_options_get_all (&n_options);
+  for (guint i = 0; i < n_options; i++)
+    {
+      if (g_strcmp0 (options[i].external_recipient_finding, id) == 0)
+        return DMD_FIELD_TO;
+      if (g_strcmp0 (options[i].basic_auth_finding, id) == 0)
+        return DMD_FIELD_PASSWORD;
+      if (g_strcmp0 (options[i].retiring_server_finding, id) == 0)
+        return DMD_FIELD_SERVER;
+    }
+  return DMD_N_FIELDS;
+}
+
 void
 dmd_catalog_preflight (const DmdDeviceConfig *config,
                        DmdResult             *result)

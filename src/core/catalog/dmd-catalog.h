@@ -147,6 +147,10 @@ void                   dmd_catalog_preflight_with_mx (const DmdDeviceConfig *con
                                                       const char            *mx_host,
                                                       DmdResult             *result);
 
+/* The device setting a finding is about, for the wizard to put a pre-flight note under that
+ * field and mark it; DMD_N_FIELDS when the finding is about no one field. */
+DmdField               dmd_catalog_finding_field (const char            *id);
+
 /* The recommended device settings for the config's option, compared with what was entered. */
 GPtrArray             *dmd_catalog_recommended_settings (const DmdDeviceConfig *config); /* DmdSettingRow* */
 

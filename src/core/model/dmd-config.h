@@ -52,7 +52,8 @@ typedef struct {
   GDateTime    *today;             /* "now" for date-dependent findings; NULL = real clock */
 } DmdDeviceConfig;
 
-/* Which field a validation error is about (for the wizard to put it under the right row). */
+/* Which field a validation error or a finding is about (for the wizard to put it under the
+ * right row; dmd_catalog_finding_field() gives a finding's). */
 typedef enum {
   DMD_FIELD_SERVER,
   DMD_FIELD_PORT,
@@ -66,6 +67,8 @@ typedef enum {
   DMD_FIELD_CONNECT_TO,
   DMD_FIELD_TIMEOUT,
   DMD_FIELD_CLIENT_CERT,   /* the client certificate and its key */
+  DMD_FIELD_SECURITY,      /* findings only: the connection security */
+  DMD_FIELD_SERVER_FIELD_LENGTH, /* findings only: the length of the device's server field */
   DMD_N_FIELDS
 } DmdField;
 

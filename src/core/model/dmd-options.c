@@ -74,7 +74,7 @@ static const char *const mx_checks[] = {
 #define MX_SERVER_RECOMMENDED \
   N_("The organization’s MX endpoint (ends in mail.protection.outlook.com or mx.microsoft)")
 #define MX_SERVER_HINT \
-  N_("The organization’s MX endpoint, such as contoso-com.mail.protection.outlook.com (Microsoft 365 admin center, Settings, Domains). Leave it empty to look it up from the domain’s MX record.")
+  N_("The organization’s MX endpoint, such as contoso-com.mail.protection.outlook.com (Microsoft 365 admin center, Settings, Domains). Or leave it empty and enter the organization’s domain below: the checks look the endpoint up from its MX record.")
 
 static const DmdRecommendRow direct_send_recommended[] = {
   { "server", N_("Server / smart host"), MX_SERVER_RECOMMENDED, DMD_RECOMMEND_SERVER_MX },

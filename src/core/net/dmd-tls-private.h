@@ -1,4 +1,4 @@
-/* dmd-tls-private.h — TLS internals shared by dmd-conn.c and dmd-tls.c
+/* dmd-tls-private.h — TLS internals shared by dmd-conn*.c and dmd-tls*.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,13 +18,13 @@ G_BEGIN_DECLS
 
 /* Client credentials trusting the system store plus ca_file (NULL: none), loaded once per
  * version of the file and shared by every connection for the life of the process (GnuTLS
- * credentials may be shared once set up). Borrowed: never free it. */
+ * credentials may be shared once set up). Borrowed: never free it. Lives in dmd-tls-trust.c. */
 gnutls_certificate_credentials_t _dmd_tls_client_creds (const char  *ca_file,
                                                         GError     **error);
 
 /* The retrieve function (gnutls_certificate_retrieve_function2) installed on those shared
  * credentials: presents the client certificate set on the session's DmdConn, if any, and
- * records that the server asked for one. Lives in dmd-conn.c. */
+ * records that the server asked for one. Lives in dmd-conn-tls.c. */
 int _dmd_conn_retrieve_client_cert (gnutls_session_t              session,
                                     const gnutls_datum_t         *req_ca_rdn,
                                     int                           nreqs,
@@ -34,7 +34,13 @@ int _dmd_conn_retrieve_client_cert (gnutls_session_t              session,
                                     unsigned int                 *pcert_length,
                                     gnutls_privkey_t             *privkey);
 
-/* The certificate list and key to hand to GnuTLS (owned by cert). */
+/* "AB:CD:…": bytes as upper-case hex pairs joined by colons, as fingerprints are shown.
+ * Lives in dmd-tls-info.c. */
+char *_dmd_tls_colon_hex (const guint8 *data,
+                          gsize         len);
+
+/* The certificate list and key to hand to GnuTLS (owned by cert). Lives in
+ * dmd-tls-client-cert.c. */
 void _dmd_tls_client_cert_get_gnutls (DmdTlsClientCert   *cert,
                                       gnutls_pcert_st   **pcert,
                                       unsigned int       *n_pcert,

@@ -92,6 +92,46 @@ update_visible (DmdNoteRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self), self->hint != NULL || self->notes->len > 0);
 }
 
+/* A note is read with its field (it is the field's description), it is not a Tab stop. But a
+ * boxed list hands the focus on row by row and gives up at a row that takes none, so that Tab
+ * would leave the group at the first note and skip the fields after it: pass the focus on to
+ * the next row in the direction of travel instead. */
+static gboolean
+dmd_note_row_focus (GtkWidget        *widget,
+                    GtkDirectionType  direction)
+{
+  gboolean forward;
+
+  switch (direction)
+    {
+    case GTK_DIR_TAB_FORWARD:
+    case GTK_DIR_DOWN:
+      forward = TRUE;
+      break;
+    case GTK_DIR_TAB_BACKWARD:
+    case GTK_DIR_UP:
+      forward = FALSE;
+      break;
+    case GTK_DIR_LEFT:
+    case GTK_DIR_RIGHT:
+    default:
+      return FALSE;
+    }
+
+  for (GtkWidget *next = forward ? gtk_widget_get_next_sibling (widget)
+                                 : gtk_widget_get_prev_sibling (widget);
+       next != NULL;
+       next = forward ? gtk_widget_get_next_sibling (next) : gtk_widget_get_prev_sibling (next))
+    {
+      if (!GTK_IS_LIST_BOX_ROW (next) || !gtk_widget_get_visible (next) ||
+          !gtk_widget_get_sensitive (next))
+        continue;
+      if (gtk_widget_child_focus (next, direction))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 dmd_note_row_finalize (GObject *object)
 {
@@ -107,8 +147,10 @@ static void
 dmd_note_row_class_init (DmdNoteRowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->finalize = dmd_note_row_finalize;
+  widget_class->focus = dmd_note_row_focus;
 }
 
 static void

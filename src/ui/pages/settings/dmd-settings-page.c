@@ -1,8 +1,17 @@
 /* dmd-settings-page.c — the device's settings for the chosen option
  *
+ * One table row per field (field_rows below) says where the field is in the .ui, where its
+ * notes go, how it is remembered, for which options it shows and what it needs; the code
+ * below reads the table, so a new field is a row here and a row in the .ui. Which options show
+ * a field is a column of the options table (dmd-options.h). Which findings are
+ * about a field is the catalogue's to say (dmd_catalog_finding_field), through the engine's
+ * DmdField of the row.
+ *
  * Each field is validated as it is typed (the engine's dmd_device_config_validate) and the
  * pre-flight findings (dmd_catalog_preflight) appear under the field they are about. Errors
- * show once a field was touched or holds text; Next stays insensitive until nothing is wrong.
+ * show once a field was touched or holds text. Run Checks stays enabled: pressed while
+ * something is missing or wrong, it brings the first such field into view, focuses it and
+ * says what it needs.
  *
  * The test builds add their redirections to the config here (dmd-test-hooks.h); the
  * installed wizard has none.
@@ -11,108 +20,227 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "dmd-a11y.h"
 #include "dmd-core.h"
 #include "dmd-note-row.h"
+#include "dmd-pem-chooser.h"
 #include "dmd-settings-page.h"
 #include "dmd-test-hooks.h"
 
-/* Fields beyond DmdField that have a note row of their own. */
-enum {
-  FIELD_SECURITY = DMD_N_FIELDS,
-  FIELD_FIELD_LENGTH,
-  FIELD_GENERAL,
-  N_UI_FIELDS
+/* The fields, in reading order (the first one with a problem is the one Run Checks shows). */
+typedef enum {
+  ROW_NONE,
+  ROW_SERVER,
+  ROW_DOMAIN,
+  ROW_PORT,
+  ROW_SECURITY,
+  ROW_METHOD,
+  ROW_USERNAME,
+  ROW_PASSWORD,
+  ROW_TOKEN,
+  ROW_SENDER,
+  ROW_RECIPIENT,
+  ROW_CONNECTOR,
+  ROW_CONNECTOR_IP,
+  ROW_CLIENT_CERT,
+  ROW_CLIENT_KEY,
+  ROW_FIELD_LENGTH,
+  ROW_SEND,
+  N_ROWS
+} RowId;
+
+typedef enum {
+  KIND_TEXT,    /* an entry row; remembered as a string */
+  KIND_NUMBER,  /* an entry row for a whole number in [min, max]; remembered as a uint, 0: none */
+  KIND_SECRET,  /* a password entry row; never remembered */
+  KIND_CHOICE,  /* a combo row over `choices`; remembered by the chosen value's id */
+  KIND_FILE,    /* an action row showing a chosen file; never remembered */
+  KIND_SWITCH,  /* an action row with a switch; never remembered (a real message is sent
+                 * only when ticked for this run) */
+} RowKind;
+
+/* One value of a combo row: its id (the machine name, also the GSettings enum nick) and what
+ * the row says. The row's model is made from these, so a value is known by its id, never by
+ * its position in a list. */
+typedef struct {
+  const char *id;
+  const char *label;  /* N_() */
+} Choice;
+
+/* Which options show a field, or need it: a column of the options table (dmd-options.h). */
+typedef enum {
+  FOR_NONE,
+  FOR_ALL,
+  FOR_SIGN_IN,    /* the options that sign in */
+  FOR_MX,         /* those that send to the organization's MX endpoint */
+  FOR_DOMAIN,     /* those that look up the MX, or tell inside recipients from outside ones */
+  FOR_CONNECTOR,  /* those whose inbound connector recognizes the device */
+} ForOptions;
+
+typedef struct {
+  const char   *row;            /* the row's id in the .ui */
+  const char   *note;           /* the note row under it (rows shown in turn share one);
+                                 * NULL: its messages go to the page's general note */
+  RowKind       kind;
+  const char   *key;            /* GSettings key; NULL: never remembered */
+  ForOptions    shown;          /* the options that show the field */
+  RowId         when_row;       /* ... only while that choice row */
+  const char   *when_id;        /* ... has this value (NULL: always) */
+  DmdField      field;          /* the engine's field: its validation errors, and the
+                                 * findings the catalogue says are about it */
+  ForOptions    required;       /* the options that need it filled in */
+  const char   *missing;        /* N_(): what to enter when it is empty and required */
+  const char   *missing_name;   /* N_(): its name in "fill in: …"; NULL: the row's title */
+  const char   *invalid;        /* N_(): KIND_NUMBER, what to enter when it is not a number */
+  guint         min, max;       /* KIND_NUMBER */
+  const Choice *choices;        /* KIND_CHOICE, terminated by { NULL } */
+  const char   *placeholder;    /* N_(): KIND_FILE, what the row says when none is chosen */
+  const char   *hint;           /* N_(): shown under the field */
+  gsize         option_hint;    /* ... or the option's, this text column of its row (an
+                                 * offset into DmdOptionInfo; 0: none) */
+  char       *(*default_value) (const DmdOptionInfo *info); /* the option's default, or NULL */
+} FieldRow;
+
+#define OPTION_TEXT(member) G_STRUCT_OFFSET (DmdOptionInfo, member)
+G_STATIC_ASSERT (G_STRUCT_OFFSET (DmdOptionInfo, option) == 0); /* 0 is no text column */
+
+static char *
+default_server (const DmdOptionInfo *info)
+{
+  return g_strdup (info->default_server != NULL ? info->default_server : "");
+}
+
+static char *
+default_port (const DmdOptionInfo *info)
+{
+  return g_strdup_printf ("%u", info->default_port);
+}
+
+static char *
+default_security (const DmdOptionInfo *info)
+{
+  return g_strdup (dmd_security_to_string (info->default_security));
+}
+
+static const Choice security_choices[] = {
+  { "starttls", N_("STARTTLS") },
+  { "none", N_("None (no encryption)") },
+  { "implicit-tls", N_("TLS from the start (SSL/TLS)") },
+  { NULL }
 };
 
-typedef enum {
-  SIGN_IN_PASSWORD,
-  SIGN_IN_OAUTH_TOKEN,
-} SignInMethod;
+static const Choice method_choices[] = {
+  { "password", N_("Password") },
+  { "oauth-token", N_("OAuth token") },
+  { NULL }
+};
 
-typedef enum {
-  CONNECTOR_IP,
-  CONNECTOR_CERTIFICATE,
-} ConnectorKind;
+static const Choice connector_choices[] = {
+  { "ip", N_("The site’s public IP address") },
+  { "certificate", N_("A certificate") },
+  { NULL }
+};
+
+static const FieldRow field_rows[N_ROWS] = {
+  [ROW_SERVER] = {
+    "server_row", "server_note", KIND_TEXT, "server", FOR_ALL, .field = DMD_FIELD_SERVER,
+    .missing_name = N_("Server or organization’s domain"),
+    .option_hint = OPTION_TEXT (server_hint), .default_value = default_server },
+  [ROW_DOMAIN] = {
+    "domain_row", "domain_note", KIND_TEXT, "domain", FOR_DOMAIN, .field = DMD_FIELD_DOMAIN },
+  [ROW_PORT] = {
+    "port_row", "port_note", KIND_NUMBER, "port", FOR_ALL, .field = DMD_FIELD_PORT,
+    .required = FOR_ALL,
+    .missing = N_("Enter the port number the device uses, from 1 to 65535."),
+    .invalid = N_("Enter the port number the device uses, from 1 to 65535."),
+    .min = 1, .max = G_MAXUINT16, .default_value = default_port },
+  [ROW_SECURITY] = {
+    "security_row", "security_note", KIND_CHOICE, "security", FOR_ALL,
+    .field = DMD_FIELD_SECURITY, .choices = security_choices, .default_value = default_security },
+  [ROW_METHOD] = {
+    "method_row", NULL, KIND_CHOICE, "sign-in-method", FOR_SIGN_IN, .field = DMD_N_FIELDS,
+    .choices = method_choices },
+  [ROW_USERNAME] = {
+    "username_row", "username_note", KIND_TEXT, "username", FOR_SIGN_IN,
+    .field = DMD_FIELD_USERNAME,
+    .required = FOR_SIGN_IN, .missing = N_("Enter the user name the device signs in with.") },
+  [ROW_PASSWORD] = {
+    "password_row", "password_note", KIND_SECRET, NULL, FOR_SIGN_IN, ROW_METHOD, "password",
+    .field = DMD_FIELD_PASSWORD,
+    .required = FOR_SIGN_IN, .missing = N_("Enter the password the device signs in with.") },
+  [ROW_TOKEN] = {
+    "token_row", "password_note", KIND_SECRET, NULL, FOR_SIGN_IN, ROW_METHOD, "oauth-token",
+    .field = DMD_FIELD_PASSWORD,
+    .required = FOR_SIGN_IN, .missing = N_("Paste the OAuth access token.") },
+  [ROW_SENDER] = {
+    "sender_row", "sender_note", KIND_TEXT, "sender", FOR_ALL, .field = DMD_FIELD_FROM,
+    .required = FOR_ALL, .missing = N_("Enter the sender address the device uses.") },
+  [ROW_RECIPIENT] = {
+    "recipient_row", "recipient_note", KIND_TEXT, "recipient", FOR_ALL, .field = DMD_FIELD_TO,
+    .required = FOR_ALL, .missing = N_("Enter an address to send the test to."),
+    .option_hint = OPTION_TEXT (recipient_hint) },
+  [ROW_CONNECTOR] = {
+    "connector_row", NULL, KIND_CHOICE, "connector-kind", FOR_CONNECTOR,
+    .field = DMD_N_FIELDS, .choices = connector_choices },
+  [ROW_CONNECTOR_IP] = {
+    "connector_ip_row", "connector_note", KIND_TEXT, "connector-ip", FOR_CONNECTOR,
+    ROW_CONNECTOR, "ip", .field = DMD_FIELD_CONNECTOR_IP,
+    .hint = N_("The public IP address on the inbound connector in the Exchange admin center. The checks compare it with the address Microsoft 365 sees from here.") },
+  [ROW_CLIENT_CERT] = {
+    "client_cert_row", "connector_note", KIND_FILE, NULL, FOR_CONNECTOR,
+    ROW_CONNECTOR, "certificate", .field = DMD_FIELD_CLIENT_CERT,
+    .placeholder = N_("Not chosen: the connector is not tested") },
+  [ROW_CLIENT_KEY] = {
+    "client_key_row", "connector_note", KIND_FILE, NULL, FOR_CONNECTOR,
+    ROW_CONNECTOR, "certificate", .field = DMD_FIELD_CLIENT_CERT,
+    .placeholder = N_("Not chosen") },
+  [ROW_FIELD_LENGTH] = {
+    "field_length_row", "field_length_note", KIND_NUMBER, "server-field-length", FOR_MX,
+    .field = DMD_FIELD_SERVER_FIELD_LENGTH,
+    .invalid = N_("Enter a number of characters, or leave the field empty."),
+    .min = 1, .max = 10000,
+    .hint = N_("If the device’s server field is short, a long MX endpoint may not fit.") },
+  [ROW_SEND] = {
+    "send_row", NULL, KIND_SWITCH, NULL, FOR_ALL, .field = DMD_N_FIELDS },
+};
 
 struct _DmdSettingsPage
 {
   DmdPage               parent_instance;
 
-  GtkButton            *client_cert_button;
+  GtkWidget            *rows[N_ROWS];   /* field_rows[i].row */
+  DmdNoteRow           *notes[N_ROWS];  /* field_rows[i].note */
+  char                 *files[N_ROWS];  /* KIND_FILE: the chosen file (a path only, never
+                                         * remembered: the key is read when the checks run) */
+
   GtkButton            *client_cert_clear;
-  AdwActionRow         *client_cert_row;
-  GtkButton            *client_key_button;
-  AdwActionRow         *client_key_row;
-  AdwPreferencesGroup  *connector_group;
-  AdwEntryRow          *connector_ip_row;
-  DmdNoteRow           *connector_note;
-  AdwComboRow          *connector_row;
-  AdwEntryRow          *domain_row;
-  DmdNoteRow           *domain_note;
-  AdwEntryRow          *field_length_row;
-  DmdNoteRow           *field_length_note;
   GtkButton            *forget_button;
   AdwPreferencesGroup  *general_group;
   DmdNoteRow           *general_note;
-  AdwPreferencesGroup  *message_group;
-  AdwComboRow          *method_row;
-  AdwPreferencesGroup  *optional_group;
-  DmdNoteRow           *password_note;
-  AdwPasswordEntryRow  *password_row;
-  AdwEntryRow          *port_row;
-  DmdNoteRow           *port_note;
-  AdwEntryRow          *recipient_row;
-  DmdNoteRow           *recipient_note;
-  AdwComboRow          *security_row;
-  DmdNoteRow           *security_note;
-  GtkSwitch            *send_switch;
-  AdwEntryRow          *sender_row;
-  DmdNoteRow           *sender_note;
-  AdwEntryRow          *server_row;
-  DmdNoteRow           *server_note;
+  GtkScrolledWindow    *scroller;
   AdwPreferencesGroup  *signin_group;
-  AdwPasswordEntryRow  *token_row;
-  AdwEntryRow          *username_row;
-  DmdNoteRow           *username_note;
-
-  /* The device's client certificate and key, as chosen (paths only, never remembered: the
-   * key is read when the checks run). */
-  char                 *client_cert_file;
-  char                 *client_key_file;
   GtkFileChooserNative *chooser;
 
-  DmdOption             option;      /* the option the fields are laid out for */
-  guint                 touched;     /* bit per field */
+  DmdOption             option;         /* the option the fields are laid out for */
+  guint                 touched;        /* bit per RowId */
+  RowId                 first_problem;  /* the first field that keeps the page incomplete */
   gboolean              loading;
 };
 
 G_DEFINE_FINAL_TYPE (DmdSettingsPage, dmd_settings_page, DMD_TYPE_PAGE)
 
-static const char *
-default_server (DmdOption option)
-{
-  const char *server = dmd_option_get_info (option)->default_server;
+static void refresh (DmdSettingsPage *self);
 
-  return server != NULL ? server : "";
-}
+/* ---- reading the table ---- */
 
 static char *
 text_of (gpointer editable)
 {
   return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (editable))));
-}
-
-static char *
-nonempty_text (gpointer editable)
-{
-  char *text = text_of (editable);
-
-  if (*text == '\0')
-    g_clear_pointer (&text, g_free);
-  return text;
 }
 
 /* A whole number in [min, max]; FALSE for anything else (signs, spaces inside, overflow). */
@@ -132,230 +260,219 @@ parse_number (const char *text,
   return TRUE;
 }
 
-static SignInMethod
-sign_in_method (DmdSettingsPage *self)
+/* The id of the value chosen in a choice row. */
+static const char *
+chosen (DmdSettingsPage *self,
+        RowId            r)
 {
-  return adw_combo_row_get_selected (self->method_row) == 1 ? SIGN_IN_OAUTH_TOKEN : SIGN_IN_PASSWORD;
+  const Choice *choices = field_rows[r].choices;
+  guint selected = adw_combo_row_get_selected (ADW_COMBO_ROW (self->rows[r]));
+
+  for (guint i = 0; choices[i].id != NULL; i++)
+    if (i == selected)
+      return choices[i].id;
+  return choices[0].id;
 }
 
-static ConnectorKind
-connector_kind (DmdSettingsPage *self)
+static void
+choose (DmdSettingsPage *self,
+        RowId            r,
+        const char      *id)
 {
-  return adw_combo_row_get_selected (self->connector_row) == 1 ? CONNECTOR_CERTIFICATE : CONNECTOR_IP;
+  guint index = 0;
+
+  for (guint i = 0; field_rows[r].choices[i].id != NULL; i++)
+    if (g_strcmp0 (field_rows[r].choices[i].id, id) == 0)
+      index = i;
+  adw_combo_row_set_selected (ADW_COMBO_ROW (self->rows[r]), index);
 }
 
-static gpointer
-secret_row (DmdSettingsPage *self)
+static gboolean
+for_option (ForOptions which,
+            DmdOption  option)
 {
-  return sign_in_method (self) == SIGN_IN_OAUTH_TOKEN ? self->token_row : self->password_row;
-}
+  const DmdOptionInfo *info = dmd_option_get_info (option);
 
-/* The entry row a field is typed into (NULL for fields without one). */
-static GtkWidget *
-field_row (DmdSettingsPage *self,
-           guint            field)
-{
-  switch (field)
+  switch (which)
     {
-    case DMD_FIELD_SERVER:       return GTK_WIDGET (self->server_row);
-    case DMD_FIELD_PORT:         return GTK_WIDGET (self->port_row);
-    case DMD_FIELD_USERNAME:     return GTK_WIDGET (self->username_row);
-    case DMD_FIELD_PASSWORD:     return GTK_WIDGET (secret_row (self));
-    case DMD_FIELD_FROM:         return GTK_WIDGET (self->sender_row);
-    case DMD_FIELD_TO:           return GTK_WIDGET (self->recipient_row);
-    case DMD_FIELD_DOMAIN:       return GTK_WIDGET (self->domain_row);
-    case DMD_FIELD_CONNECTOR_IP: return GTK_WIDGET (self->connector_ip_row);
-    case DMD_FIELD_CLIENT_CERT:  return GTK_WIDGET (self->client_cert_row);
-    case FIELD_FIELD_LENGTH:     return GTK_WIDGET (self->field_length_row);
-    default:                     return NULL;
+    case FOR_ALL:       return TRUE;
+    case FOR_SIGN_IN:   return info->signs_in;
+    case FOR_MX:        return info->endpoint == DMD_ENDPOINT_MX;
+    case FOR_DOMAIN:    return info->endpoint == DMD_ENDPOINT_MX || info->internal_only;
+    case FOR_CONNECTOR: return info->connector;
+    case FOR_NONE:
+    default:            return FALSE;
     }
+}
+
+/* Whether the field belongs to the chosen option (and to the choices it depends on). */
+static gboolean
+applies (DmdSettingsPage *self,
+         RowId            r)
+{
+  const FieldRow *row = &field_rows[r];
+
+  if (!for_option (row->shown, self->option))
+    return FALSE;
+  return row->when_id == NULL || g_str_equal (chosen (self, row->when_row), row->when_id);
+}
+
+/* Nothing typed or chosen (choices and switches always hold a value). */
+static gboolean
+is_empty (DmdSettingsPage *self,
+          RowId            r)
+{
+  switch (field_rows[r].kind)
+    {
+    case KIND_TEXT:
+    case KIND_NUMBER:
+      {
+        g_autofree char *text = text_of (self->rows[r]);
+
+        return *text == '\0';
+      }
+    case KIND_SECRET:
+      return *gtk_editable_get_text (GTK_EDITABLE (self->rows[r])) == '\0';
+    case KIND_FILE:
+      return self->files[r] == NULL;
+    case KIND_CHOICE:
+    case KIND_SWITCH:
+    default:
+      return FALSE;
+    }
+}
+
+/* The text of a field that applies and is filled in, else NULL (not for secrets). */
+static char *
+value (DmdSettingsPage *self,
+       RowId            r)
+{
+  g_assert (field_rows[r].kind == KIND_TEXT || field_rows[r].kind == KIND_NUMBER);
+
+  if (!applies (self, r) || is_empty (self, r))
+    return NULL;
+  return text_of (self->rows[r]);
+}
+
+static const char *
+secret (DmdSettingsPage *self,
+        RowId            r)
+{
+  g_assert (field_rows[r].kind == KIND_SECRET);
+  return gtk_editable_get_text (GTK_EDITABLE (self->rows[r]));
+}
+
+static gboolean
+number (DmdSettingsPage *self,
+        RowId            r,
+        guint           *out)
+{
+  g_autofree char *text = value (self, r);
+
+  return parse_number (text, field_rows[r].min, field_rows[r].max, out);
+}
+
+/* The field an engine field is typed into, among those shown; ROW_NONE when none is. */
+static RowId
+row_of_field (DmdSettingsPage *self,
+              DmdField         field)
+{
+  if (field == DMD_N_FIELDS)
+    return ROW_NONE;
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    if (field_rows[r].field == field && applies (self, r))
+      return r;
+  return ROW_NONE;
+}
+
+static RowId
+row_of_widget (DmdSettingsPage *self,
+               gpointer         widget)
+{
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    if (self->rows[r] == widget)
+      return r;
+  return ROW_NONE;
 }
 
 static DmdNoteRow *
-field_note (DmdSettingsPage *self,
-            guint            field)
+note_of (DmdSettingsPage *self,
+         RowId            r)
 {
-  switch (field)
-    {
-    case DMD_FIELD_SERVER:       return self->server_note;
-    case DMD_FIELD_PORT:         return self->port_note;
-    case DMD_FIELD_USERNAME:     return self->username_note;
-    case DMD_FIELD_PASSWORD:     return self->password_note;
-    case DMD_FIELD_FROM:         return self->sender_note;
-    case DMD_FIELD_TO:           return self->recipient_note;
-    case DMD_FIELD_DOMAIN:       return self->domain_note;
-    case DMD_FIELD_CONNECTOR_IP: return self->connector_note;
-    case DMD_FIELD_CLIENT_CERT:  return self->connector_note;
-    case FIELD_SECURITY:         return self->security_note;
-    case FIELD_FIELD_LENGTH:     return self->field_length_note;
-    default:                     return self->general_note;
-    }
+  return r != ROW_NONE && self->notes[r] != NULL ? self->notes[r] : self->general_note;
 }
 
+/* Errors and findings show under a field once it was touched or holds something. */
 static gboolean
-field_visible (DmdSettingsPage *self,
-               guint            field)
+is_shown (DmdSettingsPage *self,
+          RowId            r)
 {
-  GtkWidget *row = field_row (self, field);
-
-  if (field == FIELD_SECURITY)
-    return TRUE;
-  if (row == NULL)
-    return FALSE;
-  /* A row is visible when it and its group are. */
-  return gtk_widget_get_visible (row) &&
-         gtk_widget_get_visible (gtk_widget_get_ancestor (row, ADW_TYPE_PREFERENCES_GROUP));
+  return (self->touched & (1u << r)) != 0 || !is_empty (self, r);
 }
 
-/* Errors and findings show under a field once it was touched or holds text. */
-static gboolean
-field_shown (DmdSettingsPage *self,
-             guint            field)
-{
-  GtkWidget *row = field_row (self, field);
-
-  if (self->touched & (1u << field))
-    return TRUE;
-  if (row != NULL && GTK_IS_EDITABLE (row))
-    return *gtk_editable_get_text (GTK_EDITABLE (row)) != '\0';
-  return TRUE;
-}
-
-/* The pre-flight finding ids that are about one field. */
-static guint
-finding_field (const char *id)
-{
-  static const struct {
-    const char *id;
-    guint       field;
-  } map[] = {
-    { "config-no-credentials", DMD_FIELD_PASSWORD },
-    { "config-basic-auth-retiring", DMD_FIELD_PASSWORD },
-    { "config-sender-mismatch", DMD_FIELD_FROM },
-    { "config-ip-literal-server", DMD_FIELD_SERVER },
-    { "config-wrong-endpoint-direct-send", DMD_FIELD_SERVER },
-    { "config-wrong-endpoint-smtp-auth", DMD_FIELD_SERVER },
-    { "config-port-465", DMD_FIELD_PORT },
-    { "config-implicit-tls", FIELD_SECURITY },
-    { "config-tls-disabled", FIELD_SECURITY },
-    { "config-external-recipient-direct-send", DMD_FIELD_TO },
-    { "config-mx-host-too-long", FIELD_FIELD_LENGTH },
-    { "relay-connector-ip-mismatch", DMD_FIELD_CONNECTOR_IP },
-    { "config-hve-external-recipient", DMD_FIELD_TO },
-    { "config-hve-legacy-endpoint", DMD_FIELD_SERVER },
-    { "config-hve-basic-auth-until-2028", DMD_FIELD_PASSWORD },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
-    if (g_strcmp0 (map[i].id, id) == 0)
-      return map[i].field;
-  return FIELD_GENERAL;
-}
-
-/* What the wizard needs before it can run the checks for the option (the engine accepts a
- * config without them, as the CLI does, and reports what it could not test). */
 static const char *
-required_message (DmdSettingsPage *self,
-                  guint            field)
+row_title (DmdSettingsPage *self,
+           RowId            r)
 {
-  gboolean auth = dmd_option_get_info (self->option)->signs_in;
-
-  switch (field)
-    {
-    case DMD_FIELD_USERNAME:
-      return auth ? _("Enter the user name the device signs in with.") : NULL;
-    case DMD_FIELD_PASSWORD:
-      if (!auth)
-        return NULL;
-      return sign_in_method (self) == SIGN_IN_OAUTH_TOKEN ? _("Paste the OAuth access token.")
-                                                          : _("Enter the password the device signs in with.");
-    case DMD_FIELD_FROM:
-      return _("Enter the sender address the device uses.");
-    case DMD_FIELD_TO:
-      return _("Enter an address to send the test to.");
-    default:
-      return NULL;
-    }
+  return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self->rows[r]));
 }
 
 static DmdDeviceConfig *
 build_config (DmdSettingsPage *self,
               GPtrArray       *general_errors)
 {
-  DmdOption option = self->option;
-  const DmdOptionInfo *info = dmd_option_get_info (option);
-  DmdDeviceConfig *config = dmd_device_config_new (option);
-  g_autofree char *port = text_of (self->port_row);
-  g_autofree char *field_length = text_of (self->field_length_row);
-  guint number;
+  DmdDeviceConfig *config = dmd_device_config_new (self->option);
+  guint n;
 
-  config->server = nonempty_text (self->server_row);
-  if (parse_number (port, 1, G_MAXUINT16, &number))
-    config->port = (guint16) number;
-  switch (adw_combo_row_get_selected (self->security_row))
-    {
-    case 1:
-      config->security = DMD_SECURITY_NONE;
-      break;
-    case 2:
-      config->security = DMD_SECURITY_IMPLICIT_TLS;
-      break;
-    default:
-      config->security = DMD_SECURITY_STARTTLS;
-      break;
-    }
-
-  if (info->signs_in)
-    {
-      const char *secret = gtk_editable_get_text (GTK_EDITABLE (secret_row (self)));
-
-      config->username = nonempty_text (self->username_row);
-      if (*secret != '\0' && sign_in_method (self) == SIGN_IN_OAUTH_TOKEN)
-        dmd_device_config_set_oauth_token (config, secret);
-      else if (*secret != '\0')
-        dmd_device_config_set_password (config, secret);
-    }
-
-  config->from = nonempty_text (self->sender_row);
-  config->to = nonempty_text (self->recipient_row);
-
-  /* The domain: to look up the MX endpoint, or to tell inside recipients from outside ones. */
-  if (info->endpoint == DMD_ENDPOINT_MX || info->internal_only)
-    config->domain = nonempty_text (self->domain_row);
-  if (info->endpoint == DMD_ENDPOINT_MX && parse_number (field_length, 1, 10000, &number))
-    config->server_field_length = number;
-  if (info->connector && connector_kind (self) == CONNECTOR_IP)
-    config->connector_ip = nonempty_text (self->connector_ip_row);
-  if (info->connector && connector_kind (self) == CONNECTOR_CERTIFICATE)
+  config->server = value (self, ROW_SERVER);
+  config->domain = value (self, ROW_DOMAIN);
+  if (number (self, ROW_PORT, &n))
+    config->port = (guint16) n;
+  if (!dmd_security_from_string (chosen (self, ROW_SECURITY), &config->security))
+    g_warn_if_reached ();  /* the choices' ids are the engine's machine names */
+  config->username = value (self, ROW_USERNAME);
+  /* The secret goes from the entry into the config, with no copy on the way. */
+  if (applies (self, ROW_PASSWORD) && !is_empty (self, ROW_PASSWORD))
+    dmd_device_config_set_password (config, secret (self, ROW_PASSWORD));
+  if (applies (self, ROW_TOKEN) && !is_empty (self, ROW_TOKEN))
+    dmd_device_config_set_oauth_token (config, secret (self, ROW_TOKEN));
+  config->from = value (self, ROW_SENDER);
+  config->to = value (self, ROW_RECIPIENT);
+  config->connector_ip = value (self, ROW_CONNECTOR_IP);
+  if (applies (self, ROW_CLIENT_CERT))
     {
       config->connector_trusts_certificate = TRUE;
-      config->client_cert_file = g_strdup (self->client_cert_file);
-      config->client_key_file = g_strdup (self->client_key_file);
+      config->client_cert_file = g_strdup (self->files[ROW_CLIENT_CERT]);
+      config->client_key_file = g_strdup (self->files[ROW_CLIENT_KEY]);
     }
-
-  config->send = gtk_switch_get_active (self->send_switch);
+  if (number (self, ROW_FIELD_LENGTH, &n))
+    config->server_field_length = n;
+  config->send = gtk_switch_get_active (
+    GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (self->rows[ROW_SEND]))));
 
   dmd_test_hooks_apply (config, general_errors);
   return config;
 }
 
+/* ---- what the fields need ---- */
+
 static void
-set_row_error (GtkWidget  *row,
-               DmdNoteRow *note,
-               gboolean    error)
+set_row_error (DmdSettingsPage *self,
+               RowId            r,
+               gboolean         error)
 {
+  GtkWidget *row = self->rows[r];
   g_autofree char *description = NULL;
 
-  if (row == NULL)
-    return;
   if (error)
     gtk_widget_add_css_class (row, "error");
   else
     gtk_widget_remove_css_class (row, "error");
-
   gtk_accessible_update_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_INVALID,
                                error ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE, -1);
-  description = note ? dmd_note_row_dup_text (note) : NULL;
+  if (self->notes[r] == NULL)
+    return;
+  description = dmd_note_row_dup_text (self->notes[r]);
   if (description != NULL)
     gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                     description, -1);
@@ -363,144 +480,69 @@ set_row_error (GtkWidget  *row,
     gtk_accessible_reset_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
 }
 
-static const char *
-row_title (GtkWidget *row)
-{
-  return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
-}
-
+/* What keeps each shown field from being ready (NULL: nothing); what is wrong outside the
+ * shown fields goes to general. The messages point into errors or are static. */
 static void
-refresh (DmdSettingsPage *self)
+find_problems (DmdSettingsPage *self,
+               GPtrArray       *errors,
+               const char     **problem,
+               GPtrArray       *general)
 {
-  g_autoptr(GPtrArray) general_errors = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(DmdDeviceConfig) config = NULL;
-  g_autoptr(GPtrArray) errors = NULL;
-  g_autoptr(DmdResult) preflight = NULL;
-  g_autoptr(GString) missing = g_string_new (NULL);
-  g_autofree char *port = NULL;
-  g_autofree char *field_length = NULL;
-  gboolean has_error[N_UI_FIELDS] = { FALSE, };
-  gboolean complete = TRUE;
-  guint number;
-
-  if (self->loading || dmd_page_get_session (DMD_PAGE (self)) == NULL)
-    return;
-
-  for (guint f = 0; f < N_UI_FIELDS; f++)
-    dmd_note_row_clear (field_note (self, f));
-
-  config = build_config (self, general_errors);
-
-  /* What only the page can tell: numbers that are not numbers. */
-  port = text_of (self->port_row);
-  if (!parse_number (port, 1, G_MAXUINT16, &number))
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
     {
-      complete = FALSE;
-      if (field_shown (self, DMD_FIELD_PORT))
-        {
-          dmd_note_row_add (self->port_note, DMD_NOTE_ERROR,
-                            _("Enter the port number the device uses, from 1 to 65535."));
-          has_error[DMD_FIELD_PORT] = TRUE;
-        }
-    }
-  field_length = text_of (self->field_length_row);
-  if (field_visible (self, FIELD_FIELD_LENGTH) && *field_length != '\0' &&
-      !parse_number (field_length, 1, 10000, &number))
-    {
-      complete = FALSE;
-      dmd_note_row_add (self->field_length_note, DMD_NOTE_ERROR,
-                        _("Enter a number of characters, or leave the field empty."));
-      has_error[FIELD_FIELD_LENGTH] = TRUE;
-    }
+      const FieldRow *row = &field_rows[r];
+      guint n;
 
-  for (guint i = 0; i < general_errors->len; i++)
-    {
-      complete = FALSE;
-      dmd_note_row_add (self->general_note, DMD_NOTE_ERROR, g_ptr_array_index (general_errors, i));
-    }
-
-  /* Empty fields the checks need. */
-  for (guint field = 0; field < DMD_N_FIELDS; field++)
-    {
-      const char *message = required_message (self, field);
-      GtkWidget *widget = field_row (self, field);
-
-      if (message == NULL || widget == NULL || !field_visible (self, field) ||
-          *gtk_editable_get_text (GTK_EDITABLE (widget)) != '\0')
+      if (!applies (self, r))
         continue;
-      complete = FALSE;
-      if (self->touched & (1u << field))
-        {
-          dmd_note_row_add (field_note (self, field), DMD_NOTE_ERROR, message);
-          has_error[field] = TRUE;
-        }
-      else
-        {
-          if (missing->len > 0)
-            /* Translators: separates field names in "To run the checks, fill in: A, B." */
-            g_string_append (missing, _(", "));
-          g_string_append (missing, row_title (widget));
-        }
+      if (row->kind == KIND_NUMBER && !is_empty (self, r) && !number (self, r, &n))
+        problem[r] = _(row->invalid);
+      else if (is_empty (self, r) && for_option (row->required, self->option))
+        problem[r] = _(row->missing);
     }
 
-  /* The engine's validation, field by field. */
-  errors = dmd_device_config_validate (config);
+  /* The engine's validation (what the wizard does not require, the engine may: the server or
+   * the domain of the MX options). */
   for (guint i = 0; i < errors->len; i++)
     {
       DmdFieldError *error = g_ptr_array_index (errors, i);
-      guint field = error->field;
+      RowId r = row_of_field (self, error->field);
 
-      /* A port the page could not parse was already explained. */
-      if (field == DMD_FIELD_PORT && has_error[DMD_FIELD_PORT])
-        continue;
-      complete = FALSE;
-      if (!field_visible (self, field))
-        {
-          dmd_note_row_add (self->general_note, DMD_NOTE_ERROR, error->message);
-        }
-      else if (field_shown (self, field))
-        {
-          dmd_note_row_add (field_note (self, field), DMD_NOTE_ERROR, error->message);
-          has_error[field] = TRUE;
-        }
-      else if (strstr (missing->str, row_title (field_row (self, field))) == NULL)
-        {
-          if (missing->len > 0)
-            /* Translators: separates field names in "To run the checks, fill in: A, B." */
-            g_string_append (missing, _(", "));
-          g_string_append (missing, row_title (field_row (self, field)));
-        }
+      if (r == ROW_NONE)
+        g_ptr_array_add (general, error->message);
+      else if (problem[r] == NULL)
+        problem[r] = error->message;
     }
+}
 
-  /* Pre-flight findings: what is already known to go wrong, without the network. */
-  preflight = dmd_result_new (self->option);
-  dmd_catalog_preflight (config, preflight);
-  for (guint i = 0; i < preflight->findings->len; i++)
+/* Problems under the fields that show them, the others named in one "fill in: …" line. */
+static void
+show_problems (DmdSettingsPage *self,
+               const char     **problem,
+               gboolean        *has_error)
+{
+  g_autoptr(GString) missing = g_string_new (NULL);
+
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
     {
-      DmdFinding *finding = g_ptr_array_index (preflight->findings, i);
-      guint field = finding_field (finding->id);
+      const char *name;
 
-      /* The "Send a real test message" row already says that nothing is sent. */
-      if (g_str_equal (finding->id, "test-message-not-sent"))
+      if (problem[r] == NULL)
         continue;
-      if (field != FIELD_GENERAL && !field_visible (self, field))
-        field = FIELD_GENERAL;
-      if (field != FIELD_GENERAL && !field_shown (self, field))
-        continue;
-      dmd_note_row_add (field_note (self, field),
-                        finding->severity == DMD_SEVERITY_INFO ? DMD_NOTE_INFO : DMD_NOTE_WARNING,
-                        finding->title);
-    }
-
-  if (dmd_option_get_info (self->option)->connector &&
-      connector_kind (self) == CONNECTOR_CERTIFICATE)
-    {
-      if (self->client_cert_file != NULL && self->client_key_file != NULL)
-        dmd_note_row_add (self->connector_note, DMD_NOTE_INFO,
-                          _("The checks present this certificate when the server asks for one, as the device does, so they also test the connector."));
-      else
-        dmd_note_row_add (self->connector_note, DMD_NOTE_WARNING,
-                          _("A connector that trusts a certificate cannot be tested from this computer without the device’s own certificate and key: Microsoft 365 accepts the mail only when the device presents its certificate. Choose them above to test the connector too; without them the checks test the network and the endpoint only."));
+      if (self->first_problem == ROW_NONE)
+        self->first_problem = r;
+      if (is_shown (self, r))
+        {
+          dmd_note_row_add (note_of (self, r), DMD_NOTE_ERROR, problem[r]);
+          has_error[r] = TRUE;
+          continue;
+        }
+      name = field_rows[r].missing_name != NULL ? _(field_rows[r].missing_name)
+                                                : row_title (self, r);
+      if (missing->len > 0)
+        /* Translators: separates field names in "To run the checks, fill in: A, B." */
+        g_string_append (missing, _(", "));
+      g_string_append (missing, name);
     }
 
   if (missing->len > 0)
@@ -509,46 +551,269 @@ refresh (DmdSettingsPage *self)
       g_autofree char *text = g_strdup_printf (_("To run the checks, fill in: %s."), missing->str);
       dmd_note_row_add (self->general_note, DMD_NOTE_INFO, text);
     }
+}
 
-  for (guint f = 0; f < N_UI_FIELDS; f++)
-    if (f != FIELD_GENERAL)
-      set_row_error (field_row (self, f), field_note (self, f), has_error[f]);
+/* Pre-flight findings: what is already known to go wrong, without the network, under the
+ * field the catalogue says each is about. */
+static void
+show_preflight (DmdSettingsPage       *self,
+                const DmdDeviceConfig *config)
+{
+  g_autoptr(DmdResult) preflight = dmd_result_new (self->option);
+
+  dmd_catalog_preflight (config, preflight);
+  for (guint i = 0; i < preflight->findings->len; i++)
+    {
+      DmdFinding *finding = g_ptr_array_index (preflight->findings, i);
+      RowId r = row_of_field (self, dmd_catalog_finding_field (finding->id));
+
+      /* The "Send a real test message" row already says that nothing is sent. */
+      if (g_str_equal (finding->id, "test-message-not-sent"))
+        continue;
+      if (r != ROW_NONE && !is_shown (self, r))
+        continue;
+      dmd_note_row_add (note_of (self, r),
+                        finding->severity == DMD_SEVERITY_INFO ? DMD_NOTE_INFO : DMD_NOTE_WARNING,
+                        finding->title);
+    }
+
+  if (applies (self, ROW_CLIENT_CERT))
+    {
+      if (self->files[ROW_CLIENT_CERT] != NULL && self->files[ROW_CLIENT_KEY] != NULL)
+        dmd_note_row_add (self->notes[ROW_CLIENT_CERT], DMD_NOTE_INFO,
+                          _("The checks present this certificate when the server asks for one, as the device does, so they also test the connector."));
+      else
+        dmd_note_row_add (self->notes[ROW_CLIENT_CERT], DMD_NOTE_WARNING,
+                          _("A connector that trusts a certificate cannot be tested from this computer without the device’s own certificate and key: Microsoft 365 accepts the mail only when the device presents its certificate. Choose them above to test the connector too; without them the checks test the network and the endpoint only."));
+    }
+}
+
+static void
+refresh (DmdSettingsPage *self)
+{
+  g_autoptr(GPtrArray) general = g_ptr_array_new ();
+  g_autoptr(GPtrArray) hook_errors = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(DmdDeviceConfig) config = NULL;
+  g_autoptr(GPtrArray) errors = NULL;
+  const char *problem[N_ROWS] = { NULL, };
+  gboolean has_error[N_ROWS] = { FALSE, };
+
+  if (self->loading || dmd_page_get_session (DMD_PAGE (self)) == NULL)
+    return;
+
+  dmd_note_row_clear (self->general_note);
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    if (self->notes[r] != NULL)
+      dmd_note_row_clear (self->notes[r]);
+
+  config = build_config (self, hook_errors);
+  errors = dmd_device_config_validate (config);
+  find_problems (self, errors, problem, general);
+
+  self->first_problem = ROW_NONE;
+  for (guint i = 0; i < hook_errors->len; i++)
+    dmd_note_row_add (self->general_note, DMD_NOTE_ERROR, g_ptr_array_index (hook_errors, i));
+  for (guint i = 0; i < general->len; i++)
+    dmd_note_row_add (self->general_note, DMD_NOTE_ERROR, g_ptr_array_index (general, i));
+  show_problems (self, problem, has_error);
+  show_preflight (self, config);
+
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    set_row_error (self, r, has_error[r]);
   gtk_widget_set_visible (GTK_WIDGET (self->general_group),
                           dmd_note_row_get_n_notes (self->general_note) > 0);
 
-  dmd_page_set_complete (DMD_PAGE (self), complete);
+  dmd_page_set_complete (DMD_PAGE (self), self->first_problem == ROW_NONE &&
+                                          general->len == 0 && hook_errors->len == 0);
 }
+
+/* ---- which fields show ---- */
 
 static void
 update_layout (DmdSettingsPage *self)
 {
-  const DmdOptionInfo *info = dmd_option_get_info (self->option);
-  gboolean auth = info->signs_in;
-  gboolean mx = info->endpoint == DMD_ENDPOINT_MX;
-  gboolean oauth = sign_in_method (self) == SIGN_IN_OAUTH_TOKEN;
+  gboolean oauth = g_str_equal (chosen (self, ROW_METHOD), "oauth-token");
 
-  gtk_widget_set_visible (GTK_WIDGET (self->signin_group), auth);
-  gtk_widget_set_visible (GTK_WIDGET (self->password_row), !oauth);
-  gtk_widget_set_visible (GTK_WIDGET (self->token_row), oauth);
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    {
+      gtk_widget_set_visible (self->rows[r], applies (self, r));
+      /* A note row shows while it has something to say: no hint under a hidden field. */
+      if (self->notes[r] != NULL)
+        dmd_note_row_set_hint (self->notes[r], NULL);
+    }
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    {
+      const char *hint = field_rows[r].hint;
+
+      if (field_rows[r].option_hint != 0)
+        hint = G_STRUCT_MEMBER (const char *, dmd_option_get_info (self->option),
+                                field_rows[r].option_hint);
+
+      if (applies (self, r) && hint != NULL)
+        dmd_note_row_set_hint (self->notes[r], _(hint));
+    }
+
+  /* A group shows while one of its fields does. */
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    gtk_widget_set_visible (gtk_widget_get_ancestor (self->rows[r], ADW_TYPE_PREFERENCES_GROUP),
+                            FALSE);
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    if (applies (self, r))
+      gtk_widget_set_visible (gtk_widget_get_ancestor (self->rows[r], ADW_TYPE_PREFERENCES_GROUP),
+                              TRUE);
+
   adw_preferences_group_set_description (self->signin_group,
                                          oauth ? _("The token is used for this run only and is never saved.")
                                                : _("The password is used for this run only and is never saved."));
-  gtk_widget_set_visible (GTK_WIDGET (self->domain_row), mx || info->internal_only);
-  gtk_widget_set_visible (GTK_WIDGET (self->connector_group), info->connector);
-  gtk_widget_set_visible (GTK_WIDGET (self->connector_ip_row), connector_kind (self) == CONNECTOR_IP);
-  gtk_widget_set_visible (GTK_WIDGET (self->client_cert_row), connector_kind (self) == CONNECTOR_CERTIFICATE);
-  gtk_widget_set_visible (GTK_WIDGET (self->client_key_row), connector_kind (self) == CONNECTOR_CERTIFICATE);
-  gtk_widget_set_visible (GTK_WIDGET (self->field_length_row), mx);
+}
 
-  dmd_note_row_set_hint (self->server_note, _(info->server_hint));
-  dmd_note_row_set_hint (self->recipient_note, _(info->recipient_hint));
-  dmd_note_row_set_hint (self->connector_note,
-                         connector_kind (self) == CONNECTOR_IP
-                           ? _("The public IP address on the inbound connector in the Exchange admin center. The checks compare it with the address Microsoft 365 sees from here.")
-                           : NULL);
-  /* A note row shows while it has something to say: no hint under a hidden field. */
-  dmd_note_row_set_hint (self->field_length_note,
-                         !mx ? NULL : _("If the device’s server field is short, a long MX endpoint may not fit."));
+/* Bring a widget (and the note under it) into view. Measured in the scrolled content, which
+ * does not move with the scrolling (the viewport may not have caught up with it yet). */
+static void
+scroll_to (DmdSettingsPage *self,
+           GtkWidget       *widget,
+           GtkWidget       *below)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  GtkWidget *viewport = gtk_scrolled_window_get_child (self->scroller);
+  GtkWidget *content = gtk_widget_get_first_child (viewport);
+  double value = gtk_adjustment_get_value (adjustment);
+  double page = gtk_adjustment_get_page_size (adjustment);
+  graphene_rect_t bounds, extra;
+  double top, bottom;
+
+  if (content == NULL || !gtk_widget_compute_bounds (widget, content, &bounds))
+    return;
+  if (below != NULL && gtk_widget_get_visible (below) &&
+      gtk_widget_compute_bounds (below, content, &extra))
+    graphene_rect_union (&bounds, &extra, &bounds);
+  top = bounds.origin.y - 12;
+  bottom = bounds.origin.y + bounds.size.height + 12;
+  if (top < value)
+    gtk_adjustment_set_value (adjustment, top);
+  else if (bottom > value + page)
+    gtk_adjustment_set_value (adjustment, MIN (top, bottom - page));
+}
+
+/* Run Checks on an incomplete page: the first field that keeps it so comes into view, takes
+ * the focus and says what it needs (in red, as a field that was typed into). */
+static void
+show_first_problem (DmdSettingsPage *self)
+{
+  RowId r = self->first_problem;
+
+  if (r == ROW_NONE)
+    {
+      scroll_to (self, GTK_WIDGET (self->general_group), NULL);
+      return;
+    }
+  self->touched |= 1u << r;
+  refresh (self);
+  if (!gtk_widget_grab_focus (self->rows[r]))
+    gtk_widget_child_focus (self->rows[r], GTK_DIR_TAB_FORWARD);
+  scroll_to (self, self->rows[r], GTK_WIDGET (self->notes[r]));
+}
+
+/* ---- the files of a certificate connector ---- */
+
+static void
+show_files (DmdSettingsPage *self)
+{
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    {
+      g_autofree char *name = NULL;
+
+      if (field_rows[r].kind != KIND_FILE)
+        continue;
+      name = self->files[r] != NULL ? g_filename_display_basename (self->files[r]) : NULL;
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->rows[r]),
+                                   name != NULL ? name : _(field_rows[r].placeholder));
+      gtk_widget_set_tooltip_text (self->rows[r], name);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->client_cert_clear),
+                          self->files[ROW_CLIENT_CERT] != NULL || self->files[ROW_CLIENT_KEY] != NULL);
+}
+
+static void
+chooser_response_cb (DmdSettingsPage      *self,
+                     int                   response,
+                     GtkFileChooserNative *chooser)
+{
+  RowId r = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "dmd-row"));
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        dmd_settings_page_set_client_cert (self,
+                                           r == ROW_CLIENT_CERT ? path : self->files[ROW_CLIENT_CERT],
+                                           r == ROW_CLIENT_KEY ? path : self->files[ROW_CLIENT_KEY]);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+choose_file (DmdSettingsPage *self,
+             RowId            r)
+{
+  if (self->chooser != NULL)
+    return;
+  self->chooser = dmd_pem_chooser_new (GTK_WIDGET (self),
+                                       r == ROW_CLIENT_KEY ? _("Choose the Private Key")
+                                                           : _("Choose the Device Certificate"));
+  g_object_set_data (G_OBJECT (self->chooser), "dmd-row", GINT_TO_POINTER (r));
+  g_signal_connect_swapped (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+client_cert_choose_cb (DmdSettingsPage *self)
+{
+  choose_file (self, ROW_CLIENT_CERT);
+}
+
+static void
+client_key_choose_cb (DmdSettingsPage *self)
+{
+  choose_file (self, ROW_CLIENT_KEY);
+}
+
+static void
+client_cert_clear_cb (DmdSettingsPage *self)
+{
+  dmd_settings_page_set_client_cert (self, NULL, NULL);
+}
+
+/* ---- remembering ---- */
+
+/* The option's default for a field (NULL: it has none). */
+static char *
+default_of (RowId     r,
+            DmdOption option)
+{
+  return field_rows[r].default_value ? field_rows[r].default_value (dmd_option_get_info (option))
+                                     : NULL;
+}
+
+/* What an entry or a choice row holds: the text, or the chosen value's id. */
+static char *
+current (DmdSettingsPage *self,
+         RowId            r)
+{
+  return field_rows[r].kind == KIND_CHOICE ? g_strdup (chosen (self, r)) : text_of (self->rows[r]);
+}
+
+static void
+set_current (DmdSettingsPage *self,
+             RowId            r,
+             const char      *text)
+{
+  if (field_rows[r].kind == KIND_CHOICE)
+    choose (self, r, text);
+  else
+    gtk_editable_set_text (GTK_EDITABLE (self->rows[r]), text);
 }
 
 /* Switching options: fields still holding the old option's defaults take the new ones. */
@@ -556,17 +821,18 @@ static void
 set_option (DmdSettingsPage *self,
             DmdOption        option)
 {
-  g_autofree char *server = text_of (self->server_row);
-  g_autofree char *port = text_of (self->port_row);
-  g_autofree char *old_port = g_strdup_printf ("%u", dmd_device_config_default_port (self->option));
-
   self->loading = TRUE;
-  if (*server == '\0' || g_str_equal (server, default_server (self->option)))
-    gtk_editable_set_text (GTK_EDITABLE (self->server_row), default_server (option));
-  if (*port == '\0' || g_str_equal (port, old_port))
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
     {
-      g_autofree char *new_port = g_strdup_printf ("%u", dmd_device_config_default_port (option));
-      gtk_editable_set_text (GTK_EDITABLE (self->port_row), new_port);
+      g_autofree char *old_default = default_of (r, self->option);
+      g_autofree char *new_default = default_of (r, option);
+      g_autofree char *value = NULL;
+
+      if (new_default == NULL)
+        continue;
+      value = current (self, r);
+      if (*value == '\0' || g_str_equal (value, old_default))
+        set_current (self, r, new_default);
     }
   self->option = option;
   self->loading = FALSE;
@@ -575,70 +841,70 @@ set_option (DmdSettingsPage *self,
   refresh (self);
 }
 
+/* A field as remembered (settings may be NULL), else as the option has it by default. */
+static void
+load_row (DmdSettingsPage *self,
+          RowId            r,
+          GSettings       *settings)
+{
+  const FieldRow *row = &field_rows[r];
+  g_autofree char *remembered = NULL;
+  g_autofree char *fallback = default_of (r, self->option);
+
+  if (row->key == NULL)
+    settings = NULL;
+  switch (row->kind)
+    {
+    case KIND_TEXT:
+      remembered = settings ? g_settings_get_string (settings, row->key) : NULL;
+      gtk_editable_set_text (GTK_EDITABLE (self->rows[r]),
+                             remembered != NULL && *remembered != '\0' ? remembered
+                                                                       : fallback ? fallback : "");
+      break;
+    case KIND_NUMBER:
+      if (settings != NULL && g_settings_get_uint (settings, row->key) != 0)
+        remembered = g_strdup_printf ("%u", g_settings_get_uint (settings, row->key));
+      gtk_editable_set_text (GTK_EDITABLE (self->rows[r]),
+                             remembered ? remembered : fallback ? fallback : "");
+      break;
+    case KIND_SECRET:
+      /* Secrets are never remembered. */
+      gtk_editable_set_text (GTK_EDITABLE (self->rows[r]), "");
+      break;
+    case KIND_CHOICE:
+      {
+        /* A value the user never chose is the option's default. */
+        g_autoptr(GVariant) user = settings ? g_settings_get_user_value (settings, row->key) : NULL;
+
+        if (user != NULL || (settings != NULL && fallback == NULL))
+          remembered = g_settings_get_string (settings, row->key);
+        choose (self, r, remembered ? remembered : fallback);
+      }
+      break;
+    case KIND_FILE:
+      /* The certificate and key files are chosen for each session. */
+      g_clear_pointer (&self->files[r], g_free);
+      break;
+    case KIND_SWITCH:
+      /* A real message is only sent when ticked for this run. */
+      gtk_switch_set_active (GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (self->rows[r]))),
+                             FALSE);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 static void
 load_settings (DmdSettingsPage *self)
 {
   GSettings *settings = dmd_session_get_settings (dmd_page_get_session (DMD_PAGE (self)));
-  g_autofree char *server = NULL;
-  g_autofree char *port = NULL;
-  guint port_value = 0, length = 0;
 
   self->loading = TRUE;
   self->option = dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self)));
-
-  if (settings != NULL)
-    {
-      g_autofree char *username = g_settings_get_string (settings, "username");
-      g_autofree char *sender = g_settings_get_string (settings, "sender");
-      g_autofree char *recipient = g_settings_get_string (settings, "recipient");
-      g_autofree char *domain = g_settings_get_string (settings, "domain");
-      g_autofree char *connector_ip = g_settings_get_string (settings, "connector-ip");
-
-      server = g_settings_get_string (settings, "server");
-      port_value = g_settings_get_uint (settings, "port");
-      length = g_settings_get_uint (settings, "server-field-length");
-      adw_combo_row_set_selected (self->security_row, g_settings_get_enum (settings, "security"));
-      adw_combo_row_set_selected (self->method_row, g_settings_get_enum (settings, "sign-in-method"));
-      adw_combo_row_set_selected (self->connector_row, g_settings_get_enum (settings, "connector-kind"));
-      gtk_editable_set_text (GTK_EDITABLE (self->username_row), username);
-      gtk_editable_set_text (GTK_EDITABLE (self->sender_row), sender);
-      gtk_editable_set_text (GTK_EDITABLE (self->recipient_row), recipient);
-      gtk_editable_set_text (GTK_EDITABLE (self->domain_row), domain);
-      gtk_editable_set_text (GTK_EDITABLE (self->connector_ip_row), connector_ip);
-    }
-  else
-    {
-      adw_combo_row_set_selected (self->security_row, 0);
-      adw_combo_row_set_selected (self->method_row, 0);
-      adw_combo_row_set_selected (self->connector_row, 0);
-      gtk_editable_set_text (GTK_EDITABLE (self->username_row), "");
-      gtk_editable_set_text (GTK_EDITABLE (self->sender_row), "");
-      gtk_editable_set_text (GTK_EDITABLE (self->recipient_row), "");
-      gtk_editable_set_text (GTK_EDITABLE (self->domain_row), "");
-      gtk_editable_set_text (GTK_EDITABLE (self->connector_ip_row), "");
-    }
-
-  gtk_editable_set_text (GTK_EDITABLE (self->server_row),
-                         server != NULL && *server != '\0' ? server : default_server (self->option));
-  port = g_strdup_printf ("%u", port_value != 0 ? port_value
-                                                : dmd_device_config_default_port (self->option));
-  gtk_editable_set_text (GTK_EDITABLE (self->port_row), port);
-  if (length != 0)
-    {
-      g_autofree char *text = g_strdup_printf ("%u", length);
-      gtk_editable_set_text (GTK_EDITABLE (self->field_length_row), text);
-    }
-  else
-    {
-      gtk_editable_set_text (GTK_EDITABLE (self->field_length_row), "");
-    }
-  /* The certificate and key files are chosen for each session (not remembered). */
-  dmd_settings_page_set_client_cert (self, NULL, NULL);
-  /* Secrets are never remembered, and a real message is only sent when ticked for this run. */
-  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
-  gtk_editable_set_text (GTK_EDITABLE (self->token_row), "");
-  gtk_switch_set_active (self->send_switch, FALSE);
-
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    load_row (self, r, settings);
+  show_files (self);
   self->touched = 0;
   self->loading = FALSE;
 
@@ -646,54 +912,41 @@ load_settings (DmdSettingsPage *self)
   refresh (self);
 }
 
+/* What was typed is remembered whatever the option, so that it is there when the user comes
+ * back to it; a value that is the option's default is remembered as none. */
 static void
 save_settings (DmdSettingsPage *self)
 {
   GSettings *settings = dmd_session_get_settings (dmd_page_get_session (DMD_PAGE (self)));
-  g_autofree char *server = text_of (self->server_row);
-  g_autofree char *port = text_of (self->port_row);
-  g_autofree char *length = text_of (self->field_length_row);
-  g_autofree char *username = text_of (self->username_row);
-  g_autofree char *sender = text_of (self->sender_row);
-  g_autofree char *recipient = text_of (self->recipient_row);
-  g_autofree char *domain = text_of (self->domain_row);
-  g_autofree char *connector_ip = text_of (self->connector_ip_row);
-  guint number;
 
   if (settings == NULL)
     return;
 
   g_settings_delay (settings);
   g_settings_set_enum (settings, "option", self->option);
-  g_settings_set_string (settings, "server",
-                         g_str_equal (server, default_server (self->option)) ? "" : server);
-  g_settings_set_uint (settings, "port", parse_number (port, 1, G_MAXUINT16, &number) ? number : 0);
-  g_settings_set_enum (settings, "security", adw_combo_row_get_selected (self->security_row));
-  g_settings_set_enum (settings, "sign-in-method", sign_in_method (self));
-  g_settings_set_enum (settings, "connector-kind", connector_kind (self));
-  g_settings_set_string (settings, "username", username);
-  g_settings_set_string (settings, "sender", sender);
-  g_settings_set_string (settings, "recipient", recipient);
-  g_settings_set_string (settings, "domain", domain);
-  g_settings_set_string (settings, "connector-ip", connector_ip);
-  g_settings_set_uint (settings, "server-field-length",
-                       parse_number (length, 1, 10000, &number) ? number : 0);
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    {
+      const FieldRow *row = &field_rows[r];
+      g_autofree char *text = NULL;
+      g_autofree char *fallback = NULL;
+      guint n;
+
+      if (row->key == NULL)
+        continue;
+      text = current (self, r);
+      fallback = default_of (r, self->option);
+      if (fallback != NULL && g_str_equal (text, fallback))
+        g_settings_reset (settings, row->key);
+      else if (row->kind == KIND_NUMBER)
+        g_settings_set_uint (settings, row->key,
+                             parse_number (text, row->min, row->max, &n) ? n : 0);
+      else
+        g_settings_set_string (settings, row->key, text);
+    }
   g_settings_apply (settings);
 }
 
-static guint
-field_of_widget (DmdSettingsPage *self,
-                 gpointer         widget)
-{
-  for (guint f = 0; f < N_UI_FIELDS; f++)
-    if (field_row (self, f) == widget)
-      return f;
-  if (widget == self->password_row || widget == self->token_row)
-    return DMD_FIELD_PASSWORD;
-  if (widget == self->security_row)
-    return FIELD_SECURITY;
-  return FIELD_GENERAL;
-}
+/* ---- signals ---- */
 
 static void
 field_changed_cb (DmdSettingsPage *self,
@@ -701,7 +954,7 @@ field_changed_cb (DmdSettingsPage *self,
 {
   if (self->loading)
     return;
-  self->touched |= 1u << field_of_widget (self, widget);
+  self->touched |= 1u << row_of_widget (self, widget);
   refresh (self);
 }
 
@@ -712,49 +965,98 @@ field_notify_cb (DmdSettingsPage *self,
 {
   if (self->loading)
     return;
-  if (widget == GTK_WIDGET (self->method_row) || widget == GTK_WIDGET (self->connector_row))
-    update_layout (self);
+  update_layout (self);
   refresh (self);
 }
 
+/* Enter in a field does what Run Checks does: runs them, or shows what is missing. Through
+ * the action rather than the default widget: the header bar button is not reliably the
+ * default one. */
 static void
 entry_activated_cb (DmdSettingsPage *self)
 {
-  if (dmd_page_get_complete (DMD_PAGE (self)))
-    gtk_widget_activate_action (GTK_WIDGET (self), "win.forward", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.forward", NULL);
 }
 
-/* Every field as it is, those the option hides included (for Undo). */
-static DmdDeviceConfig *
-snapshot (DmdSettingsPage *self)
-{
-  DmdDeviceConfig *config = build_config (self, NULL);
-  g_autofree char *field_length = text_of (self->field_length_row);
-  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
-  const char *token = gtk_editable_get_text (GTK_EDITABLE (self->token_row));
-  guint number;
+/* Every field as it was, those the option hides included, for Undo. */
+typedef struct {
+  DmdOption  option;
+  char      *values[N_ROWS];  /* entries (secrets too) and choices, as current () says */
+  char      *files[N_ROWS];
+  gboolean   send;
+} Snapshot;
 
-  g_free (config->username);
-  config->username = nonempty_text (self->username_row);
-  g_free (config->domain);
-  config->domain = nonempty_text (self->domain_row);
-  g_free (config->connector_ip);
-  config->connector_ip = nonempty_text (self->connector_ip_row);
-  config->connector_trusts_certificate = connector_kind (self) == CONNECTOR_CERTIFICATE;
-  config->server_field_length = parse_number (field_length, 1, 10000, &number) ? number : 0;
-  dmd_device_config_set_password (config, *password != '\0' ? password : NULL);
-  dmd_device_config_set_oauth_token (config, sign_in_method (self) == SIGN_IN_OAUTH_TOKEN
-                                               && *token != '\0' ? token : NULL);
-  return config;
+static void
+snapshot_free (Snapshot *snapshot)
+{
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    {
+      /* A secret is wiped before its memory goes back. */
+      if (snapshot->values[r] != NULL && field_rows[r].kind == KIND_SECRET)
+        memset (snapshot->values[r], 0, strlen (snapshot->values[r]));
+      g_free (snapshot->values[r]);
+      g_free (snapshot->files[r]);
+    }
+  g_free (snapshot);
+}
+
+static Snapshot *
+snapshot_new (DmdSettingsPage *self)
+{
+  Snapshot *snapshot = g_new0 (Snapshot, 1);
+
+  snapshot->option = self->option;
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    switch (field_rows[r].kind)
+      {
+      case KIND_TEXT:
+      case KIND_NUMBER:
+      case KIND_CHOICE:
+        snapshot->values[r] = current (self, r);
+        break;
+      case KIND_SECRET:
+        snapshot->values[r] = g_strdup (secret (self, r));
+        break;
+      case KIND_FILE:
+        snapshot->files[r] = g_strdup (self->files[r]);
+        break;
+      case KIND_SWITCH:
+        snapshot->send = gtk_switch_get_active (
+          GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (self->rows[r]))));
+        break;
+      default:
+        g_assert_not_reached ();
+      }
+  return snapshot;
 }
 
 static void
 undo_forget_cb (AdwToast        *toast,
                 DmdSettingsPage *self)
 {
-  const DmdDeviceConfig *before = g_object_get_data (G_OBJECT (toast), "dmd-before");
+  const Snapshot *before = g_object_get_data (G_OBJECT (toast), "dmd-before");
+  DmdSession *session = dmd_page_get_session (DMD_PAGE (self));
 
-  dmd_settings_page_fill (self, before);
+  if (dmd_session_get_option (session) != before->option)
+    dmd_session_set_option (session, before->option);
+  self->loading = TRUE;
+  self->option = before->option;
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    if (before->values[r] != NULL)
+      set_current (self, r, before->values[r]);
+    else if (field_rows[r].kind == KIND_FILE)
+      {
+        g_free (self->files[r]);
+        self->files[r] = g_strdup (before->files[r]);
+      }
+    else if (field_rows[r].kind == KIND_SWITCH)
+      gtk_switch_set_active (
+        GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (self->rows[r]))),
+        before->send);
+  show_files (self);
+  self->loading = FALSE;
+  update_layout (self);
+  refresh (self);
   save_settings (self);
 }
 
@@ -768,8 +1070,8 @@ forget_clicked_cb (DmdSettingsPage *self)
   toast = adw_toast_new (_("The remembered settings were cleared"));
   /* Undo brings back every field as it was, the secret too: it stays in memory only, with
    * the toast, and is wiped when the toast goes. */
-  g_object_set_data_full (G_OBJECT (toast), "dmd-before", snapshot (self),
-                          (GDestroyNotify) dmd_device_config_free);
+  g_object_set_data_full (G_OBJECT (toast), "dmd-before", snapshot_new (self),
+                          (GDestroyNotify) snapshot_free);
   adw_toast_set_button_label (toast, _("_Undo"));
   g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo_forget_cb), self, 0);
 
@@ -781,92 +1083,13 @@ forget_clicked_cb (DmdSettingsPage *self)
     g_object_unref (toast);
 }
 
-/* ---- the client certificate ---- */
-
-static void
-show_chosen_file (AdwActionRow *row,
-                  const char   *path,
-                  const char   *none)
-{
-  g_autofree char *name = path != NULL ? g_filename_display_basename (path) : NULL;
-
-  adw_action_row_set_subtitle (row, name != NULL ? name : none);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (row), path != NULL ? name : NULL);
-}
-
-static void
-chooser_response_cb (DmdSettingsPage      *self,
-                     int                   response,
-                     GtkFileChooserNative *chooser)
-{
-  gboolean key = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "dmd-key"));
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
-
-      if (path != NULL)
-        dmd_settings_page_set_client_cert (self, key ? self->client_cert_file : path,
-                                           key ? path : self->client_key_file);
-    }
-  g_clear_object (&self->chooser);
-}
-
-static void
-choose_file (DmdSettingsPage *self,
-             gboolean         key)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  g_autoptr(GtkFileFilter) pem = gtk_file_filter_new ();
-  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
-
-  if (self->chooser != NULL)
-    return;
-  self->chooser = gtk_file_chooser_native_new (key ? _("Choose the Private Key")
-                                                   : _("Choose the Device Certificate"),
-                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"),
-                                               _("_Cancel"));
-  gtk_file_filter_set_name (pem, _("PEM files"));
-  gtk_file_filter_add_mime_type (pem, "application/x-pem-file");
-  gtk_file_filter_add_pattern (pem, "*.pem");
-  gtk_file_filter_add_pattern (pem, "*.crt");
-  gtk_file_filter_add_pattern (pem, "*.cer");
-  gtk_file_filter_add_pattern (pem, "*.key");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), pem);
-  gtk_file_filter_set_name (all, _("All files"));
-  gtk_file_filter_add_pattern (all, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), all);
-  g_object_set_data (G_OBJECT (self->chooser), "dmd-key", GINT_TO_POINTER (key));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  g_signal_connect_swapped (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-}
-
-static void
-client_cert_choose_cb (DmdSettingsPage *self)
-{
-  choose_file (self, FALSE);
-}
-
-static void
-client_key_choose_cb (DmdSettingsPage *self)
-{
-  choose_file (self, TRUE);
-}
-
-static void
-client_cert_clear_cb (DmdSettingsPage *self)
-{
-  dmd_settings_page_set_client_cert (self, NULL, NULL);
-}
-
 static void
 session_option_changed_cb (DmdSettingsPage *self)
 {
   set_option (self, dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))));
 }
+
+/* ---- the page ---- */
 
 static gboolean
 dmd_settings_page_apply (DmdPage      *page,
@@ -874,6 +1097,12 @@ dmd_settings_page_apply (DmdPage      *page,
 {
   DmdSettingsPage *self = DMD_SETTINGS_PAGE (page);
 
+  if (!dmd_page_get_complete (page))
+    {
+      show_first_problem (self);
+      dmd_page_apply_complete (page, FALSE);
+      return TRUE;
+    }
   save_settings (self);
   dmd_session_take_config (dmd_page_get_session (DMD_PAGE (self)), build_config (self, NULL));
   return FALSE;
@@ -886,7 +1115,7 @@ dmd_settings_page_shown (DmdPage *page)
 
   if (self->option != dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))))
     set_option (self, dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))));
-  gtk_widget_grab_focus (GTK_WIDGET (self->server_row));
+  gtk_widget_grab_focus (self->rows[ROW_SERVER]);
 }
 
 static void
@@ -921,8 +1150,8 @@ dmd_settings_page_finalize (GObject *object)
 {
   DmdSettingsPage *self = DMD_SETTINGS_PAGE (object);
 
-  g_free (self->client_cert_file);
-  g_free (self->client_key_file);
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    g_free (self->files[r]);
 
   G_OBJECT_CLASS (dmd_settings_page_parent_class)->finalize (object);
 }
@@ -943,42 +1172,23 @@ dmd_settings_page_class_init (DmdSettingsPageClass *klass)
 
   g_type_ensure (DMD_TYPE_NOTE_ROW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/dmd-settings-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, client_cert_button);
+  /* The fields and their notes, as the table names them (rows shown in turn share a note). */
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    {
+      gtk_widget_class_bind_template_child_full (widget_class, field_rows[r].row, FALSE,
+                                                 G_STRUCT_OFFSET (DmdSettingsPage, rows) +
+                                                 r * sizeof (GtkWidget *));
+      if (field_rows[r].note != NULL)
+        gtk_widget_class_bind_template_child_full (widget_class, field_rows[r].note, FALSE,
+                                                   G_STRUCT_OFFSET (DmdSettingsPage, notes) +
+                                                   r * sizeof (DmdNoteRow *));
+    }
   gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, client_cert_clear);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, client_cert_row);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, client_key_button);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, client_key_row);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, connector_group);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, connector_ip_row);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, connector_note);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, connector_row);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, domain_note);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, domain_row);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, field_length_note);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, field_length_row);
   gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, forget_button);
   gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, general_group);
   gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, general_note);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, message_group);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, method_row);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, optional_group);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, password_note);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, password_row);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, port_note);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, port_row);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, recipient_note);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, recipient_row);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, security_note);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, security_row);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, send_switch);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, sender_note);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, sender_row);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, server_note);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, server_row);
+  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, scroller);
   gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, signin_group);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, token_row);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, username_note);
-  gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, username_row);
   gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, field_notify_cb);
   gtk_widget_class_bind_template_callback (widget_class, forget_clicked_cb);
@@ -990,30 +1200,34 @@ dmd_settings_page_class_init (DmdSettingsPageClass *klass)
 static void
 dmd_settings_page_init (DmdSettingsPage *self)
 {
+  self->loading = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  /* Enter in a field runs the checks once the page is complete (the window ignores it
-   * before). Through the action rather than the default widget: the header bar button is
-   * not reliably the default one. */
-  {
-    AdwEntryRow *entries[] = {
-      self->server_row, self->port_row, self->username_row, ADW_ENTRY_ROW (self->password_row),
-      ADW_ENTRY_ROW (self->token_row), self->sender_row, self->recipient_row, self->domain_row,
-      self->connector_ip_row, self->field_length_row,
-    };
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    {
+      if (field_rows[r].kind == KIND_CHOICE)
+        {
+          g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
 
-    for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
-      g_signal_connect_swapped (entries[i], "entry-activated", G_CALLBACK (entry_activated_cb), self);
-  }
+          for (guint i = 0; field_rows[r].choices[i].id != NULL; i++)
+            gtk_string_list_append (model, _(field_rows[r].choices[i].label));
+          adw_combo_row_set_model (ADW_COMBO_ROW (self->rows[r]), G_LIST_MODEL (model));
+        }
+      if (field_rows[r].kind == KIND_TEXT || field_rows[r].kind == KIND_NUMBER ||
+          field_rows[r].kind == KIND_SECRET)
+        g_signal_connect_swapped (self->rows[r], "entry-activated",
+                                  G_CALLBACK (entry_activated_cb), self);
+    }
 
   dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->forget_button), "label");
-  dmd_a11y_name_reveal_button (GTK_WIDGET (self->password_row),
-                               _("Show Password"), _("Hide Password"));
-  dmd_a11y_name_reveal_button (GTK_WIDGET (self->token_row), _("Show Token"), _("Hide Token"));
+  dmd_a11y_name_reveal_button (self->rows[ROW_PASSWORD], _("Show Password"), _("Hide Password"));
+  dmd_a11y_name_reveal_button (self->rows[ROW_TOKEN], _("Show Token"), _("Hide Token"));
 
   dmd_page_set_title (DMD_PAGE (self), _("Device Settings"));
   dmd_page_set_forward_label (DMD_PAGE (self), _("_Run Checks"));
+  dmd_page_set_forward_when_incomplete (DMD_PAGE (self), TRUE);
   dmd_test_hooks_announce ();
+  self->loading = FALSE;
 }
 
 GtkWidget *
@@ -1039,18 +1253,14 @@ dmd_settings_page_set_client_cert (DmdSettingsPage *self,
 
   g_return_if_fail (DMD_IS_SETTINGS_PAGE (self));
 
-  g_free (self->client_cert_file);
-  self->client_cert_file = g_steal_pointer (&cert);
-  g_free (self->client_key_file);
-  self->client_key_file = g_steal_pointer (&key);
-  show_chosen_file (self->client_cert_row, self->client_cert_file,
-                    _("Not chosen: the connector is not tested"));
-  show_chosen_file (self->client_key_row, self->client_key_file, _("Not chosen"));
-  gtk_widget_set_visible (GTK_WIDGET (self->client_cert_clear),
-                          self->client_cert_file != NULL || self->client_key_file != NULL);
+  g_free (self->files[ROW_CLIENT_CERT]);
+  self->files[ROW_CLIENT_CERT] = g_steal_pointer (&cert);
+  g_free (self->files[ROW_CLIENT_KEY]);
+  self->files[ROW_CLIENT_KEY] = g_steal_pointer (&key);
+  show_files (self);
   if (self->loading)
     return;
-  self->touched |= 1u << DMD_FIELD_CLIENT_CERT;
+  self->touched |= 1u << ROW_CLIENT_CERT | 1u << ROW_CLIENT_KEY;
   refresh (self);
 }
 
@@ -1086,44 +1296,48 @@ void
 dmd_settings_page_fill (DmdSettingsPage       *self,
                         const DmdDeviceConfig *config)
 {
+  DmdSession *session;
+  g_autofree char *server = NULL;
   g_autofree char *port = NULL;
+  g_autofree char *length = NULL;
 
   g_return_if_fail (DMD_IS_SETTINGS_PAGE (self));
   g_return_if_fail (config != NULL);
 
-  if (config->option != dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))))
-    dmd_session_set_option (dmd_page_get_session (DMD_PAGE (self)), config->option);
+  session = dmd_page_get_session (DMD_PAGE (self));
+  if (config->option != dmd_session_get_option (session))
+    dmd_session_set_option (session, config->option);
+
+  server = config->server != NULL && *config->server != '\0'
+           ? g_strdup (config->server) : default_of (ROW_SERVER, config->option);
+  port = config->port != 0 ? g_strdup_printf ("%u", config->port)
+                           : default_of (ROW_PORT, config->option);
+  length = config->server_field_length != 0 ? g_strdup_printf ("%u", config->server_field_length)
+                                            : g_strdup ("");
 
   self->loading = TRUE;
   self->option = config->option;
-  gtk_editable_set_text (GTK_EDITABLE (self->server_row),
-                         config->server != NULL && *config->server != '\0'
-                           ? config->server : default_server (config->option));
-  port = g_strdup_printf ("%u", config->port != 0 ? config->port
-                                                  : dmd_device_config_default_port (config->option));
-  gtk_editable_set_text (GTK_EDITABLE (self->port_row), port);
-  adw_combo_row_set_selected (self->security_row, config->security);
-  adw_combo_row_set_selected (self->method_row, config->oauth_token != NULL ? 1 : 0);
-  adw_combo_row_set_selected (self->connector_row, config->connector_trusts_certificate ? 1 : 0);
-  gtk_editable_set_text (GTK_EDITABLE (self->username_row), config->username ? config->username : "");
-  gtk_editable_set_text (GTK_EDITABLE (self->sender_row), config->from ? config->from : "");
-  gtk_editable_set_text (GTK_EDITABLE (self->recipient_row), config->to ? config->to : "");
-  gtk_editable_set_text (GTK_EDITABLE (self->domain_row), config->domain ? config->domain : "");
-  gtk_editable_set_text (GTK_EDITABLE (self->connector_ip_row),
-                         config->connector_ip ? config->connector_ip : "");
-  if (config->server_field_length != 0)
-    {
-      g_autofree char *length = g_strdup_printf ("%u", config->server_field_length);
-      gtk_editable_set_text (GTK_EDITABLE (self->field_length_row), length);
-    }
-  else
-    gtk_editable_set_text (GTK_EDITABLE (self->field_length_row), "");
-  gtk_editable_set_text (GTK_EDITABLE (self->password_row),
-                         config->password != NULL ? config->password : "");
-  gtk_editable_set_text (GTK_EDITABLE (self->token_row),
-                         config->oauth_token != NULL ? config->oauth_token : "");
-  gtk_switch_set_active (self->send_switch, FALSE);
-  dmd_settings_page_set_client_cert (self, config->client_cert_file, config->client_key_file);
+  set_current (self, ROW_SERVER, server);
+  set_current (self, ROW_DOMAIN, config->domain ? config->domain : "");
+  set_current (self, ROW_PORT, port);
+  set_current (self, ROW_SECURITY, dmd_security_to_string (config->security));
+  set_current (self, ROW_METHOD, config->oauth_token != NULL ? "oauth-token" : "password");
+  set_current (self, ROW_USERNAME, config->username ? config->username : "");
+  set_current (self, ROW_PASSWORD, config->password ? config->password : "");
+  set_current (self, ROW_TOKEN, config->oauth_token ? config->oauth_token : "");
+  set_current (self, ROW_SENDER, config->from ? config->from : "");
+  set_current (self, ROW_RECIPIENT, config->to ? config->to : "");
+  set_current (self, ROW_CONNECTOR, config->connector_trusts_certificate ? "certificate" : "ip");
+  set_current (self, ROW_CONNECTOR_IP, config->connector_ip ? config->connector_ip : "");
+  set_current (self, ROW_FIELD_LENGTH, length);
+  gtk_switch_set_active (
+    GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (self->rows[ROW_SEND]))),
+    FALSE);
+  g_free (self->files[ROW_CLIENT_CERT]);
+  self->files[ROW_CLIENT_CERT] = g_strdup (config->client_cert_file);
+  g_free (self->files[ROW_CLIENT_KEY]);
+  self->files[ROW_CLIENT_KEY] = g_strdup (config->client_key_file);
+  show_files (self);
   self->touched = 0;
   self->loading = FALSE;
 
