@@ -9,74 +9,10 @@
 
 #include "dmd-capture-page.h"
 #include "dmd-finding-row.h"
+#include "dmd-settings-page.h"
 #include "dmd-transcript-view.h"
 #include "dmd-ui-test-utils.h"
-
-/* ---- a plain SMTP client in a thread: EHLO, MAIL FROM, RCPT TO, QUIT ----------------- */
-
-typedef struct {
-  guint16   port;
-  gboolean  done;
-  gboolean  ok;
-} Client;
-
-static gboolean
-read_reply (GDataInputStream *in,
-            char              expect)
-{
-  for (;;)
-    {
-      g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, NULL);
-
-      if (line == NULL || strlen (line) < 3)
-        return FALSE;
-      if (line[3] != '-')
-        return line[0] == expect;
-    }
-}
-
-static gpointer
-client_thread (gpointer data)
-{
-  Client *client = data;
-  g_autoptr(GSocketClient) sc = g_socket_client_new ();
-  g_autoptr(GSocketConnection) conn = NULL;
-  g_autoptr(GDataInputStream) in = NULL;
-  GOutputStream *out;
-  const char *commands[] = {
-    "EHLO printer.contoso.com\r\n",
-    "MAIL FROM:<scanner@contoso.com>\r\n",
-    "RCPT TO:<a@contoso.com>\r\n",
-  };
-  gboolean ok;
-
-  g_socket_client_set_timeout (sc, 5);
-  conn = g_socket_client_connect_to_host (sc, "127.0.0.1", client->port, NULL, NULL);
-  if (conn == NULL)
-    goto out;
-  in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (conn)));
-  g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
-  out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
-
-  ok = read_reply (in, '2');
-  for (guint i = 0; ok && i < G_N_ELEMENTS (commands); i++)
-    ok = g_output_stream_write_all (out, commands[i], strlen (commands[i]), NULL, NULL, NULL)
-         && read_reply (in, '2');
-  if (ok)
-    ok = g_output_stream_write_all (out, "QUIT\r\n", 6, NULL, NULL, NULL) && read_reply (in, '2');
-  g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
-  client->ok = ok;
-
-out:
-  g_atomic_int_set (&client->done, TRUE);
-  return NULL;
-}
-
-static gboolean
-client_done (gpointer data)
-{
-  return g_atomic_int_get (&((Client *) data)->done);
-}
+#include "dmd-window.h"
 
 static gboolean
 not_running (gpointer data)
@@ -125,8 +61,7 @@ test_capture (void)
   GtkWidget *window = dmd_test_window_new (page);
   GtkWidget *log_view;
   DmdCaptureResult *result;
-  Client client = { 0 };
-  GThread *thread;
+  guint16 port;
   guint n_findings = 0;
   g_autofree char *port_text = NULL;
 
@@ -137,18 +72,15 @@ test_capture (void)
   click (page, "Start Listening");
   dmd_test_spin ();
   g_assert_true (dmd_capture_page_is_running (DMD_CAPTURE_PAGE (page)));
-  client.port = dmd_capture_page_get_port (DMD_CAPTURE_PAGE (page));
-  g_assert_cmpuint (client.port, !=, 0);
+  port = dmd_capture_page_get_port (DMD_CAPTURE_PAGE (page));
+  g_assert_cmpuint (port, !=, 0);
 
   /* What to type into the device: the port, big, and the fingerprint. */
-  port_text = g_strdup_printf ("%u", client.port);
+  port_text = g_strdup_printf ("%u", port);
   g_assert_nonnull (dmd_test_find_label (page, port_text));
   g_assert_nonnull (dmd_test_find_label (page, "SHA-256"));
 
-  thread = g_thread_new ("client", client_thread, &client);
-  g_assert_true (dmd_test_wait (client_done, &client, 10000));
-  g_thread_join (thread);
-  g_assert_true (client.ok);
+  g_assert_true (dmd_test_smtp_client_run (port));
 
   log_view = dmd_test_find_type (page, DMD_TYPE_TRANSCRIPT_VIEW, 0);
   g_assert_true (dmd_test_wait (log_has_lines, log_view, 5000));
@@ -174,6 +106,81 @@ test_capture (void)
   g_assert_nonnull (dmd_test_find_row (page, "Not usable"));
   g_assert_cmpuint (n_findings, >, 0);
   g_assert_cmpuint (dmd_test_count_type (page, DMD_TYPE_FINDING_ROW, TRUE), ==, n_findings);
+
+  /* The outcome in words first; then the options in the order of the verdict: the two that
+   * may work (no message went through to the end), then SMTP AUTH, which cannot. */
+  g_assert_nonnull (dmd_test_find_label (page, "Not known yet: no test email went through"));
+  {
+    g_autoptr(GPtrArray) order = g_ptr_array_new ();
+
+    for (guint i = 0; dmd_test_find_type (page, ADW_TYPE_PREFERENCES_GROUP, i) != NULL; i++)
+      {
+        GtkWidget *group = dmd_test_find_type (page, ADW_TYPE_PREFERENCES_GROUP, i);
+        const char *title = adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (group));
+
+        for (DmdOption o = DMD_OPTION_SMTP_AUTH; o <= DMD_OPTION_RELAY; o++)
+          if (dmd_test_is_shown (group) && g_strcmp0 (title, dmd_option_display_name (o)) == 0)
+            g_ptr_array_add (order, GINT_TO_POINTER (o));
+      }
+    g_assert_cmpuint (order->len, ==, 3);
+    g_assert_cmpint (GPOINTER_TO_INT (g_ptr_array_index (order, 2)), ==, DMD_OPTION_SMTP_AUTH);
+  }
+  /* Each option can be checked from here; Stop was a normal button (nothing is destroyed). */
+  g_assert_nonnull (dmd_test_find_row (page, "Check This Option"));
+  for (guint i = 0; dmd_test_find_type (page, GTK_TYPE_BUTTON, i) != NULL; i++)
+    g_assert_false (gtk_widget_has_css_class (dmd_test_find_type (page, GTK_TYPE_BUTTON, i),
+                                              "destructive-action"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  remove_dir (data_dir);
+}
+
+/* "Check This Option" leads to the settings page for that option, with what the device
+ * showed filled in (issue 14 §8). */
+static void
+test_check_this_option (void)
+{
+  g_autofree char *data_dir = g_dir_make_tmp ("dmd-capture-page-XXXXXX", NULL);
+  GtkWidget *window = GTK_WIDGET (g_object_new (DMD_TYPE_WINDOW, NULL));
+  DmdWindow *self = DMD_WINDOW (window);
+  DmdSession *session = dmd_window_get_session (self);
+  GtkWidget *page = GTK_WIDGET (dmd_window_get_page (self, DMD_PAGE_CAPTURE));
+  GtkWidget *settings = GTK_WIDGET (dmd_window_get_page (self, DMD_PAGE_SETTINGS));
+  GtkWidget *check = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  dmd_session_set_option (session, DMD_OPTION_SMTP_AUTH);
+  dmd_window_go_to (self, DMD_PAGE_CAPTURE);
+  dmd_capture_page_set_test_options (DMD_CAPTURE_PAGE (page), 0, data_dir);
+  g_assert_true (dmd_capture_page_start (DMD_CAPTURE_PAGE (page)));
+  g_assert_true (dmd_test_smtp_client_run (dmd_capture_page_get_port (DMD_CAPTURE_PAGE (page))));
+  dmd_capture_page_stop (DMD_CAPTURE_PAGE (page));
+  g_assert_true (dmd_test_wait (not_running, page, 5000));
+
+  /* The Direct Send group's row. */
+  for (guint i = 0; dmd_test_find_type (page, ADW_TYPE_PREFERENCES_GROUP, i) != NULL; i++)
+    {
+      GtkWidget *group = dmd_test_find_type (page, ADW_TYPE_PREFERENCES_GROUP, i);
+
+      if (g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (group)), "Direct Send") == 0)
+        check = dmd_test_find_row (group, "Check This Option");
+    }
+  g_assert_nonnull (check);
+  g_signal_emit_by_name (check, "activate");
+  dmd_test_spin ();
+
+  g_assert_cmpint (dmd_window_get_current (self), ==, DMD_PAGE_SETTINGS);
+  g_assert_cmpint (dmd_session_get_option (session), ==, DMD_OPTION_DIRECT_SEND);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (settings, "Sender (From)"))),
+                   ==, "scanner@contoso.com");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (settings, "Test recipient"))),
+                   ==, "a@contoso.com");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (settings, "Organization’s domain"))),
+                   ==, "contoso.com");
+  /* The device sent in plain text: that is what the checks try (and the page says so). */
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (dmd_test_find_row (settings, "Security"))),
+                    ==, DMD_SECURITY_NONE);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (settings, "Port"))), ==, "25");
 
   gtk_window_destroy (GTK_WINDOW (window));
   remove_dir (data_dir);
@@ -246,6 +253,7 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
   dmd_test_own_main_context ();
   g_test_add_func ("/dmd/ui/capture/capture", test_capture);
+  g_test_add_func ("/dmd/ui/capture/check-this-option", test_check_this_option);
   g_test_add_func ("/dmd/ui/capture/port-in-use", test_port_in_use);
   g_test_add_func ("/dmd/ui/capture/leave-stops", test_leave_stops);
   g_test_add_func ("/dmd/ui/capture/finalize", test_finalize);

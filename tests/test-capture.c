@@ -484,6 +484,62 @@ test_verdict_nothing_to_judge (void)
 }
 
 /* JSON: the schema's members, and hostile text escaped. */
+/* "Check This Option": what the device showed becomes the settings to check it with. */
+static void
+test_settings_seen (void)
+{
+  DmdCaptureSession *plain = dmd_capture_session_new (1);
+  DmdCaptureSession *good = good_session (2);
+  DmdCaptureSession *greeting_only = dmd_capture_session_new (3);
+  g_autoptr(GPtrArray) sessions = NULL;
+  g_autoptr(GPtrArray) none = sessions_of (dmd_capture_session_new (1), NULL);
+  g_autoptr(DmdDeviceConfig) auth = NULL;
+  g_autoptr(DmdDeviceConfig) direct = NULL;
+  g_autoptr(DmdDeviceConfig) given = NULL;
+  g_autoptr(DmdDeviceConfig) nothing = NULL;
+
+  /* A first try without TLS that never finished, then a whole message over STARTTLS, then a
+   * connection test: the whole message tells. */
+  plain->mail_from = g_strdup ("printer@fabrikam.example");
+  g_ptr_array_add (plain->recipients, g_strdup ("a@fabrikam.example"));
+  sessions = sessions_of (plain, good, greeting_only, NULL);
+
+  auth = dmd_capture_settings_seen (sessions, DMD_OPTION_SMTP_AUTH, NULL);
+  g_assert_cmpint (auth->option, ==, DMD_OPTION_SMTP_AUTH);
+  g_assert_cmpint (auth->security, ==, DMD_SECURITY_STARTTLS);
+  g_assert_cmpstr (auth->username, ==, "scanner@contoso.com");
+  g_assert_cmpstr (auth->from, ==, "scanner@contoso.com");
+  g_assert_cmpstr (auth->to, ==, "someone@contoso.com");
+  g_assert_null (auth->password);
+  g_assert_null (auth->server);
+  g_assert_cmpuint (auth->port, ==, 0);
+  g_assert_null (auth->domain);
+
+  /* No sign-in for Direct Send; the domain comes from the sign-in name. */
+  direct = dmd_capture_settings_seen (sessions, DMD_OPTION_DIRECT_SEND, NULL);
+  g_assert_null (direct->username);
+  g_assert_cmpstr (direct->domain, ==, "contoso.com");
+  given = dmd_capture_settings_seen (sessions, DMD_OPTION_RELAY, "Contoso.COM");
+  g_assert_cmpstr (given->domain, ==, "contoso.com");
+
+  /* Only a connection test: nothing but the option's defaults. */
+  nothing = dmd_capture_settings_seen (none, DMD_OPTION_SMTP_AUTH, NULL);
+  g_assert_null (nothing->username);
+  g_assert_null (nothing->from);
+  g_assert_cmpint (nothing->security, ==, DMD_SECURITY_STARTTLS);
+
+  /* A device that used TLS from the start, or none at all. */
+  good->implicit_tls = TRUE;
+  good->starttls = FALSE;
+  g_clear_pointer (&auth, dmd_device_config_free);
+  auth = dmd_capture_settings_seen (sessions, DMD_OPTION_SMTP_AUTH, NULL);
+  g_assert_cmpint (auth->security, ==, DMD_SECURITY_IMPLICIT_TLS);
+  good->implicit_tls = FALSE;
+  g_clear_pointer (&auth, dmd_device_config_free);
+  auth = dmd_capture_settings_seen (sessions, DMD_OPTION_SMTP_AUTH, NULL);
+  g_assert_cmpint (auth->security, ==, DMD_SECURITY_NONE);
+}
+
 static void
 test_report_json (void)
 {
@@ -1048,6 +1104,7 @@ main (int   argc,
   g_test_add_func ("/dmd/capture/verdict/handshake-failed", test_verdict_handshake_failed);
   g_test_add_func ("/dmd/capture/verdict/nothing-to-judge", test_verdict_nothing_to_judge);
   g_test_add_func ("/dmd/capture/verdict/message-too-large", test_verdict_message_too_large);
+  g_test_add_func ("/dmd/capture/settings-seen", test_settings_seen);
   g_test_add_func ("/dmd/capture/report/json", test_report_json);
   g_test_add_func ("/dmd/capture/report/session-text-japanese", test_session_text_japanese);
   g_test_add_func ("/dmd/capture/certificate", test_certificate);

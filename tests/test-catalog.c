@@ -1111,6 +1111,16 @@ test_basic_auth_dates (void)
         {
           g_assert_nonnull (strstr (finding->explanation, "will turn Basic authentication for SMTP AUTH off by default for existing tenants at the end of December 2026"));
         }
+      /* Every step says who takes it, the first (move to OAuth, at the device) too: the
+       * wizard tags each step and names who fixes it (issue 14 §10). */
+      for (guint j = 0; j < finding->fixes->len; j++)
+        {
+          const DmdFix *fix = g_ptr_array_index (finding->fixes, j);
+
+          g_assert_cmpint (fix->audience, !=, DMD_AUDIENCE_ANYONE);
+        }
+      g_assert_cmpint (((DmdFix *) g_ptr_array_index (finding->fixes, 0))->audience, ==,
+                       DMD_AUDIENCE_TECHNICIAN);
     }
 
   /* OAuth and High Volume Email are not affected. */

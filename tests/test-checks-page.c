@@ -107,6 +107,8 @@ test_pass (void)
   DmdResult *result;
 
   start (&f, "[server]\nprofile=exchange-submission\npublic_ip=203.0.113.7\n"
+             "[banner]\nreply=220 BE1P281CA0440EURP281PRODOUTLOOKCOMSMTPOFFICE365COMMICROSOFTESMTP"
+             "MAILSERVICEREADY Microsoft ESMTP MAIL Service ready\n"
              "[auth]\nusername=" USER "\npassword=" PASSWORD "\n");
   dmd_page_apply_begin (DMD_PAGE (f.page), apply_done_cb, &f);
   g_assert_true (dmd_page_get_applying (DMD_PAGE (f.page)));
@@ -137,6 +139,11 @@ test_pass (void)
     g_assert_nonnull (strstr (all, "C: EHLO"));
     g_assert_null (strstr (all, PASSWORD));
   }
+
+  /* At 360 px the greeting wraps, and no hyphen is added to the server's words. */
+  gtk_window_set_default_size (GTK_WINDOW (f.window), 360, 2000);
+  dmd_test_spin ();
+  g_assert_null (dmd_test_find_hyphenated_label (f.window));
   stop (&f);
 }
 
@@ -181,6 +188,85 @@ test_tenant_disabled (void)
   stop (&f);
 }
 
+static GtkWidget *
+row_of (Fixture    *f,
+        const char *title)
+{
+  GtkWidget *row = dmd_test_find_row (f->page, title);
+
+  g_assert_nonnull (row);
+  return row;
+}
+
+/* A time shown beside a check: a visible label that ends in " s" (e.g. "1.2 s"). */
+static gboolean
+shows_time (GtkWidget *row)
+{
+  for (guint i = 0; dmd_test_find_type (row, GTK_TYPE_LABEL, i) != NULL; i++)
+    {
+      GtkWidget *label = dmd_test_find_type (row, GTK_TYPE_LABEL, i);
+
+      if (dmd_test_is_shown (label) && g_str_has_suffix (gtk_label_get_text (GTK_LABEL (label)), " s"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Every planned check is listed from the start, waiting; times under a second are not
+ * shown (issue 14 §9). */
+static void
+test_plan (void)
+{
+  Fixture f;
+  g_autoptr(GPtrArray) plan = NULL;
+  DmdResult *result;
+
+  /* The greeting takes over a second: its time is worth showing. */
+  start (&f, "[server]\nprofile=exchange-submission\npublic_ip=203.0.113.7\n"
+             "[banner]\ndelay=1.3\n"
+             "[auth]\nusername=" USER "\npassword=" PASSWORD "\n");
+  plan = dmd_checkup_plan (dmd_session_get_config (f.session));
+  g_assert_cmpuint (plan->len, >=, 8);
+
+  dmd_page_apply_begin (DMD_PAGE (f.page), apply_done_cb, &f);
+  /* Before any check has reported: one row per planned check, in the plan's order, each
+   * waiting (in words, and in its accessible name), none spinning. */
+  g_assert_cmpuint (dmd_checks_page_get_n_checks (DMD_CHECKS_PAGE (f.page)), ==, plan->len);
+  for (guint i = 0; i < plan->len; i++)
+    {
+      const DmdPlannedCheck *planned = g_ptr_array_index (plan, i);
+      GtkWidget *row = row_of (&f, planned->title);
+      g_autofree char *spoken = NULL;
+
+      if (i > 0)
+        {
+          const DmdPlannedCheck *before = g_ptr_array_index (plan, i - 1);
+
+          g_assert_true (gtk_widget_get_prev_sibling (row) == row_of (&f, before->title));
+        }
+      g_assert_nonnull (dmd_test_find_label (row, "Waiting"));
+      g_assert_false (shows_time (row));
+    }
+  for (guint i = 0; dmd_test_find_type (f.page, GTK_TYPE_SPINNER, i) != NULL; i++)
+    g_assert_false (gtk_spinner_get_spinning (GTK_SPINNER (dmd_test_find_type (f.page, GTK_TYPE_SPINNER, i))));
+
+  g_assert_true (dmd_test_wait (is_done, &f, 60000));
+  g_assert_true (f.valid);
+  result = dmd_session_get_result (f.session);
+  /* Nothing is left waiting; only what took a second or more shows its time. */
+  g_assert_null (dmd_test_find_label (f.page, "Waiting"));
+  for (guint i = 0; i < result->checks->len; i++)
+    {
+      const DmdCheck *check = g_ptr_array_index (result->checks, i);
+      GtkWidget *row = row_of (&f, dmd_check_title (check->id));
+
+      g_test_message ("%s: %" G_GINT64_FORMAT " ms", check->id, (gint64) check->elapsed_ms);
+      g_assert_cmpint (shows_time (row), ==, check->elapsed_ms >= 1000);
+    }
+  g_assert_true (shows_time (row_of (&f, dmd_check_title ("banner"))));
+  stop (&f);
+}
+
 static void
 test_finalize (void)
 {
@@ -201,6 +287,7 @@ main (int    argc,
   g_test_add_func ("/dmd/ui/checks/pass", test_pass);
   g_test_add_func ("/dmd/ui/checks/cancel", test_cancel);
   g_test_add_func ("/dmd/ui/checks/tenant-disabled", test_tenant_disabled);
+  g_test_add_func ("/dmd/ui/checks/plan", test_plan);
   g_test_add_func ("/dmd/ui/checks/finalize", test_finalize);
   return g_test_run ();
 }

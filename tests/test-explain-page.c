@@ -44,7 +44,9 @@ test_explain (void)
   g_assert_nonnull (dmd_test_find_label (page, "success"));
 
   /* The same code means something else for another option and step. */
-  adw_combo_row_set_selected (ADW_COMBO_ROW (dmd_test_find_row (page, "Sending option")), DMD_OPTION_DIRECT_SEND);
+  /* (Row 0 of the option is "Not sure".) */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (dmd_test_find_row (page, "Sending option")),
+                              DMD_OPTION_DIRECT_SEND + 1);
   adw_combo_row_set_selected (ADW_COMBO_ROW (dmd_test_find_row (page, "Step of the conversation")), 6);
   dmd_explain_page_set_text (DMD_EXPLAIN_PAGE (page),
                              "530 5.7.57 Client not authenticated to send mail. [AB1PR01CA0001.PROD]");
@@ -67,26 +69,29 @@ test_explain (void)
 /* The CLI's `explain --format=json` for these inputs: its findings array. */
 static JsonArray *
 cli_findings (const char *line,
-              DmdOption   option,
+              int         option,
               DmdStep     step)
 {
   g_autofree char *cli = g_test_build_filename (G_TEST_BUILT, "..", "src", "cli",
                                                 "device-mail-doctor-cli", NULL);
-  g_autofree char *option_arg = g_strdup_printf ("--option=%s", dmd_option_to_string (option));
-  g_autofree char *step_arg = g_strdup_printf ("--step=%s", dmd_step_to_string (step));
-  const char *argv[] = { cli, "explain", "--format=json", option_arg, line, NULL, NULL };
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *out = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   int status;
 
+  g_ptr_array_add (argv, g_strdup (cli));
+  g_ptr_array_add (argv, g_strdup ("explain"));
+  g_ptr_array_add (argv, g_strdup ("--format=json"));
+  /* option < 0: not known, as the page's "Not sure": no --option. */
+  if (option >= 0)
+    g_ptr_array_add (argv, g_strdup_printf ("--option=%s", dmd_option_to_string ((DmdOption) option)));
   if (step != DMD_STEP_ANY)
-    {
-      argv[4] = step_arg;
-      argv[5] = line;
-    }
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
-                &status, &error);
+    g_ptr_array_add (argv, g_strdup_printf ("--step=%s", dmd_step_to_string (step)));
+  g_ptr_array_add (argv, g_strdup (line));
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
+                NULL, &status, &error);
   g_assert_no_error (error);
   json_parser_load_from_data (parser, out, -1, &error);
   g_assert_no_error (error);
@@ -131,17 +136,19 @@ test_same_as_cli (void)
   AdwComboRow *step_row = ADW_COMBO_ROW (dmd_test_find_row (page, "Step of the conversation"));
   guint compared = 0;
 
-  for (int option = 0; option < DMD_N_OPTIONS; option++)
+  /* -1: "Not sure", the row the page starts with. */
+  for (int option = -1; option < DMD_N_OPTIONS; option++)
     for (guint s = 0; s < G_N_ELEMENTS (steps); s++)
       {
-        adw_combo_row_set_selected (option_row, (guint) option);
+        adw_combo_row_set_selected (option_row, (guint) (option + 1));
         /* The step row lists the steps in DmdStep order, from "any". */
         adw_combo_row_set_selected (step_row, (guint) steps[s]);
         for (guint l = 0; l < G_N_ELEMENTS (lines); l++)
           {
             g_autoptr(JsonArray) expected = cli_findings (lines[l], option, steps[s]);
 
-            g_test_message ("%s, step %s: %s", dmd_option_to_string (option),
+            g_test_message ("%s, step %s: %s",
+                            option >= 0 ? dmd_option_to_string ((DmdOption) option) : "not sure",
                             dmd_step_to_string (steps[s]), lines[l]);
             dmd_explain_page_set_text (DMD_EXPLAIN_PAGE (page), lines[l]);
             dmd_test_spin ();
@@ -182,6 +189,86 @@ test_same_as_cli (void)
   g_assert_finalize_object (page);
 }
 
+static char *
+shown_ids (GtkWidget *page)
+{
+  GString *ids = g_string_new (NULL);
+
+  for (guint i = 0; dmd_test_find_type (page, DMD_TYPE_FINDING_ROW, i) != NULL; i++)
+    g_string_append_printf (ids, "%s%s", i > 0 ? " " : "",
+                            dmd_finding_row_get_finding_id (DMD_FINDING_ROW (
+                              dmd_test_find_type (page, DMD_TYPE_FINDING_ROW, i))));
+  return g_string_free (ids, FALSE);
+}
+
+static char *
+cli_ids (const char *line,
+         int         option)
+{
+  g_autoptr(JsonArray) findings = cli_findings (line, option, DMD_STEP_ANY);
+  GString *ids = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (findings); i++)
+    g_string_append_printf (ids, "%s%s", i > 0 ? " " : "",
+                            json_object_get_string_member (json_array_get_object_element (findings, i), "id"));
+  return g_string_free (ids, FALSE);
+}
+
+/* The sending option starts at "Not sure", whatever the last run checked (the page once
+ * explained SMTP AUTH replies as SMTP relay because the last run was relay); the explanation
+ * then follows the option chosen, as the CLI's explain does with and without --option
+ * (issue 14 §6). */
+static void
+test_not_sure_by_default (void)
+{
+  static const char *line = "530 5.7.57 Client not authenticated to send mail. [AB1PR01CA0001.PROD]";
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  GtkWidget *page, *window;
+  AdwComboRow *option_row;
+  g_autofree char *not_sure = NULL;
+  g_autofree char *relay = NULL;
+  g_autofree char *smtp_auth = NULL;
+  g_autofree char *cli_not_sure = cli_ids (line, -1);
+  g_autofree char *cli_relay = cli_ids (line, DMD_OPTION_RELAY);
+  g_autofree char *cli_smtp_auth = cli_ids (line, DMD_OPTION_SMTP_AUTH);
+
+  dmd_session_set_option (session, DMD_OPTION_RELAY);
+  page = dmd_explain_page_new (session);
+  window = dmd_test_window_new (page);
+  dmd_page_shown (DMD_PAGE (page));
+  option_row = ADW_COMBO_ROW (dmd_test_find_row (page, "Sending option"));
+  g_assert_cmpuint (adw_combo_row_get_selected (option_row), ==, 0);
+  g_assert_cmpstr (gtk_string_object_get_string (GTK_STRING_OBJECT (adw_combo_row_get_selected_item (option_row))),
+                   ==, "Not sure");
+
+  dmd_explain_page_set_text (DMD_EXPLAIN_PAGE (page), line);
+  dmd_test_spin ();
+  not_sure = shown_ids (page);
+  g_test_message ("not sure: %s (CLI: %s)", not_sure, cli_not_sure);
+  g_assert_cmpstr (not_sure, ==, cli_not_sure);
+  /* This reply reads differently for each option, and the page says so. */
+  g_assert_nonnull (dmd_test_find_label (page, "different things for each sending option"));
+
+  /* The explanation follows the option chosen. */
+  adw_combo_row_set_selected (option_row, DMD_OPTION_RELAY + 1);
+  dmd_test_spin ();
+  relay = shown_ids (page);
+  g_assert_cmpstr (relay, ==, cli_relay);
+  adw_combo_row_set_selected (option_row, DMD_OPTION_SMTP_AUTH + 1);
+  dmd_test_spin ();
+  smtp_auth = shown_ids (page);
+  g_assert_cmpstr (smtp_auth, ==, cli_smtp_auth);
+  g_assert_cmpstr (smtp_auth, !=, relay);
+  g_assert_null (dmd_test_find_label (page, "different things for each sending option"));
+
+  /* Coming back to the page keeps the option the user chose, not the session's. */
+  dmd_session_set_option (session, DMD_OPTION_DIRECT_SEND);
+  dmd_page_shown (DMD_PAGE (page));
+  g_assert_cmpuint (adw_combo_row_get_selected (option_row), ==, DMD_OPTION_SMTP_AUTH + 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_finalize (void)
 {
@@ -202,6 +289,7 @@ main (int    argc,
   dmd_test_own_main_context ();
   g_test_add_func ("/dmd/ui/explain/explain", test_explain);
   g_test_add_func ("/dmd/ui/explain/same-as-cli", test_same_as_cli);
+  g_test_add_func ("/dmd/ui/explain/not-sure-by-default", test_not_sure_by_default);
   g_test_add_func ("/dmd/ui/explain/finalize", test_finalize);
   return g_test_run ();
 }

@@ -142,12 +142,18 @@ test_questionnaire (void)
   g_assert_nonnull (server);
   /* The static IP question only matters for a device that cannot sign in and mails outside. */
   g_assert_false (gtk_widget_get_visible (static_ip));
+  /* Nothing answered yet: an info icon, not the question mark that reads as a broken glyph. */
+  for (guint i = 0; dmd_test_find_type (page, GTK_TYPE_IMAGE, i) != NULL; i++)
+    g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (dmd_test_find_type (page, GTK_TYPE_IMAGE, i))),
+                     !=, "dialog-question-symbolic");
 
   adw_combo_row_set_selected (ADW_COMBO_ROW (login), 2);     /* No */
   adw_combo_row_set_selected (ADW_COMBO_ROW (outside), 2);   /* No */
   dmd_test_spin ();
   g_assert_cmpint (dmd_session_get_option (session), ==, DMD_OPTION_DIRECT_SEND);
   g_assert_nonnull (dmd_test_find_label (page, "Direct Send needs no sign-in"));
+  /* The reason names the option once: no "Chosen: Direct Send." before it. */
+  g_assert_null (dmd_test_find_label (page, "Chosen"));
 
   adw_combo_row_set_selected (ADW_COMBO_ROW (outside), 1);   /* Yes */
   dmd_test_spin ();
@@ -189,6 +195,48 @@ test_questionnaire (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Keyboard (issue 14 §3): the chosen option has the focus on arrival; each option is one
+ * stop (its row, not also its check button); the arrows move between the options. */
+static void
+test_keyboard (void)
+{
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  GtkWidget *page = dmd_option_page_new (session);
+  GtkWidget *window = dmd_test_window_new (page);
+  GtkWidget *smtp_auth = dmd_test_find_row (page, "SMTP AUTH client submission");
+  GtkWidget *direct_send = dmd_test_find_row (page, "Direct Send");
+  g_autoptr(GPtrArray) chain = NULL;
+
+  dmd_session_set_option (session, DMD_OPTION_DIRECT_SEND);
+  dmd_page_shown (DMD_PAGE (page));
+  dmd_test_spin ();
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == direct_send);
+
+  chain = dmd_test_tab_chain (window, 50);
+  g_assert_cmpuint (chain->len, >, 0);
+  g_assert_true (g_ptr_array_index (chain, 0) == smtp_auth);
+  for (guint i = 0; i < chain->len; i++)
+    {
+      GtkWidget *focus = g_ptr_array_index (chain, i);
+
+      g_assert_false (GTK_IS_CHECK_BUTTON (focus));
+      g_assert_false (GTK_IS_LABEL (focus));
+    }
+
+  /* Down, as the key does it. */
+  gtk_widget_grab_focus (smtp_auth);
+  g_signal_emit_by_name (gtk_widget_get_parent (smtp_auth), "move-cursor",
+                         GTK_MOVEMENT_DISPLAY_LINES, 1, FALSE, FALSE);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == direct_send);
+  /* Activating the focused row chooses its option. */
+  dmd_session_set_option (session, DMD_OPTION_RELAY);
+  gtk_widget_activate (direct_send);
+  dmd_test_spin ();
+  g_assert_cmpint (dmd_session_get_option (session), ==, DMD_OPTION_DIRECT_SEND);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_finalize (void)
 {
@@ -209,6 +257,7 @@ main (int    argc,
   g_test_add_func ("/dmd/ui/option/suggest", test_suggest);
   g_test_add_func ("/dmd/ui/option/rows-follow-session", test_rows_follow_session);
   g_test_add_func ("/dmd/ui/option/questionnaire", test_questionnaire);
+  g_test_add_func ("/dmd/ui/option/keyboard", test_keyboard);
   g_test_add_func ("/dmd/ui/option/finalize", test_finalize);
   return g_test_run ();
 }

@@ -8,6 +8,8 @@
 
 #include "dmd-finding-row.h"
 #include "dmd-results-page.h"
+#include "dmd-text.h"
+#include "dmd-transcript-view.h"
 #include "dmd-ui-test-utils.h"
 
 static DmdResult *
@@ -80,9 +82,12 @@ test_problems (void)
   /* The verdict in words, then the first fix and who does it. */
   g_assert_nonnull (dmd_test_find_label (page, "Can’t Send Yet"));
   g_assert_null (dmd_test_find_label (page, "Problem Found"));
-  g_assert_nonnull (dmd_test_find_label (page, "First step, for the admin: Turn SMTP AUTH on"));
+  g_assert_nonnull (dmd_test_find_label (page, "Who fixes it: the admin"));
+  g_assert_nonnull (dmd_test_find_label (page, "First step: Turn SMTP AUTH on"));
+  /* The step's command, with its Copy button, right under it. */
+  g_assert_nonnull (dmd_test_find_label (page, "Set-TransportConfig"));
 
-  /* One finding row per finding; the title is plain text, repeated inside. */
+  /* One finding row per finding; the title is plain text, and not repeated inside. */
   g_assert_cmpuint (dmd_test_count_type (page, DMD_TYPE_FINDING_ROW, FALSE), ==, 3);
   first = dmd_test_find_type (page, DMD_TYPE_FINDING_ROW, 0);
   g_assert_cmpstr (dmd_finding_row_get_finding_id (DMD_FINDING_ROW (first)), ==, "auth-smtp-auth-disabled-tenant");
@@ -93,6 +98,29 @@ test_problems (void)
   g_assert_nonnull (dmd_test_find_label (first, "For the admin"));
   g_assert_nonnull (dmd_test_find_label (first, "At the device"));
   g_assert_nonnull (dmd_test_find_type (first, GTK_TYPE_LINK_BUTTON, 0));
+  /* Expanded, its title shows once: the row's own, not again as a heading inside. */
+  {
+    guint n = 0;
+
+    for (guint i = 0; dmd_test_find_type (first, GTK_TYPE_LABEL, i) != NULL; i++)
+      if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (dmd_test_find_type (first, GTK_TYPE_LABEL, i))),
+                     "SMTP AUTH is turned off for the whole organization <b>") == 0)
+        n++;
+    g_assert_cmpuint (n, ==, 1);
+  }
+
+  /* Right under the headline, what to type into the device: the recommended values, what
+   * differs marked with what was entered. */
+  g_assert_nonnull (dmd_test_find_label (page, "Type This into the Device"));
+  {
+    GtkWidget *grid = dmd_test_find_type (page, GTK_TYPE_GRID, 0);
+
+    g_assert_nonnull (grid);
+    g_assert_nonnull (dmd_test_find_label (grid, "smtp.office365.com"));
+    g_assert_nonnull (dmd_test_find_label (grid, "Entered: 465"));
+    /* Only what is typed into the device: no connector line. */
+    g_assert_null (dmd_test_find_label (grid, "Connector"));
+  }
 
   /* Differences first in the settings table, with words beside the icon. */
   port = dmd_test_find_row (page, "Port");
@@ -111,8 +139,18 @@ test_problems (void)
   g_assert_nonnull (dmd_test_find_label (dmd_test_find_row (page, "TLS 1.0"), "Refused"));
   g_assert_nonnull (dmd_test_find_label (dmd_test_find_row (page, "TLS 1.3"), "Accepted"));
 
+  /* Row titles carry no mnemonic (Japanese would show "(S)" in them). */
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *titles[] = { "Save Report…", "Copy Summary", "Change Settings" };
+      GtkWidget *action = dmd_test_find_row (page, titles[i]);
+
+      g_assert_nonnull (action);
+      g_assert_false (adw_preferences_row_get_use_underline (ADW_PREFERENCES_ROW (action)));
+    }
+
   /* Copy summary puts text on the clipboard. */
-  gtk_widget_activate (dmd_test_find_row (page, "C_opy Summary"));
+  gtk_widget_activate (dmd_test_find_row (page, "Copy Summary"));
   dmd_test_spin ();
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -217,7 +255,8 @@ test_refused_with_a_warning (void)
   g_assert_nonnull (dmd_test_find_label (page, "Refused for Now — Try Again Later"));
   g_assert_null (dmd_test_find_label (page, "Ready to Send"));
   g_assert_null (dmd_test_find_label (page, "Works"));
-  g_assert_nonnull (dmd_test_find_label (page, "First step, at the device: Wait a few minutes"));
+  g_assert_nonnull (dmd_test_find_label (page, "Who fixes it: at the device"));
+  g_assert_nonnull (dmd_test_find_label (page, "First step: Wait a few minutes"));
   first = dmd_test_find_type (page, DMD_TYPE_FINDING_ROW, 0);
   g_assert_cmpstr (dmd_finding_row_get_finding_id (DMD_FINDING_ROW (first)), ==, "throttled");
   g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (first)));
@@ -294,6 +333,113 @@ test_client_certificate (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+is_copy_button (GtkWidget *widget)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (widget);
+
+  return GTK_IS_BUTTON (widget) && tooltip != NULL && strstr (tooltip, "Copy") != NULL;
+}
+
+/* Keyboard (issue 14 §3): evidence and explanations are selectable but no Tab stops, so Tab
+ * reaches the Copy buttons at once: the headline's first, then the first finding's. */
+static void
+test_keyboard (void)
+{
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  g_autoptr(DmdResult) result = make_result (TRUE);
+  GtkWidget *page = dmd_results_page_new (session);
+  GtkWidget *window = dmd_test_window_new (page);
+  g_autoptr(GPtrArray) chain = NULL;
+  GtkWidget *evidence;
+  guint copies = 0;
+
+  dmd_session_set_result (session, result);
+  dmd_test_spin ();
+  evidence = dmd_test_find_label (page, "535 5.7.139");
+  g_assert_nonnull (evidence);
+  g_assert_true (gtk_label_get_selectable (GTK_LABEL (evidence)));
+  g_assert_false (gtk_widget_get_focusable (evidence));
+
+  chain = dmd_test_tab_chain (window, 100);
+  for (guint i = 0; i < chain->len; i++)
+    {
+      GtkWidget *focus = g_ptr_array_index (chain, i);
+
+      g_test_message ("Tab %u: %s %s", i, G_OBJECT_TYPE_NAME (focus),
+                      GTK_IS_BUTTON (focus) ? gtk_widget_get_tooltip_text (focus) : "");
+      if (GTK_IS_LABEL (focus))
+        g_error ("Tab stops on the text “%s”", gtk_label_get_text (GTK_LABEL (focus)));
+      if (is_copy_button (focus))
+        {
+          copies++;
+          /* The headline's Copy button first; the finding's after its row's header. */
+          if (copies == 1)
+            g_assert_cmpuint (i, ==, 0);
+          else if (copies == 2)
+            g_assert_cmpuint (i, <=, 2);
+        }
+    }
+  g_assert_cmpuint (copies, >=, 2);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Server text is shown as it came: at 360 px a long reply line, host name or command wraps,
+ * and Pango must not add a hyphen where it breaks a word (issue 14 §5). */
+static void
+test_no_hyphens (void)
+{
+  static const char *long_text =
+    "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP. "
+    "SmtpClientAuthenticationIsDisabledForTheTenantVisitAkaMsSmtpAuthDisabledForMoreInformation "
+    "CONTOSOCOMMAILPROTECTIONOUTLOOKCOMCONTOSOCOMMAILPROTECTIONOUTLOOKCOM";
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  g_autoptr(DmdResult) result = make_result (TRUE);
+  DmdFinding *first = g_ptr_array_index (result->findings, 0);
+  DmdCheck *check = g_ptr_array_index (result->checks, 0);
+  GtkWidget *page = dmd_results_page_new (session);
+  GtkWidget *window = dmd_test_window_new (page);
+  GtkWidget *hyphenated;
+  GtkWidget *view;
+  GtkTextBuffer *buffer;
+  GtkTextIter iter;
+  GtkTextTag *tag;
+  gboolean hyphens = TRUE;
+
+  g_free (first->evidence);
+  first->evidence = g_strdup (long_text);
+  dmd_finding_add_fix (first, "Run this", long_text, NULL, DMD_AUDIENCE_ADMIN);
+  g_free (check->summary);
+  check->summary = g_strdup (long_text);
+  g_free (result->network.public_ip);
+  result->network.public_ip = g_strdup (long_text);
+  g_ptr_array_add (result->transcript, dmd_transcript_line_new ('S', long_text));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 4000);
+  dmd_session_set_result (session, result);
+  dmd_test_spin ();
+  g_assert_nonnull (dmd_test_find_label (page, "SmtpClientAuthenticationIsDisabled"));
+
+  hyphenated = dmd_test_find_hyphenated_label (window);
+  if (hyphenated != NULL)
+    g_error ("a hyphen was added to “%s”", gtk_label_get_text (GTK_LABEL (hyphenated)));
+
+  /* The conversation: every character carries the tag that turns hyphens off. */
+  view = dmd_test_find_type (page, DMD_TYPE_TRANSCRIPT_VIEW, 0);
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  gtk_text_buffer_get_start_iter (buffer, &iter);
+  tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), DMD_TEXT_NO_HYPHENS_TAG);
+  g_assert_nonnull (tag);
+  g_object_get (tag, "insert-hyphens", &hyphens, NULL);
+  g_assert_false (hyphens);
+  do
+    g_assert_true (gtk_text_iter_has_tag (&iter, tag) || gtk_text_iter_is_end (&iter));
+  while (gtk_text_iter_forward_char (&iter));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Password sign-in refused on SMTP AUTH: one click to test High Volume Email instead. */
 static void
 test_instead (void)
@@ -352,6 +498,8 @@ main (int    argc,
   g_test_add_func ("/dmd/ui/results/refused-with-a-warning", test_refused_with_a_warning);
   g_test_add_func ("/dmd/ui/results/report", test_report);
   g_test_add_func ("/dmd/ui/results/client-certificate", test_client_certificate);
+  g_test_add_func ("/dmd/ui/results/no-hyphens", test_no_hyphens);
+  g_test_add_func ("/dmd/ui/results/keyboard", test_keyboard);
   g_test_add_func ("/dmd/ui/results/instead", test_instead);
   g_test_add_func ("/dmd/ui/results/finding-row-finalize", test_finding_row_finalize);
   g_test_add_func ("/dmd/ui/results/finalize", test_finalize);

@@ -113,7 +113,7 @@ test_smtp_auth_defaults (Fixture       *f,
   g_assert_false (dmd_test_is_shown (row (f, "Organization’s domain")));
   g_assert_false (dmd_test_is_shown (row (f, "The connector recognizes the device by")));
   /* No note rows are left standing under hidden fields. */
-  g_assert_false (dmd_test_is_shown (GTK_WIDGET (note_after (row (f, "Characters the device’s server field takes")))));
+  g_assert_false (dmd_test_is_shown (GTK_WIDGET (note_after (row (f, "Device’s server field length")))));
   g_assert_false (dmd_test_is_shown (GTK_WIDGET (note_after (row (f, "Organization’s domain")))));
   /* Nothing typed yet: incomplete, but no red under untouched fields. */
   g_assert_false (dmd_page_get_complete (DMD_PAGE (f->page)));
@@ -241,7 +241,7 @@ test_hve (Fixture       *f,
   g_assert_cmpstr (text (f, "Test recipient"), ==, "someone@contoso.com");
   g_assert_true (dmd_test_is_shown (row (f, "User name")));
   g_assert_true (dmd_test_is_shown (row (f, "Organization’s domain")));
-  g_assert_false (dmd_test_is_shown (row (f, "Characters the device’s server field takes")));
+  g_assert_false (dmd_test_is_shown (row (f, "Device’s server field length")));
   g_assert_true (has_note (row (f, "Server"), "smtp.hve.mx.microsoft"));
   g_assert_true (has_note (row (f, "Test recipient"), "inside the organization"));
 
@@ -557,6 +557,66 @@ test_relay_client_cert (Fixture       *f,
   g_assert_null (config->client_cert_file);
 }
 
+/* The first button below root whose label (with its mnemonic) is label. */
+static GtkWidget *
+button_with_label (GtkWidget  *root,
+                   const char *label)
+{
+  for (guint i = 0; dmd_test_find_type (root, GTK_TYPE_BUTTON, i) != NULL; i++)
+    {
+      GtkWidget *button = dmd_test_find_type (root, GTK_TYPE_BUTTON, i);
+
+      if (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (button)), label) == 0)
+        return button;
+    }
+  return NULL;
+}
+
+/* "Forget These Settings" can be undone from its toast: every field comes back, the
+ * password too (held in memory with the toast only), and so does what was remembered
+ * (issue 14 §10). */
+static void
+test_forget_undo (void)
+{
+  g_autoptr(DmdSession) session = dmd_session_new ();
+  GSettings *settings = dmd_session_get_settings (session);
+  GtkWidget *overlay = adw_toast_overlay_new ();
+  GtkWidget *page, *window, *undo;
+  g_autofree char *remembered = NULL;
+  g_autofree char *after_undo = NULL;
+
+  dmd_session_set_option (session, DMD_OPTION_SMTP_AUTH);
+  page = dmd_settings_page_new (session);
+
+  adw_toast_overlay_set_child (ADW_TOAST_OVERLAY (overlay), page);
+  window = dmd_test_window_new (overlay);
+  dmd_page_shown (DMD_PAGE (page));
+  dmd_test_set_text (dmd_test_find_row (page, "User name"), "scanner@contoso.com");
+  dmd_test_set_text (dmd_test_find_row (page, "Password"), SECRET);
+  dmd_test_set_text (dmd_test_find_row (page, "Port"), "25");
+  g_settings_set_string (settings, "username", "scanner@contoso.com");
+
+  g_signal_emit_by_name (button_with_label (page, "_Forget These Settings"), "clicked");
+  dmd_test_spin ();
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (page, "User name"))), ==, "");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (page, "Password"))), ==, "");
+  remembered = g_settings_get_string (settings, "username");
+  g_assert_cmpstr (remembered, ==, "");
+
+  undo = button_with_label (overlay, "_Undo");
+  g_assert_nonnull (undo);
+  g_signal_emit_by_name (undo, "clicked");
+  dmd_test_spin ();
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (page, "User name"))), ==,
+                   "scanner@contoso.com");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (page, "Password"))), ==, SECRET);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (page, "Port"))), ==, "25");
+  after_undo = g_settings_get_string (settings, "username");
+  g_assert_cmpstr (after_undo, ==, "scanner@contoso.com");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The title of the row that holds the window's focus widget, or "" when it is in none. */
 static const char *
 focused_row_title (GtkWidget *window)
@@ -847,6 +907,7 @@ main (int    argc,
   ADD ("run-checks-shows-missing", DMD_OPTION_SMTP_AUTH, test_run_checks_shows_missing);
   ADD ("choices-by-id", DMD_OPTION_SMTP_AUTH, test_choices_by_id);
 #undef ADD
+  g_test_add_func ("/dmd/ui/settings/forget-undo", test_forget_undo);
   g_test_add_func ("/dmd/ui/settings/finalize", test_finalize);
   return g_test_run ();
 }

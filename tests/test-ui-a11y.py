@@ -12,7 +12,10 @@
 # the checks and results of a run refused by the scripted server, an explained error message,
 # the device test — and fails on any button, toggle, entry, check box… that is showing and
 # whose name is empty or a GTK class name ("GtkImage", "AdwEntryRow"): what GTK 4.8
-# announces for a widget nobody named.
+# announces for a widget nobody named. On the way it checks the keyboard (issue 14 §3): the
+# chosen option has the focus on arrival and each option is one stop (its row, not also its
+# check box); on the results, no text (evidence, explanation, command) is a Tab stop, and the
+# Copy buttons are.
 #
 # Needs a display and a session bus (build-aux/dev test provides both), and an environment
 # without GTK_A11Y=test or NO_AT_BRIDGE=1.
@@ -101,6 +104,31 @@ def walk_pages(w, check):
     check('device test')
 
 
+def keyboard_problems(w, page):
+    """What a keyboard user would trip over on this page, as a list of sentences."""
+    problems = []
+    focusable = D.pyatspi.STATE_FOCUSABLE
+    if page == 'sending option':
+        option = w.page('DmdOptionPage')
+        focused = [a for a in w.find_all(option, 'list item')
+                   if a.getState().contains(D.pyatspi.STATE_FOCUSED)]
+        if [a.name for a in focused] != ['SMTP AUTH client submission']:
+            problems.append('option page: focus on arrival is on %s' % [a.name for a in focused])
+        for check in w.find_all(option, 'check box'):
+            if check.getState().contains(focusable):
+                problems.append('option page: the check box %r is a Tab stop of its own'
+                                % check.name)
+    elif page == 'results':
+        results = w.page('DmdResultsPage')
+        for label in w.find_all(results, 'label'):
+            if label.getState().contains(focusable):
+                problems.append('results: the text %r is a Tab stop' % (label.name or '')[:60])
+        copies = w.find_all(results, 'push button', lambda a: D.name_is(a, 'Copy command'))
+        if not any(a.getState().contains(focusable) for a in copies):
+            problems.append('results: no Copy button to reach with Tab')
+    return problems
+
+
 def case_every_control_named():
     scenario = os.path.join(scenarios, 'auth-5.7.139-tenant-disabled.ini')
     srv = D.ScriptedServer(server_exe, scenario, certs)
@@ -113,6 +141,7 @@ def case_every_control_named():
     })
     env.pop('LANGUAGE', None)
     problems = {}
+    keyboard = []
     visited = []
     w = D.Wizard(app_exe, env)
 
@@ -122,6 +151,7 @@ def case_every_control_named():
         visited.append(page)
         for role, name, path in D.badly_named_controls(w.app):
             problems.setdefault(path, 'on %s: %s named %r (%s)' % (page, role, name, path))
+        keyboard.extend(keyboard_problems(w, page))
 
     try:
         walk_pages(w, check)
@@ -130,6 +160,7 @@ def case_every_control_named():
         srv.stop()
     assert len(visited) == 8, 'pages visited: %s' % visited
     assert not problems, 'controls without a name:\n' + '\n'.join(problems.values())
+    assert not keyboard, 'keyboard:\n' + '\n'.join(keyboard)
 
 
 gtk_config = D.still_gtk_config()

@@ -17,10 +17,12 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import base64
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 
@@ -40,32 +42,64 @@ ca_file = os.path.join(certs, 'test-ca.pem')
 gtk_config = D.still_gtk_config()
 
 
-def cli_report(port, password, option='smtp-auth', server='smtp.office365.com', user=USER):
+def test_token():
+    """A JWT-shaped test token (unsigned) with the claims Exchange Online wants for SMTP."""
+    def b64url(data):
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b'=').decode()
+    claims = {'aud': 'https://outlook.office.com', 'scp': 'SMTP.Send', 'upn': USER,
+              'iss': 'https://sts.windows.net/00000000-0000-0000-0000-000000000000/',
+              'iat': 1767225600, 'nbf': 1767225600, 'exp': 4102444800}
+    return '.'.join([b64url({'alg': 'RS256', 'typ': 'JWT'}), b64url(claims), 'c2lnbmF0dXJl'])
+
+
+def cli_report(port, password, option='smtp-auth', server='smtp.office365.com', user=USER,
+               token=None):
     """What the engine reports for these settings, as JSON (the oracle for the UI)."""
-    env = dict(os.environ, DMD_PASSWORD=password, LANG='C.UTF-8')
+    env = dict(os.environ, DMD_PASSWORD=password or '', LANG='C.UTF-8')
     env.pop('LANGUAGE', None)
+    secret = []
+    if token is not None:
+        env.pop('DMD_PASSWORD')
+        tf = tempfile.NamedTemporaryFile('w', suffix='.token', delete=False)
+        tf.write(token + '\n')
+        tf.close()
+        secret = ['--oauth-token-file=' + tf.name]
     out = subprocess.run(
         [cli_exe, 'check', '--option=' + option, '--server=' + server, '--port=587',
          '--username=' + user, '--from=' + USER, '--to=' + RECIPIENT,
          '--connect-to=%s:587:127.0.0.1:%d' % (server, port),
-         '--ca-file=' + ca_file, '--timeout=' + TIMEOUT, '--format=json'],
+         '--ca-file=' + ca_file, '--timeout=' + TIMEOUT, '--format=json'] + secret,
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+    if token is not None:
+        os.unlink(tf.name)
     if out.returncode not in (0, 1):
         raise D.DriverError('cli check failed: ' + out.stderr)
     return json.loads(out.stdout)
 
 
 STATUS_WORDS = {'ok': 'Matches', 'differs': 'Differs', 'not-applicable': 'Not applicable'}
+# The results page's headline for each verdict of the engine.
+HEADLINES = {'pass': 'Ready to Send', 'warn': 'Ready to Send, with Warnings',
+             'fail': 'Can’t Send Yet', 'retry': 'Refused for Now — Try Again Later'}
 
 
-def run_wizard(port, password, connect_to=None):
-    env = D.app_env({
+def run_wizard(port, password, connect_to=None, token=None):
+    extra = {
         'LANG': 'C.UTF-8',
         'DMD_TEST_CONNECT_TO': connect_to or 'smtp.office365.com:587:127.0.0.1:%d' % port,
         'DMD_TEST_CA_FILE': ca_file,
         'DMD_TEST_TIMEOUT': TIMEOUT,
         'XDG_CONFIG_HOME': gtk_config,
-    })
+    }
+    if token is not None:
+        # The settings remember that this device signs in with an OAuth token (the way a
+        # returning user finds them); the token itself is typed in, never stored.
+        settings = os.path.join(gtk_config, 'glib-2.0', 'settings')
+        os.makedirs(settings, exist_ok=True)
+        with open(os.path.join(settings, 'keyfile'), 'w') as f:
+            f.write("[io/github/devicemaildoctor/DeviceMailDoctor]\nsign-in-method='oauth-token'\n")
+        extra['GSETTINGS_BACKEND'] = 'keyfile'
+    env = D.app_env(extra)
     env.pop('LANGUAGE', None)
     w = D.Wizard(app_exe, env)
     try:
@@ -82,7 +116,10 @@ def run_wizard(port, password, connect_to=None):
         settings = w.page('DmdSettingsPage')
         w.find(settings, 'text', lambda a: D.name_is(a, 'Server'))   # default: smtp.office365.com
         w.set_text(settings, 'User name', USER)
-        w.set_text(settings, 'Password', password)
+        if token is not None:
+            w.set_text(settings, 'OAuth access token', token)
+        else:
+            w.set_text(settings, 'Password', password)
         w.set_text(settings, 'Sender (From)', USER)
         w.set_text(settings, 'Test recipient', RECIPIENT)
         w.click(w.header_button('Run Checks'))
@@ -97,21 +134,28 @@ def run_wizard(port, password, connect_to=None):
         raise
 
 
-def assert_results(w, results, report, expect_ids, verdict_words):
+def assert_results(w, results, report, expect_ids, headline, who=None):
+    """The outcome in words is the page's headline, exactly (never a count of problems, never
+    the other outcomes' words); then who fixes it, on its own line."""
     labels = w.labels(results)
-    assert any(any(word in label for word in verdict_words) for label in labels), \
-        'verdict %s not in %s' % (verdict_words, labels[:5])
+    assert headline in labels, 'headline %r not in %s' % (headline, labels[:6])
+    others = {'Ready to Send', 'Ready to Send, with Warnings', 'Can’t Send Yet',
+              'Refused for Now — Try Again Later'} - {headline}
+    assert not others & set(labels), 'other outcomes shown: %s' % (others & set(labels))
+    assert not any('Problem Found' in label or 'Problems Found' in label for label in labels)
+    if who is not None:
+        assert who in labels, '%r not in %s' % (who, labels[:8])
 
     items = [a.name for a in w.find_all(results, 'list item')]
     by_id = {f['id']: f for f in report['findings']}
     for fid in expect_ids:
         assert fid in by_id, 'the engine did not report %s: %s' % (fid, list(by_id))
         title = by_id[fid]['title']
-        # The finding's id is shown (small print), its title names the expander row, and the
-        # full title is repeated inside.
+        # The finding's id is shown (small print), its title names the expander row (which
+        # wraps it whole).
         assert fid in labels, 'finding id %s not shown' % fid
         assert any(title in (name or '') for name in items), 'finding title %r not shown' % title
-        assert labels.count(title) >= 1, 'full title %r not repeated inside' % title
+        assert labels.count(title) >= 1, 'full title %r not shown' % title
 
     for row in report.get('recommended', []):
         word = STATUS_WORDS.get(row['status'])
@@ -123,15 +167,39 @@ def assert_results(w, results, report, expect_ids, verdict_words):
 
 
 def case_pass():
+    """A clean pass (OAuth, so no Basic-auth warning): the headline says ready to send."""
+    scenario = os.path.join(scenarios, 'smtp-auth-xoauth2-success.ini')
+    token = test_token()
+    srv = D.ScriptedServer(server_exe, scenario, certs)
+    try:
+        report = cli_report(srv.port, None, token=token)
+        assert report['verdict'] == 'pass', report['verdict']
+        w, check_rows, results = run_wizard(srv.port, None, token=token)
+        try:
+            assert_results(w, results, report, ['test-message-not-sent'], 'Ready to Send')
+            assert any(': Passed' in (name or '') for name in check_rows), check_rows
+            assert not any(': Failed' in (name or '') for name in check_rows), check_rows
+        finally:
+            w.stop()
+            os.unlink(os.path.join(gtk_config, 'glib-2.0', 'settings', 'keyfile'))
+    finally:
+        events = srv.stop()
+    assert token not in events
+
+
+def case_pass_with_warnings():
+    """SMTP AUTH with a password works, and Basic authentication is being retired: ready to
+    send, with warnings — never a count of problems."""
     scenario = os.path.join(scenarios, 'smtp-auth-success.ini')
     password = D.scenario_value(scenario, 'auth', 'password')
     srv = D.ScriptedServer(server_exe, scenario, certs)
     try:
         report = cli_report(srv.port, password)
+        assert report['verdict'] == 'warn', report['verdict']
         w, check_rows, results = run_wizard(srv.port, password)
         try:
             assert_results(w, results, report, ['test-message-not-sent'],
-                           ['Ready to Send'])
+                           'Ready to Send, with Warnings')
             # Each check row says its state in words.
             assert any(': Passed' in (name or '') for name in check_rows), check_rows
             assert not any(': Failed' in (name or '') for name in check_rows), check_rows
@@ -151,7 +219,7 @@ def case_tenant_disabled():
         w, check_rows, results = run_wizard(srv.port, 'any-password-1')
         try:
             assert_results(w, results, report, ['auth-smtp-auth-disabled-tenant'],
-                           ['Can’t Send Yet'])
+                           'Can’t Send Yet', who='Who fixes it: the admin')
             labels = w.labels(results)
             assert any('5.7.139' in label for label in labels), 'the evidence is shown'
             assert any('Set-TransportConfig' in label or 'Set-CASMailbox' in label
@@ -177,7 +245,7 @@ def case_refused_at_mail_from():
         w, check_rows, results = run_wizard(srv.port, 'any-password-1')
         try:
             items = assert_results(w, results, report, [first['id']],
-                                   ['Refused for Now — Try Again Later'])
+                                   'Refused for Now — Try Again Later')
             labels = w.labels(results)
             assert not any('Ready to Send' in label or 'Works, with' in label
                            for label in labels), 'a refusal shown as working: %s' % labels[:5]
@@ -200,8 +268,7 @@ def case_blocked_port():
         report = cli_report(blocked.port, 'any-password-1')
         w, check_rows, results = run_wizard(blocked.port, 'any-password-1')
         try:
-            assert_results(w, results, report, ['network-port-blocked'],
-                           ['Can’t Send Yet'])
+            assert_results(w, results, report, ['network-port-blocked'], 'Can’t Send Yet')
         finally:
             w.stop()
     finally:
@@ -242,7 +309,8 @@ def case_hve_instead():
             % (refused.port, hve.port)
         w, check_rows, results = run_wizard(refused.port, password, connect_to)
         try:
-            assert_results(w, results, report, ['auth-basic-auth-blocked'], ['Can’t Send Yet'])
+            assert_results(w, results, report, ['auth-basic-auth-blocked'], 'Can’t Send Yet',
+                           who='Who fixes it: the admin')
             # Below the problems, maybe out of view: scroll the page with the wheel until it
             # shows, then click it.
             row = w.find(results, 'list item',
@@ -262,7 +330,7 @@ def case_hve_instead():
             results = w.page('DmdResultsPage')
             assert_results(w, results, hve_report,
                            ['config-hve-basic-auth-until-2028', 'test-message-not-sent'],
-                           ['Ready to Send'])
+                           HEADLINES[hve_report['verdict']])
             labels = w.labels(results)
             assert not any('Password sign-in (Basic authentication) for SMTP AUTH' in label
                            for label in labels), 'the SMTP AUTH retirement shown for HVE'
@@ -354,7 +422,8 @@ def case_device_code():
 
 
 CASES = [
-    ('smtp-auth passes', case_pass),
+    ('smtp-auth with an OAuth token passes', case_pass),
+    ('smtp-auth with a password passes, with warnings', case_pass_with_warnings),
     ('basic auth refused: test High Volume Email instead', case_hve_instead),
     ('535 5.7.139 tenant disabled', case_tenant_disabled),
     ('port 587 blocked', case_blocked_port),

@@ -248,6 +248,39 @@ test_window_flow (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* At 720×640 the outcome, who fixes it, the first step and "Type this into the device" are
+ * all on screen without scrolling (issue 14 §1). */
+static void
+test_results_above_the_fold (void)
+{
+  GtkWidget *window = GTK_WIDGET (g_object_new (DMD_TYPE_WINDOW, NULL));
+  DmdWindow *self = DMD_WINDOW (window);
+  g_autoptr(DmdResult) result = dmd_test_refused_result ();
+  DmdPage *page;
+  GtkWidget *scroller, *card;
+  graphene_rect_t bounds;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 720, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  dmd_session_set_result (dmd_window_get_session (self), result);
+  dmd_window_go_to (self, DMD_PAGE_RESULTS);
+  dmd_test_spin ();
+
+  page = dmd_window_get_page (self, DMD_PAGE_RESULTS);
+  g_assert_nonnull (dmd_test_find_label (GTK_WIDGET (page), "Can’t Send Yet"));
+  g_assert_nonnull (dmd_test_find_label (GTK_WIDGET (page), "Who fixes it: the admin"));
+  scroller = dmd_test_find_type (GTK_WIDGET (page), GTK_TYPE_SCROLLED_WINDOW, 0);
+  card = dmd_test_find_type (GTK_WIDGET (page), GTK_TYPE_GRID, 0);
+  g_assert_nonnull (card);
+  g_assert_nonnull (dmd_test_find_label (card, "Sender"));
+  g_assert_true (gtk_widget_compute_bounds (card, scroller, &bounds));
+  g_test_message ("card bottom %.0f, visible height %d", bounds.origin.y + bounds.size.height,
+                  gtk_widget_get_height (scroller));
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (scroller));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -260,5 +293,6 @@ main (int    argc,
   g_test_add_func ("/dmd/ui/welcome-rows", test_welcome_rows);
   g_test_add_func ("/dmd/ui/app-icon", test_app_icon);
   g_test_add_func ("/dmd/ui/window-flow", test_window_flow);
+  g_test_add_func ("/dmd/ui/results-above-the-fold", test_results_above_the_fold);
   return g_test_run ();
 }

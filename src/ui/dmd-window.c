@@ -259,6 +259,28 @@ change_settings_action_cb (GtkWidget  *widget,
     go_to (self, DMD_PAGE_SETTINGS);
 }
 
+/* "Check This Option" on the capture page: the settings page for that option, with what
+ * the device showed filled in. */
+static void
+check_option_action_cb (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  DmdWindow *self = DMD_WINDOW (widget);
+  DmdCapturePage *capture = DMD_CAPTURE_PAGE (self->pages[DMD_PAGE_CAPTURE]);
+  DmdCaptureResult *result = dmd_capture_page_get_result (capture);
+  g_autoptr(DmdDeviceConfig) seen = NULL;
+  DmdOption option;
+
+  if (result == NULL || dmd_page_get_applying (current_page (self))
+      || !dmd_option_from_string (g_variant_get_string (parameter, NULL), &option))
+    return;
+
+  seen = dmd_capture_settings_seen (result->sessions, option, result->domain);
+  dmd_settings_page_fill (DMD_SETTINGS_PAGE (self->pages[DMD_PAGE_SETTINGS]), seen);
+  go_to (self, DMD_PAGE_SETTINGS);
+}
+
 static void
 add_page (DmdWindow *self,
           DmdPageId  id,
@@ -337,6 +359,7 @@ dmd_window_class_init (DmdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.explain", NULL, explain_action_cb);
   gtk_widget_class_install_action (widget_class, "win.capture", NULL, capture_action_cb);
   gtk_widget_class_install_action (widget_class, "win.change-settings", NULL, change_settings_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.check-option", "s", check_option_action_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK, "win.forward", NULL);

@@ -655,3 +655,66 @@ dmd_capture_result_get_verdict (DmdCaptureResult *result,
     }
   return NULL;
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* What the device showed, as settings to check                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* The session that says most about the device: the last that sent a whole message, else the
+ * last that went beyond EHLO. */
+static const DmdCaptureSession *
+telling_session (GPtrArray *sessions)
+{
+  const DmdCaptureSession *best = NULL;
+
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      const DmdCaptureSession *s = g_ptr_array_index (sessions, i);
+
+      if (s->completed)
+        best = s;
+      else if (dmd_capture_session_is_meaningful (s) && (best == NULL || !best->completed))
+        best = s;
+    }
+  return best;
+}
+
+DmdDeviceConfig *
+dmd_capture_settings_seen (GPtrArray  *sessions,
+                           DmdOption   option,
+                           const char *domain)
+{
+  DmdDeviceConfig *config;
+  const DmdCaptureSession *s;
+  g_autofree char *org_domain = NULL;
+
+  g_return_val_if_fail (sessions != NULL, NULL);
+
+  config = dmd_device_config_new (option);
+  s = telling_session (sessions);
+  if (s == NULL)
+    return config;
+
+  /* As the device secured the connection to this computer (it keeps doing so with Microsoft
+   * 365): STARTTLS, TLS from the start, or nothing. */
+  config->security = s->implicit_tls ? DMD_SECURITY_IMPLICIT_TLS
+                   : s->starttls ? DMD_SECURITY_STARTTLS
+                   : DMD_SECURITY_NONE;
+  if (option == DMD_OPTION_SMTP_AUTH && s->auth_username != NULL && *s->auth_username != '\0')
+    config->username = g_strdup (s->auth_username);
+  if (s->mail_from != NULL && *s->mail_from != '\0')
+    config->from = g_strdup (s->mail_from);
+  if (s->recipients->len > 0)
+    config->to = g_strdup (g_ptr_array_index (s->recipients, 0));
+
+  /* The organisation's domain, as the verdict takes it: as given, else the sign-in name's,
+   * else the sender's. Direct Send and relay look up the MX endpoint from it. */
+  org_domain = domain_to_ascii (domain);
+  if (org_domain == NULL)
+    org_domain = address_domain (s->auth_username);
+  if (org_domain == NULL)
+    org_domain = address_domain (s->mail_from);
+  if (option != DMD_OPTION_SMTP_AUTH)
+    config->domain = g_steal_pointer (&org_domain);
+  return config;
+}

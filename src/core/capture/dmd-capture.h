@@ -22,6 +22,7 @@
 
 #include <gio/gio.h>
 
+#include "dmd-config.h"
 #include "dmd-enums.h"
 #include "dmd-options.h"
 #include "dmd-result.h"
@@ -105,6 +106,17 @@ GPtrArray         *dmd_capture_judge         (GPtrArray               *sessions,
                                               DmdOption                first,
                                               const char              *domain,
                                               GDateTime               *today);
+
+/* What the device showed, as the settings to check it with for `option` (a new config): the
+ * security it used (STARTTLS, TLS from the start, none), its sign-in name (SMTP AUTH), its
+ * sender and first recipient, and for Direct Send and relay the organisation's domain
+ * (`domain` when given, else from the sign-in name or the sender), from the session that says
+ * most (the last whole message, else the last that went beyond EHLO). Server and port stay
+ * the option's defaults: the device was pointed at this computer. Never a secret: the capture
+ * keeps none. */
+DmdDeviceConfig   *dmd_capture_settings_seen (GPtrArray               *sessions,
+                                              DmdOption                option,
+                                              const char              *domain);
 
 /* ---- the outcome of a capture ---------------------------------------------------------- */
 

@@ -219,7 +219,7 @@ static const DmdCatalogEntry entries[] = {
     N_("Password sign-in (Basic authentication) for SMTP AUTH is being retired"),
     N_("The device signs in with a password (Basic authentication). Microsoft will turn Basic authentication for SMTP AUTH off by default for existing tenants at the end of December 2026; admins will still be able to turn it back on for a while, and Microsoft will announce the final removal date in the second half of 2027. Tenants created after December 2026 do not have it at all. The tenant admin should plan the move now."),
     { { N_("Move the device or application to OAuth (XOAUTH2) if it supports it."),
-        NULL, URL_BASIC_AUTH_PLAN, ANYONE },
+        NULL, URL_BASIC_AUTH_PLAN, TECH },
       { N_("For mail to recipients inside the organization only, High Volume Email (smtp.hve.mx.microsoft, port 587) is another way."),
         NULL, URL_BASIC_AUTH_PLAN, ADMIN },
       { N_("Or send through SMTP relay with a connector that trusts the site’s static public IP address."),

@@ -1,8 +1,8 @@
 /* dmd-finding-row.c
  *
- * libadwaita 1.2 cannot wrap an expander row's title, so the full title is repeated as the
- * first line inside. Every text comes from the finding as plain text (no markup): evidence is
- * server-controlled.
+ * The title is the expander row's own (libadwaita 1.2 wraps it: its header is an
+ * AdwActionRow whose title is not limited to a line), so it is not repeated inside. Every text
+ * comes from the finding as plain text (no markup): evidence is server-controlled.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "dmd-finding-row.h"
+#include "dmd-text.h"
 
 struct _DmdFindingRow
 {
@@ -91,18 +92,6 @@ label_new (const char *text,
   return label;
 }
 
-/* Monospace text that wraps without inserting hyphens: a hyphen added inside a command or a
- * reply line would be copied by eye. */
-static void
-no_hyphens (GtkWidget *label)
-{
-  PangoAttrList *attrs = pango_attr_list_new ();
-
-  pango_attr_list_insert (attrs, pango_attr_insert_hyphens_new (FALSE));
-  gtk_label_set_attributes (GTK_LABEL (label), attrs);
-  pango_attr_list_unref (attrs);
-}
-
 static GtkWidget *
 heading_new (const char *text)
 {
@@ -127,8 +116,8 @@ copy_clicked_cb (GtkButton *button,
 }
 
 /* A command in a monospace box with a Copy button. */
-static GtkWidget *
-command_box_new (const char *command)
+GtkWidget *
+dmd_command_box_new (const char *command)
 {
   GtkWidget *box, *label, *button;
 
@@ -137,8 +126,7 @@ command_box_new (const char *command)
   gtk_widget_add_css_class (box, "command");
 
   label = label_new (command, "monospace");
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  no_hyphens (label);
+  dmd_text_selectable_quietly (GTK_LABEL (label));
   gtk_widget_set_hexpand (label, TRUE);
   gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
   gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -188,7 +176,7 @@ fix_new (guint         number,
       gtk_box_append (GTK_BOX (content), tag);
     }
   if (fix->command != NULL && *fix->command != '\0')
-    gtk_box_append (GTK_BOX (content), command_box_new (fix->command));
+    gtk_box_append (GTK_BOX (content), dmd_command_box_new (fix->command));
   if (fix->url != NULL && *fix->url != '\0')
     {
       GtkWidget *link = gtk_link_button_new_with_label (fix->url, _("Microsoft’s documentation"));
@@ -205,7 +193,7 @@ fill (DmdFindingRow    *self,
       const DmdFinding *finding)
 {
   AdwExpanderRow *row = ADW_EXPANDER_ROW (self);
-  GtkWidget *icon, *list_row, *box, *title;
+  GtkWidget *icon, *list_row, *box;
   const char *audience = dmd_finding_audience_text (finding);
   g_autofree char *subtitle = NULL;
   g_autofree char *spoken = NULL;
@@ -238,17 +226,12 @@ fill (DmdFindingRow    *self,
   gtk_widget_set_margin_start (box, 12);
   gtk_widget_set_margin_end (box, 12);
 
-  title = label_new (finding->title ? finding->title : finding->id, "title-4");
-  gtk_label_set_selectable (GTK_LABEL (title), TRUE);
-  gtk_box_append (GTK_BOX (box), title);
-
   if (finding->evidence != NULL && *finding->evidence != '\0')
     {
       GtkWidget *evidence = label_new (finding->evidence, "evidence");
 
       gtk_widget_add_css_class (evidence, "monospace");
-      gtk_label_set_selectable (GTK_LABEL (evidence), TRUE);
-      no_hyphens (evidence);
+      dmd_text_selectable_quietly (GTK_LABEL (evidence));
       gtk_box_append (GTK_BOX (box), heading_new (_("What happened")));
       gtk_box_append (GTK_BOX (box), evidence);
     }
@@ -257,7 +240,7 @@ fill (DmdFindingRow    *self,
     {
       GtkWidget *explanation = label_new (finding->explanation, NULL);
 
-      gtk_label_set_selectable (GTK_LABEL (explanation), TRUE);
+      dmd_text_selectable_quietly (GTK_LABEL (explanation));
       gtk_box_append (GTK_BOX (box), heading_new (_("Why")));
       gtk_box_append (GTK_BOX (box), explanation);
     }
@@ -277,7 +260,7 @@ fill (DmdFindingRow    *self,
     GtkWidget *id = label_new (finding->id, "dim-label");
 
     gtk_widget_add_css_class (id, "caption");
-    gtk_label_set_selectable (GTK_LABEL (id), TRUE);
+    dmd_text_selectable_quietly (GTK_LABEL (id));
     gtk_widget_set_margin_top (id, 6);
     gtk_box_append (GTK_BOX (box), id);
   }
@@ -288,6 +271,10 @@ fill (DmdFindingRow    *self,
   gtk_widget_set_focusable (list_row, FALSE);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (list_row), box);
   adw_expander_row_add_row (row, list_row);
+
+  /* Evidence, commands and host names are copied by eye: Pango must not add hyphens to
+   * them (nor to the title, which may quote a server's words). */
+  dmd_text_no_hyphens (GTK_WIDGET (self));
 }
 
 static void

@@ -18,6 +18,9 @@ G_DECLARE_FINAL_TYPE (DmdFindingRow, dmd_finding_row, DMD, FINDING_ROW, AdwExpan
 GtkWidget  *dmd_finding_row_new            (const DmdFinding *finding);
 const char *dmd_finding_row_get_finding_id (DmdFindingRow    *self);
 
+/* An admin command in a monospace box with its Copy button (a toast says it was copied). */
+GtkWidget  *dmd_command_box_new            (const char       *command);
+
 /* The icon for a severity (its word: dmd_severity_word). */
 const char *dmd_severity_icon_name         (DmdSeverity       severity);
 /* Who must act on the finding's fixes, in words; NULL when it has none. */

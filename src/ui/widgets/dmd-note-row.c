@@ -8,6 +8,7 @@
 
 #include "dmd-core.h"
 #include "dmd-note-row.h"
+#include "dmd-text.h"
 
 struct _DmdNoteRow
 {
@@ -65,6 +66,8 @@ make_line (DmdNoteKind  kind,
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_selectable (GTK_LABEL (label), FALSE);
   gtk_widget_set_hexpand (label, TRUE);
+  /* Notes quote host names and addresses as typed. */
+  dmd_text_no_hyphens (label);
   if (prefix != NULL)
     {
       /* Translators: an error/warning/note word, then its text, read out by a screen reader. */

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include "dmd-text.h"
 #include "dmd-transcript-view.h"
 
 struct _DmdTranscriptView
@@ -14,6 +15,8 @@ struct _DmdTranscriptView
 
   guint        n_lines;
 };
+
+#define NO_HYPHENS DMD_TEXT_NO_HYPHENS_TAG
 
 G_DEFINE_FINAL_TYPE (DmdTranscriptView, dmd_transcript_view, GTK_TYPE_TEXT_VIEW)
 
@@ -42,6 +45,7 @@ dmd_transcript_view_init (DmdTranscriptView *self)
   gtk_text_buffer_create_tag (buffer, "prefix", "weight", PANGO_WEIGHT_BOLD, NULL);
   gtk_text_buffer_create_tag (buffer, "client", "weight", PANGO_WEIGHT_BOLD, NULL);
   gtk_text_buffer_create_tag (buffer, "info", "style", PANGO_STYLE_ITALIC, NULL);
+  dmd_text_no_hyphens_tag (buffer);
 }
 
 GtkWidget *
@@ -76,13 +80,16 @@ dmd_transcript_view_append (DmdTranscriptView *self,
 
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
   gtk_text_buffer_get_end_iter (buffer, &end);
+  /* What the server said, as it said it: no hyphen is added where a long line wraps. */
   if (self->n_lines > 0)
-    gtk_text_buffer_insert (buffer, &end, "\n", 1);
-  gtk_text_buffer_insert_with_tags_by_name (buffer, &end, prefix, -1, "prefix", NULL);
+    gtk_text_buffer_insert_with_tags_by_name (buffer, &end, "\n", 1, NO_HYPHENS, NULL);
+  gtk_text_buffer_insert_with_tags_by_name (buffer, &end, prefix, -1, "prefix", NO_HYPHENS, NULL);
   if (tag != NULL)
-    gtk_text_buffer_insert_with_tags_by_name (buffer, &end, text ? text : "", -1, tag, NULL);
+    gtk_text_buffer_insert_with_tags_by_name (buffer, &end, text ? text : "", -1,
+                                              tag, NO_HYPHENS, NULL);
   else
-    gtk_text_buffer_insert (buffer, &end, text ? text : "", -1);
+    gtk_text_buffer_insert_with_tags_by_name (buffer, &end, text ? text : "", -1,
+                                              NO_HYPHENS, NULL);
   self->n_lines++;
 }
 

@@ -13,6 +13,7 @@
 #include "dmd-a11y.h"
 #include "dmd-capture-page.h"
 #include "dmd-finding-row.h"
+#include "dmd-text.h"
 #include "dmd-transcript-view.h"
 
 struct _DmdCapturePage
@@ -78,7 +79,7 @@ value_row_new (const char *caption,
   gtk_widget_add_css_class (caption_label, "caption");
   value_label = gtk_label_new (value);
   gtk_label_set_xalign (GTK_LABEL (value_label), 0);
-  gtk_label_set_selectable (GTK_LABEL (value_label), TRUE);
+  dmd_text_selectable_quietly (GTK_LABEL (value_label));
   gtk_label_set_wrap (GTK_LABEL (value_label), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (value_label), PANGO_WRAP_CHAR);
   gtk_widget_add_css_class (value_label, big ? "title-2" : "monospace");
@@ -201,8 +202,9 @@ end_text (const DmdCaptureResult *result)
 static GtkWidget *
 verdict_group_new (const DmdCaptureVerdict *verdict)
 {
-  GtkWidget *group, *row, *icon;
+  GtkWidget *group, *row, *icon, *check;
   const char *title, *subtitle, *icon_name, *style;
+  g_autofree char *spoken = NULL;
 
   if (verdict->usable)
     {
@@ -216,7 +218,7 @@ verdict_group_new (const DmdCaptureVerdict *verdict)
       title = _("Not known yet");
       subtitle = _("No message from the device went through to the end. Send a test email "
                    "from it and let it finish.");
-      icon_name = "dialog-question-symbolic";
+      icon_name = "dialog-information-symbolic";
       style = "warning";
     }
   else if (verdict->judged)
@@ -231,7 +233,7 @@ verdict_group_new (const DmdCaptureVerdict *verdict)
       title = _("Not tested");
       subtitle = _("The device did not get past the greeting. Send a test email from it, not "
                    "only a connection test.");
-      icon_name = "dialog-question-symbolic";
+      icon_name = "dialog-information-symbolic";
       style = "dim-label";
     }
 
@@ -249,29 +251,133 @@ verdict_group_new (const DmdCaptureVerdict *verdict)
   gtk_widget_add_css_class (row, "dmd-verdict-row");
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
 
+  /* Check it from this computer, with what the device showed already typed in: a row of
+   * its own, which fits 360 px (a header button would cut the option's name short). */
+  check = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (check), _("Check This Option"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (check),
+                               _("From this computer, with what the device showed filled in"));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (check), TRUE);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (check), "win.check-option");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (check), "s",
+                                    dmd_option_to_string (verdict->option));
+  /* Translators: the row under an option's verdict, read out with the option's name. */
+  spoken = g_strdup_printf (_("Check %s"), dmd_option_display_name (verdict->option));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  spoken, -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (check),
+                             g_object_new (GTK_TYPE_IMAGE, "icon-name", "go-next-symbolic",
+                                           "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
+                                           NULL));
+  gtk_widget_add_css_class (check, "dmd-check-option-row");
+
   for (guint i = 0; verdict->findings != NULL && i < verdict->findings->len; i++)
     adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
                                dmd_finding_row_new (g_ptr_array_index (verdict->findings, i)));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), check);
   return group;
+}
+
+/* Usable first, then not known yet, then not usable, then not tested. */
+static guint
+verdict_rank (const DmdCaptureVerdict *verdict)
+{
+  if (verdict->usable)
+    return 0;
+  if (dmd_capture_verdict_is_unproven (verdict))
+    return 1;
+  if (verdict->judged)
+    return 2;
+  return 3;
+}
+
+/* "SMTP relay", "Direct Send or SMTP relay", "A, B or C". */
+static char *
+option_list (GPtrArray *options)
+{
+  const char *names[3] = { "", "", "" };
+  const char *a, *b, *c;
+
+  for (guint i = 0; i < options->len && i < G_N_ELEMENTS (names); i++)
+    names[i] = dmd_option_display_name (GPOINTER_TO_INT (g_ptr_array_index (options, i)));
+  a = names[0];
+  b = names[1];
+  c = names[2];
+
+  if (options->len == 1)
+    return g_strdup (a);
+  if (options->len == 2)
+    /* Translators: two sending options, as in "Direct Send or SMTP relay". */
+    return g_strdup_printf (_("%s or %s"), a, b);
+  /* Translators: three sending options, as in "A, B or C". */
+  return g_strdup_printf (_("%s, %s or %s"), a, b, c);
+}
+
+/* The outcome in one sentence, from the verdicts. */
+static char *
+headline (const DmdCaptureResult *result)
+{
+  g_autoptr(GPtrArray) usable = g_ptr_array_new ();
+  gboolean unproven = FALSE, judged = FALSE;
+
+  for (guint i = 0; i < result->verdicts->len; i++)
+    {
+      const DmdCaptureVerdict *v = g_ptr_array_index (result->verdicts, i);
+
+      if (v->usable)
+        g_ptr_array_add (usable, GINT_TO_POINTER (v->option));
+      unproven |= dmd_capture_verdict_is_unproven (v);
+      judged |= v->judged;
+    }
+
+  if (usable->len > 0)
+    {
+      g_autofree char *list = option_list (usable);
+
+      /* Translators: %s is one sending option or a list of them ("Direct Send or SMTP relay"). */
+      return g_strdup_printf (_("This device can use %s"), list);
+    }
+  if (result->sessions->len == 0)
+    return g_strdup (_("The device did not connect"));
+  if (unproven)
+    return g_strdup (_("Not known yet: no test email went through to the end"));
+  if (judged)
+    return g_strdup (_("As it is set up now, the device can use none of the options"));
+  return g_strdup (_("The device only tested the connection"));
 }
 
 static void
 render_result (DmdCapturePage *self)
 {
   GtkWidget *label;
+  g_autoptr(GPtrArray) sorted = NULL;
+  g_autofree char *title = NULL;
 
   clear_verdicts (self);
   if (self->result == NULL)
     return;
+
+  title = headline (self->result);
+  label = gtk_label_new (title);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "title-2");
+  gtk_box_append (self->verdict_box, label);
 
   label = gtk_label_new (end_text (self->result));
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_box_append (self->verdict_box, label);
 
-  for (guint i = 0; i < self->result->verdicts->len; i++)
-    gtk_box_append (self->verdict_box,
-                    verdict_group_new (g_ptr_array_index (self->result->verdicts, i)));
+  /* The options in the order of the verdict: what the device can use first. */
+  sorted = g_ptr_array_new ();
+  for (guint rank = 0; rank <= 3; rank++)
+    for (guint i = 0; i < self->result->verdicts->len; i++)
+      if (verdict_rank (g_ptr_array_index (self->result->verdicts, i)) == rank)
+        g_ptr_array_add (sorted, g_ptr_array_index (self->result->verdicts, i));
+  for (guint i = 0; i < sorted->len; i++)
+    gtk_box_append (self->verdict_box, verdict_group_new (g_ptr_array_index (sorted, i)));
+  dmd_text_no_hyphens (GTK_WIDGET (self->verdict_box));
   gtk_widget_set_visible (GTK_WIDGET (self->verdict_box), TRUE);
 }
 
@@ -381,6 +487,8 @@ show_connect_info (DmdCapturePage *self)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (note), firewall);
   gtk_widget_add_css_class (note, "dmd-capture-note");
   add_connect_row (self, note);
+  /* Addresses and the fingerprint are typed into the device as shown. */
+  dmd_text_no_hyphens (GTK_WIDGET (self->connect_group));
 
 }
 

@@ -1,7 +1,8 @@
 /* dmd-checks-page.c — the live checks: a row per check as it starts, the conversation
  *
  * The page's apply step is the checkup: it starts when the page shows, and the window's
- * Cancel (or Escape) cancels the apply cancellable, which is the checkup's.
+ * Cancel (or Escape) cancels the apply cancellable, which is the checkup's. Every check the
+ * run plans is listed from the start as "Waiting", so that progress shows as rows turn.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,6 +14,7 @@
 #include "dmd-core.h"
 #include "dmd-checks-page.h"
 #include "dmd-device-code-dialog.h"
+#include "dmd-text.h"
 #include "dmd-transcript-view.h"
 
 struct _DmdChecksPage
@@ -78,6 +80,7 @@ typedef struct {
   GtkLabel   *elapsed;
   char       *title;
   gint64      started;   /* monotonic µs */
+  DmdCheckStatus status;
 } CheckRow;
 
 static void
@@ -104,8 +107,11 @@ set_row_state (GtkWidget      *widget,
   g_autofree char *suffix = NULL;
   g_autofree char *spoken = NULL;
   const char *styles[] = { "success", "warning", "error", "dim-label" };
-  gboolean running = status == DMD_CHECK_RUNNING || status == DMD_CHECK_PENDING;
+  gboolean running = status == DMD_CHECK_RUNNING;
+  /* Under a second says nothing a technician needs: only longer times are shown. */
+  gboolean timed = elapsed_ms >= 1000;
 
+  row->status = status;
   if (summary != NULL)
     adw_action_row_set_subtitle (ADW_ACTION_ROW (widget), summary);
 
@@ -127,7 +133,7 @@ set_row_state (GtkWidget      *widget,
   if (state_text == NULL)
     state_text = dmd_check_status_word (status);
   gtk_label_set_text (row->state, state_text);
-  if (elapsed_ms >= 0)
+  if (timed)
     {
       /* Translators: how long a check took, in seconds. */
       g_autofree char *elapsed = g_strdup_printf (_("%.1f s"), elapsed_ms / 1000.0);
@@ -141,7 +147,7 @@ set_row_state (GtkWidget      *widget,
       gtk_label_set_text (row->elapsed, "");
       suffix = g_strdup (state_text);
     }
-  gtk_widget_set_visible (GTK_WIDGET (row->elapsed), elapsed_ms >= 0);
+  gtk_widget_set_visible (GTK_WIDGET (row->elapsed), timed);
 
   /* GTK 4.8 cannot announce; the row's name carries its state in words instead. */
   /* Translators: a check row read out: its name, its state, then its one-line result. */
@@ -195,10 +201,12 @@ add_row (DmdChecksPage *self,
   }
 
   g_object_set_data_full (G_OBJECT (widget), "dmd-check-row", row, (GDestroyNotify) check_row_free);
+  /* Summaries quote host names and reply lines: never hyphenated. */
+  dmd_text_no_hyphens (widget);
   gtk_list_box_append (self->check_list, widget);
   g_hash_table_replace (self->rows, g_strdup (id), widget);
   self->n_checks++;
-  set_row_state (widget, DMD_CHECK_RUNNING, NULL, NULL, -1);
+  set_row_state (widget, DMD_CHECK_PENDING, NULL, NULL, -1);
   return widget;
 }
 
@@ -211,9 +219,9 @@ check_started_cb (DmdCheckup    *checkup,
   GtkWidget *row = g_hash_table_lookup (self->rows, id);
 
   if (row == NULL)
-    add_row (self, id, title ? title : dmd_check_title (id));
-  else
-    set_row_state (row, DMD_CHECK_RUNNING, NULL, NULL, -1);
+    row = add_row (self, id, title ? title : dmd_check_title (id));
+  check_row (row)->started = g_get_monotonic_time ();
+  set_row_state (row, DMD_CHECK_RUNNING, NULL, NULL, -1);
 }
 
 /* ---- the device code: what a person does while the oauth check waits ---- */
@@ -312,7 +320,9 @@ stop_running_rows (DmdChecksPage *self,
     {
       CheckRow *row = check_row (value);
 
-      if (gtk_stack_get_visible_child (row->icon_stack) == GTK_WIDGET (row->spinner))
+      /* Still running, or planned and never started (an earlier step failed, or what the
+       * check needs never came). */
+      if (row->status == DMD_CHECK_RUNNING || row->status == DMD_CHECK_PENDING)
         set_row_state (value, DMD_CHECK_SKIP, NULL, state_text, -1);
     }
 }
@@ -410,6 +420,18 @@ dmd_checks_page_apply (DmdPage      *page,
 
   dmd_session_set_result (dmd_page_get_session (DMD_PAGE (self)), NULL);
   gtk_label_set_text (self->status_label, _("Running the checks from this computer…"));
+
+  /* Every planned check, waiting, in the order the run takes them. */
+  {
+    g_autoptr(GPtrArray) plan = dmd_checkup_plan (config);
+
+    for (guint i = 0; i < plan->len; i++)
+      {
+        const DmdPlannedCheck *planned = g_ptr_array_index (plan, i);
+
+        add_row (self, planned->id, planned->title);
+      }
+  }
 
   self->checkup = dmd_checkup_new (config);
   g_signal_connect (self->checkup, "check-started", G_CALLBACK (check_started_cb), self);

@@ -1,7 +1,9 @@
 /* dmd-explain-page.c — a pasted reply line → the findings and their fixes
  *
  * The knowledge base's explain, dmd_explain_reply (the same as the CLI's `explain`), shown
- * with the results page's finding rows.
+ * with the results page's finding rows. The sending option starts at "Not sure" (every
+ * option's reading, as the CLI without --option), whatever the last run checked: a pasted
+ * line often comes from another device; the explanation follows the option chosen.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -49,7 +51,8 @@ explain (DmdExplainPage *self)
   GtkTextIter start, end;
   g_autofree char *text = NULL;
   g_autoptr(DmdExplanation) explanation = NULL;
-  DmdOption option;
+  DmdOption option = DMD_OPTION_SMTP_AUTH;
+  gboolean option_known;
   DmdStep step;
   guint selected;
 
@@ -64,12 +67,15 @@ explain (DmdExplainPage *self)
       return;
     }
 
+  /* Row 0 is "Not sure"; then the options in their order. */
   selected = adw_combo_row_get_selected (self->option_row);
-  option = selected < DMD_N_OPTIONS ? (DmdOption) selected : DMD_OPTION_SMTP_AUTH;
+  option_known = selected >= 1 && selected <= DMD_N_OPTIONS;
+  if (option_known)
+    option = (DmdOption) (selected - 1);
   selected = adw_combo_row_get_selected (self->step_row);
   step = selected < G_N_ELEMENTS (steps) ? steps[selected] : DMD_STEP_ANY;
 
-  explanation = dmd_explain_reply (text, &option, step, DMD_AUTH_NONE,
+  explanation = dmd_explain_reply (text, option_known ? &option : NULL, step, DMD_AUTH_NONE,
                                    dmd_session_get_config (dmd_page_get_session (DMD_PAGE (self))));
   if (explanation == NULL)
     {
@@ -94,11 +100,16 @@ explain (DmdExplainPage *self)
       g_ptr_array_add (self->rows, row);
     }
 
-  gtk_label_set_text (self->status_label,
-                      self->rows->len > 1
-                        ? _("This reply can have several causes, the most likely first.")
-                        : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->status_label), self->rows->len > 1);
+  if (explanation->depends_on_option)
+    gtk_label_set_text (self->status_label,
+                        _("This reply means different things for each sending option: what it can mean for each is below, the most likely first. Choose the device’s option to narrow it down."));
+  else
+    gtk_label_set_text (self->status_label,
+                        self->rows->len > 1
+                          ? _("This reply can have several causes, the most likely first.")
+                          : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label),
+                          explanation->depends_on_option || self->rows->len > 1);
   gtk_widget_set_visible (GTK_WIDGET (self->findings_group), self->rows->len > 0);
 }
 
@@ -114,8 +125,6 @@ dmd_explain_page_shown (DmdPage *page)
 {
   DmdExplainPage *self = DMD_EXPLAIN_PAGE (page);
 
-  adw_combo_row_set_selected (self->option_row,
-                              dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))));
   gtk_widget_grab_focus (GTK_WIDGET (self->reply_view));
 }
 
@@ -126,8 +135,6 @@ dmd_explain_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (dmd_explain_page_parent_class)->constructed (object);
 
-  adw_combo_row_set_selected (self->option_row,
-                              dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))));
   explain (self);
 }
 

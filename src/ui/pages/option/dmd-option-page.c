@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "dmd-option-page.h"
+#include "dmd-text.h"
 
 struct _DmdOptionPage
 {
@@ -77,6 +78,9 @@ add_option_rows (DmdOptionPage *self)
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_action_row_set_subtitle (row, _(info->subtitle));
       gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+      /* No Tab stop of its own: the row is one (one stop per option, as a radio group), and
+       * activating it checks the button. */
+      gtk_widget_set_focusable (check, FALSE);
       if (i > 0)
         gtk_check_button_set_group (GTK_CHECK_BUTTON (check), self->checks[0]);
       g_signal_connect_object (check, "toggled", G_CALLBACK (check_toggled_cb), self,
@@ -132,11 +136,9 @@ answer_changed_cb (DmdOptionPage *self)
                            gtk_editable_get_text (GTK_EDITABLE (self->server_field_row)),
                            &option, &reason))
     {
-      g_autofree char *text = NULL;
-
-      /* Translators: %s is an option name, then the reason (a sentence) follows. */
-      text = g_strdup_printf (_("Chosen: %s. %s"), dmd_option_display_name (option), reason);
-      gtk_label_set_text (self->suggestion_label, text);
+      /* The reason names the option it chose (and the row above shows it checked): no
+       * "Chosen: SMTP relay." before "…: SMTP relay, through a connector". */
+      gtk_label_set_text (self->suggestion_label, reason);
       gtk_image_set_from_icon_name (self->suggestion_icon, "emblem-ok-symbolic");
       gtk_check_button_set_active (check_for_option (self, option), TRUE);
     }
@@ -144,7 +146,7 @@ answer_changed_cb (DmdOptionPage *self)
     {
       gtk_label_set_text (self->suggestion_label,
                           _("Answer the questions above, or type what is in the device’s server field."));
-      gtk_image_set_from_icon_name (self->suggestion_icon, "dialog-question-symbolic");
+      gtk_image_set_from_icon_name (self->suggestion_icon, "dialog-information-symbolic");
     }
 }
 
@@ -152,6 +154,19 @@ static void
 session_option_changed_cb (DmdOptionPage *self)
 {
   sync_from_session (self);
+}
+
+/* Arriving on the page, the chosen option has the focus: Space or Enter keeps it, the arrow
+ * keys move to the others. */
+static void
+dmd_option_page_shown (DmdPage *page)
+{
+  DmdOptionPage *self = DMD_OPTION_PAGE (page);
+  DmdOption option = dmd_session_get_option (dmd_page_get_session (page));
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (check_for_option (self, option)),
+                                            ADW_TYPE_ACTION_ROW);
+
+  gtk_widget_grab_focus (row);
 }
 
 static void
@@ -173,6 +188,7 @@ dmd_option_page_class_init (DmdOptionPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->constructed = dmd_option_page_constructed;
+  DMD_PAGE_CLASS (klass)->shown = dmd_option_page_shown;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/dmd-option-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DmdOptionPage, login_row);
@@ -199,6 +215,8 @@ dmd_option_page_init (DmdOptionPage *self)
   dmd_page_set_title (DMD_PAGE (self), _("Sending Option"));
   dmd_page_set_complete (DMD_PAGE (self), TRUE);
 
+  /* The suggestion can be selected and copied, but is no Tab stop. */
+  dmd_text_selectable_quietly (self->suggestion_label);
   answer_changed_cb (self);
 }
 

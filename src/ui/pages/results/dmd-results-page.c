@@ -15,6 +15,7 @@
 #include "dmd-finding-row.h"
 #include "dmd-instead-row.h"
 #include "dmd-results-page.h"
+#include "dmd-text.h"
 #include "dmd-transcript-view.h"
 
 struct _DmdResultsPage
@@ -30,12 +31,18 @@ struct _DmdResultsPage
   AdwActionRow         *save_row;
   GtkScrolledWindow    *scrolled_window;
   AdwPreferencesGroup  *settings_group;
+  GtkWidget            *step_command;   /* the first step's command box, or NULL */
+  GtkBox               *step_box;
+  GtkLabel             *step_label;
   GtkToggleButton      *transcript_button;
   DmdTranscriptView    *transcript_view;
+  GtkBox               *type_box;
+  GtkGrid              *type_grid;
   GtkLabel             *verdict_description;
   GtkImage             *verdict_icon;
   GtkLabel             *verdict_note;
   GtkLabel             *verdict_title;
+  GtkLabel             *who_label;
 
   GPtrArray            *rows;     /* rows added to the groups, to remove on the next render */
   GtkFileChooserNative *chooser;
@@ -194,6 +201,106 @@ render_settings (DmdResultsPage *self,
       add_row (self, self->settings_group,
                info_row_new (setting->label ? setting->label : setting->name, subtitle, icon, style, state));
     }
+}
+
+static const DmdSettingRow *
+setting_named (DmdResult  *result,
+               const char *name)
+{
+  for (guint i = 0; result->recommended != NULL && i < result->recommended->len; i++)
+    {
+      const DmdSettingRow *row = g_ptr_array_index (result->recommended, i);
+
+      if (g_strcmp0 (row->name, name) == 0)
+        return row;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+card_label_new (const char *text,
+                const char *style)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_valign (label, GTK_ALIGN_START);
+  if (style != NULL)
+    gtk_widget_add_css_class (label, style);
+  return label;
+}
+
+/* "Type this into the device": the values that matter at the device, one line each, with
+ * what was entered under a value that differs. Right under the headline, so that the verdict
+ * and what to type fit one screen. */
+static void
+render_type_card (DmdResultsPage *self,
+                  DmdResult      *result)
+{
+  static const char *names[] = { "server", "port", "security", "username", "sender" };
+  GtkWidget *child;
+  int line = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->type_grid))) != NULL)
+    gtk_grid_remove (self->type_grid, child);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      const DmdSettingRow *setting = setting_named (result, names[i]);
+      gboolean differs, ok, entered;
+      const char *value;
+      GtkWidget *name, *value_box, *value_label, *icon;
+
+      if (setting == NULL)
+        continue;
+      differs = g_strcmp0 (setting->status, "differs") == 0;
+      ok = g_strcmp0 (setting->status, "ok") == 0;
+      entered = setting->entered != NULL && *setting->entered != '\0';
+      /* What matches is shown as typed (concrete); otherwise what to type instead. */
+      value = ok && entered ? setting->entered
+            : setting->recommended != NULL ? setting->recommended : "";
+
+      name = card_label_new (setting->label ? setting->label : setting->name, "dim-label");
+      gtk_label_set_wrap_mode (GTK_LABEL (name), PANGO_WRAP_WORD);
+      value_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+      gtk_widget_set_hexpand (value_box, TRUE);
+      value_label = card_label_new (value, NULL);
+      /* At least 20 characters wide (a wrapping label's width-chars is its minimum): at
+       * 360 px the names wrap first and a host name or an address stays on one line. */
+      gtk_label_set_width_chars (GTK_LABEL (value_label), 20);
+      dmd_text_selectable_quietly (GTK_LABEL (value_label));
+      gtk_widget_add_css_class (value_label, "type-value");
+      gtk_box_append (GTK_BOX (value_box), value_label);
+      if (differs)
+        {
+          g_autofree char *was = NULL;
+
+          /* Translators: under a value to type into the device: what is there now. */
+          was = entered ? g_strdup_printf (_("Entered: %s"), setting->entered)
+                        : g_strdup (_("Not entered"));
+          gtk_box_append (GTK_BOX (value_box), card_label_new (was, "caption"));
+          gtk_widget_add_css_class (value_box, "differs");
+        }
+
+      icon = g_object_new (GTK_TYPE_IMAGE,
+                           "icon-name", differs ? "dialog-error-symbolic"
+                                        : ok ? "emblem-ok-symbolic" : "list-remove-symbolic",
+                           "valign", GTK_ALIGN_START,
+                           "tooltip-text", differs ? _("Differs") : ok ? _("Matches") : _("Not applicable"),
+                           NULL);
+      gtk_widget_add_css_class (icon, differs ? "error" : ok ? "success" : "dim-label");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      differs ? _("Differs") : ok ? _("Matches") : _("Not applicable"),
+                                      -1);
+
+      gtk_grid_attach (self->type_grid, name, 0, line, 1, 1);
+      gtk_grid_attach (self->type_grid, value_box, 1, line, 1, 1);
+      gtk_grid_attach (self->type_grid, icon, 2, line, 1, 1);
+      line++;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->type_box), line > 0);
 }
 
 static void
@@ -384,6 +491,36 @@ first_fix (const DmdFinding *finding)
   return g_ptr_array_index (finding->fixes, 0);
 }
 
+/* Who does the step the headline shows, in words; NULL when anyone can. */
+static const char *
+who_text (const DmdFinding *finding,
+          const DmdFix     *fix)
+{
+  DmdAudience audience = fix->audience;
+
+  if (audience == DMD_AUDIENCE_ANYONE)
+    for (guint i = 0; finding->fixes != NULL && i < finding->fixes->len; i++)
+      {
+        const DmdFix *other = g_ptr_array_index (finding->fixes, i);
+
+        if (other->audience != DMD_AUDIENCE_ANYONE && audience == DMD_AUDIENCE_ANYONE)
+          audience = other->audience;
+        else if (other->audience != DMD_AUDIENCE_ANYONE && other->audience != audience)
+          return _("Who fixes it: at the device and the admin");
+      }
+
+  switch (audience)
+    {
+    case DMD_AUDIENCE_ADMIN:
+      return _("Who fixes it: the admin");
+    case DMD_AUDIENCE_TECHNICIAN:
+      return _("Who fixes it: at the device");
+    case DMD_AUDIENCE_ANYONE:
+    default:
+      return NULL;
+    }
+}
+
 /* The headline says the outcome in words, from the verdict (never a count): the checks
  * decide it, not the severity of the findings. */
 static void
@@ -391,7 +528,8 @@ render_verdict (DmdResultsPage *self,
                 DmdResult      *result)
 {
   const DmdFinding *top = dmd_result_get_top_finding (result);
-  const char *title, *icon, *style;
+  const DmdFix *fix = NULL;
+  const char *title, *icon, *style, *who;
   g_autofree char *description = NULL;
 
   switch (dmd_result_get_verdict (result))
@@ -427,17 +565,8 @@ render_verdict (DmdResultsPage *self,
 
   if (top != NULL)
     {
-      const DmdFix *fix = first_fix (top);
-
-      if (fix != NULL && fix->audience == DMD_AUDIENCE_ADMIN)
-        /* Translators: the most important problem, then its first fix, done by the admin. */
-        description = g_strdup_printf (_("%s\nFirst step, for the admin: %s"), top->title, fix->text);
-      else if (fix != NULL && fix->audience == DMD_AUDIENCE_TECHNICIAN)
-        description = g_strdup_printf (_("%s\nFirst step, at the device: %s"), top->title, fix->text);
-      else if (fix != NULL)
-        description = g_strdup_printf (_("%s\nFirst step: %s"), top->title, fix->text);
-      else
-        description = g_strdup (top->title);
+      description = g_strdup (top->title);
+      fix = first_fix (top);
     }
   else if (dmd_result_get_failed_check (result) != NULL)
     {
@@ -453,6 +582,27 @@ render_verdict (DmdResultsPage *self,
     description = g_strdup (_("Microsoft 365 accepted the test message with these settings."));
   else
     description = g_strdup (_("Microsoft 365 accepted these settings up to the recipient. No message was sent."));
+
+  /* Who acts, on its own line, then the first step and its command with a Copy button. */
+  who = fix != NULL ? who_text (top, fix) : NULL;
+  gtk_label_set_text (self->who_label, who ? who : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->who_label), who != NULL);
+  if (self->step_command != NULL)
+    gtk_box_remove (self->step_box, g_steal_pointer (&self->step_command));
+  if (fix != NULL)
+    {
+      g_autofree char *step = NULL;
+
+      /* Translators: the most important problem's first fix, under the headline. */
+      step = g_strdup_printf (_("First step: %s"), fix->text);
+      gtk_label_set_text (self->step_label, step);
+      if (fix->command != NULL && *fix->command != '\0')
+        {
+          self->step_command = dmd_command_box_new (fix->command);
+          gtk_box_append (self->step_box, self->step_command);
+        }
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->step_box), fix != NULL);
 
   gtk_label_set_text (self->verdict_title, title);
   gtk_label_set_text (self->verdict_description, description);
@@ -473,6 +623,7 @@ render (DmdResultsPage *self)
     return;
 
   render_verdict (self, result);
+  render_type_card (self, result);
   render_findings (self, result);
   render_instead (self);
   render_settings (self, result);
@@ -480,6 +631,8 @@ render (DmdResultsPage *self)
   render_checks (self, result);
   dmd_transcript_view_set_lines (self->transcript_view, result->transcript);
   gtk_widget_set_visible (GTK_WIDGET (self->transcript_button), result->transcript->len > 0);
+  /* Host names, certificate fields and reply lines appear as they are, never hyphenated. */
+  dmd_text_no_hyphens (GTK_WIDGET (self));
 }
 
 static void
@@ -646,12 +799,17 @@ dmd_results_page_class_init (DmdResultsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, save_row);
   gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, scrolled_window);
   gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, settings_group);
+  gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, step_box);
+  gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, step_label);
   gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, transcript_button);
   gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, transcript_view);
+  gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, type_box);
+  gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, type_grid);
   gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, verdict_description);
   gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, verdict_icon);
   gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, verdict_note);
   gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, verdict_title);
+  gtk_widget_class_bind_template_child (widget_class, DmdResultsPage, who_label);
   gtk_widget_class_bind_template_callback (widget_class, copy_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, save_activated_cb);
 }
@@ -664,9 +822,6 @@ dmd_results_page_init (DmdResultsPage *self)
   self->rows = g_ptr_array_new ();
   g_signal_connect_swapped (self->transcript_button, "toggled", G_CALLBACK (transcript_toggled_cb), self);
   dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->transcript_button), "label");
-  dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->save_row), "title");
-  dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->copy_row), "title");
-  dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->change_row), "title");
 
   dmd_page_set_title (DMD_PAGE (self), _("Results"));
   dmd_page_set_forward_label (DMD_PAGE (self), _("_Run Again"));

@@ -20,6 +20,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "dmd-a11y.h"
@@ -1012,17 +1014,109 @@ entry_activated_cb (DmdSettingsPage *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "win.forward", NULL);
 }
 
+/* Every field as it was, those the option hides included, for Undo. */
+typedef struct {
+  DmdOption  option;
+  char      *values[N_ROWS];  /* entries (secrets too) and choices, as current () says */
+  char      *files[N_ROWS];
+  gboolean   send;
+} Snapshot;
+
+static void
+snapshot_free (Snapshot *snapshot)
+{
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    {
+      /* A secret is wiped before its memory goes back. */
+      if (snapshot->values[r] != NULL && field_rows[r].kind == KIND_SECRET)
+        memset (snapshot->values[r], 0, strlen (snapshot->values[r]));
+      g_free (snapshot->values[r]);
+      g_free (snapshot->files[r]);
+    }
+  g_free (snapshot);
+}
+
+static Snapshot *
+snapshot_new (DmdSettingsPage *self)
+{
+  Snapshot *snapshot = g_new0 (Snapshot, 1);
+
+  snapshot->option = self->option;
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    switch (field_rows[r].kind)
+      {
+      case KIND_TEXT:
+      case KIND_NUMBER:
+      case KIND_CHOICE:
+        snapshot->values[r] = current (self, r);
+        break;
+      case KIND_SECRET:
+        snapshot->values[r] = g_strdup (secret (self, r));
+        break;
+      case KIND_FILE:
+        snapshot->files[r] = g_strdup (self->files[r]);
+        break;
+      case KIND_SWITCH:
+        snapshot->send = gtk_switch_get_active (
+          GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (self->rows[r]))));
+        break;
+      default:
+        g_assert_not_reached ();
+      }
+  return snapshot;
+}
+
+static void
+undo_forget_cb (AdwToast        *toast,
+                DmdSettingsPage *self)
+{
+  const Snapshot *before = g_object_get_data (G_OBJECT (toast), "dmd-before");
+  DmdSession *session = dmd_page_get_session (DMD_PAGE (self));
+
+  if (dmd_session_get_option (session) != before->option)
+    dmd_session_set_option (session, before->option);
+  self->loading = TRUE;
+  self->option = before->option;
+  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
+    if (before->values[r] != NULL)
+      set_current (self, r, before->values[r]);
+    else if (field_rows[r].kind == KIND_FILE)
+      {
+        g_free (self->files[r]);
+        self->files[r] = g_strdup (before->files[r]);
+      }
+    else if (field_rows[r].kind == KIND_SWITCH)
+      gtk_switch_set_active (
+        GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (self->rows[r]))),
+        before->send);
+  show_files (self);
+  self->loading = FALSE;
+  update_layout (self);
+  refresh (self);
+  save_settings (self);
+}
+
 static void
 forget_clicked_cb (DmdSettingsPage *self)
 {
   GtkWidget *overlay;
+  AdwToast *toast;
+
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  toast = adw_toast_new (_("The remembered settings were cleared"));
+  /* Undo brings back every field as it was, the secret too: it stays in memory only, with
+   * the toast, and is wiped when the toast goes. */
+  g_object_set_data_full (G_OBJECT (toast), "dmd-before", snapshot_new (self),
+                          (GDestroyNotify) snapshot_free);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo_forget_cb), self, 0);
 
   dmd_settings_page_forget (self);
 
-  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
   if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay),
-                                 adw_toast_new (_("The remembered settings were cleared")));
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+  else
+    g_object_unref (toast);
 }
 
 static void
@@ -1234,4 +1328,57 @@ dmd_settings_page_forget (DmdSettingsPage *self)
       g_settings_apply (settings);
     }
   load_settings (self);
+}
+
+void
+dmd_settings_page_fill (DmdSettingsPage       *self,
+                        const DmdDeviceConfig *config)
+{
+  DmdSession *session;
+  g_autofree char *server = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *length = NULL;
+
+  g_return_if_fail (DMD_IS_SETTINGS_PAGE (self));
+  g_return_if_fail (config != NULL);
+
+  session = dmd_page_get_session (DMD_PAGE (self));
+  if (config->option != dmd_session_get_option (session))
+    dmd_session_set_option (session, config->option);
+
+  server = config->server != NULL && *config->server != '\0'
+           ? g_strdup (config->server) : default_of (ROW_SERVER, config->option);
+  port = config->port != 0 ? g_strdup_printf ("%u", config->port)
+                           : default_of (ROW_PORT, config->option);
+  length = config->server_field_length != 0 ? g_strdup_printf ("%u", config->server_field_length)
+                                            : g_strdup ("");
+
+  self->loading = TRUE;
+  self->option = config->option;
+  set_current (self, ROW_SERVER, server);
+  set_current (self, ROW_DOMAIN, config->domain ? config->domain : "");
+  set_current (self, ROW_PORT, port);
+  set_current (self, ROW_SECURITY, dmd_security_to_string (config->security));
+  set_current (self, ROW_METHOD, config->oauth_token != NULL ? "oauth-token" : "password");
+  set_current (self, ROW_USERNAME, config->username ? config->username : "");
+  set_current (self, ROW_PASSWORD, config->password ? config->password : "");
+  set_current (self, ROW_TOKEN, config->oauth_token ? config->oauth_token : "");
+  set_current (self, ROW_SENDER, config->from ? config->from : "");
+  set_current (self, ROW_RECIPIENT, config->to ? config->to : "");
+  set_current (self, ROW_CONNECTOR, config->connector_trusts_certificate ? "certificate" : "ip");
+  set_current (self, ROW_CONNECTOR_IP, config->connector_ip ? config->connector_ip : "");
+  set_current (self, ROW_FIELD_LENGTH, length);
+  gtk_switch_set_active (
+    GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (self->rows[ROW_SEND]))),
+    FALSE);
+  g_free (self->files[ROW_CLIENT_CERT]);
+  self->files[ROW_CLIENT_CERT] = g_strdup (config->client_cert_file);
+  g_free (self->files[ROW_CLIENT_KEY]);
+  self->files[ROW_CLIENT_KEY] = g_strdup (config->client_key_file);
+  show_files (self);
+  self->touched = 0;
+  self->loading = FALSE;
+
+  update_layout (self);
+  refresh (self);
 }

@@ -21,6 +21,10 @@ DmdDeviceConfig *dmd_settings_page_build_config (DmdSettingsPage *self);
 void             dmd_settings_page_set_client_cert (DmdSettingsPage *self,
                                                     const char      *cert_file,
                                                     const char      *key_file);
+/* Every field as config has it (the option too, through the session); secrets included,
+ * for Undo. Nothing is remembered until the page is applied. */
+void             dmd_settings_page_fill         (DmdSettingsPage       *self,
+                                                 const DmdDeviceConfig *config);
 /* Forget what is remembered and reset every field. */
 void             dmd_settings_page_forget       (DmdSettingsPage *self);
 
