@@ -267,9 +267,9 @@ render_type_card (DmdResultsPage *self,
       value_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
       gtk_widget_set_hexpand (value_box, TRUE);
       value_label = card_label_new (value, NULL);
-      /* At least 20 characters wide (a wrapping label's width-chars is its minimum): at
+      /* At least 24 characters wide (a wrapping label's width-chars is its minimum): at
        * 360 px the names wrap first and a host name or an address stays on one line. */
-      gtk_label_set_width_chars (GTK_LABEL (value_label), 20);
+      gtk_label_set_width_chars (GTK_LABEL (value_label), 24);
       dmd_text_selectable_quietly (GTK_LABEL (value_label));
       gtk_widget_add_css_class (value_label, "type-value");
       gtk_box_append (GTK_BOX (value_box), value_label);
@@ -581,7 +581,8 @@ render_verdict (DmdResultsPage *self,
   else if (result->sent)
     description = g_strdup (_("Microsoft 365 accepted the test message with these settings."));
   else
-    description = g_strdup (_("Microsoft 365 accepted these settings up to the recipient. No message was sent."));
+    /* (The note under it says that no message was sent.) */
+    description = g_strdup (_("Microsoft 365 accepted these settings up to the recipient."));
 
   /* Who acts, on its own line, then the first step and its command with a Copy button. */
   who = fix != NULL ? who_text (top, fix) : NULL;

@@ -1,6 +1,6 @@
 /* dmd-settings-page.c — the device's settings for the chosen option
  *
- * One table row per field (field_rows below) says where the field is in the .ui, where its
+ * One table row per field (_dmd_settings_fields below) says where the field is in the .ui, where its
  * notes go, how it is remembered, for which options it shows and what it needs; the code
  * below reads the table, so a new field is a row here and a row in the .ui. Which options show
  * a field is a column of the options table (dmd-options.h). Which findings are
@@ -29,85 +29,8 @@
 #include "dmd-note-row.h"
 #include "dmd-pem-chooser.h"
 #include "dmd-settings-page.h"
+#include "dmd-settings-page-private.h"
 #include "dmd-test-hooks.h"
-
-/* The fields, in reading order (the first one with a problem is the one Run Checks shows). */
-typedef enum {
-  ROW_NONE,
-  ROW_SERVER,
-  ROW_DOMAIN,
-  ROW_PORT,
-  ROW_SECURITY,
-  ROW_METHOD,
-  ROW_USERNAME,
-  ROW_PASSWORD,
-  ROW_TOKEN,
-  ROW_TENANT,
-  ROW_CLIENT_ID,
-  ROW_CLIENT_SECRET,
-  ROW_SENDER,
-  ROW_RECIPIENT,
-  ROW_CONNECTOR,
-  ROW_CONNECTOR_IP,
-  ROW_CLIENT_CERT,
-  ROW_CLIENT_KEY,
-  ROW_FIELD_LENGTH,
-  ROW_SEND,
-  N_ROWS
-} RowId;
-
-typedef enum {
-  KIND_TEXT,    /* an entry row; remembered as a string */
-  KIND_NUMBER,  /* an entry row for a whole number in [min, max]; remembered as a uint, 0: none */
-  KIND_SECRET,  /* a password entry row; never remembered */
-  KIND_CHOICE,  /* a combo row over `choices`; remembered by the chosen value's id */
-  KIND_FILE,    /* an action row showing a chosen file; never remembered */
-  KIND_SWITCH,  /* an action row with a switch; never remembered (a real message is sent
-                 * only when ticked for this run) */
-} RowKind;
-
-/* One value of a combo row: its id (the machine name, also the GSettings enum nick) and what
- * the row says. The row's model is made from these, so a value is known by its id, never by
- * its position in a list. */
-typedef struct {
-  const char *id;
-  const char *label;  /* N_() */
-} Choice;
-
-/* Which options show a field, or need it: a column of the options table (dmd-options.h). */
-typedef enum {
-  FOR_NONE,
-  FOR_ALL,
-  FOR_SIGN_IN,    /* the options that sign in */
-  FOR_MX,         /* those that send to the organization's MX endpoint */
-  FOR_DOMAIN,     /* those that look up the MX, or tell inside recipients from outside ones */
-  FOR_CONNECTOR,  /* those whose inbound connector recognizes the device */
-} ForOptions;
-
-typedef struct {
-  const char   *row;            /* the row's id in the .ui */
-  const char   *note;           /* the note row under it (rows shown in turn share one);
-                                 * NULL: its messages go to the page's general note */
-  RowKind       kind;
-  const char   *key;            /* GSettings key; NULL: never remembered */
-  ForOptions    shown;          /* the options that show the field */
-  RowId         when_row;       /* ... only while that choice row */
-  const char   *when_id;        /* ... has this value (NULL: always) */
-  const char   *when_also;      /* ... or this one (NULL: none) */
-  DmdField      field;          /* the engine's field: its validation errors, and the
-                                 * findings the catalogue says are about it */
-  ForOptions    required;       /* the options that need it filled in */
-  const char   *missing;        /* N_(): what to enter when it is empty and required */
-  const char   *missing_name;   /* N_(): its name in "fill in: …"; NULL: the row's title */
-  const char   *invalid;        /* N_(): KIND_NUMBER, what to enter when it is not a number */
-  guint         min, max;       /* KIND_NUMBER */
-  const Choice *choices;        /* KIND_CHOICE, terminated by { NULL } */
-  const char   *placeholder;    /* N_(): KIND_FILE, what the row says when none is chosen */
-  const char   *hint;           /* N_(): shown under the field */
-  gsize         option_hint;    /* ... or the option's, this text column of its row (an
-                                 * offset into DmdOptionInfo; 0: none) */
-  char       *(*default_value) (const DmdOptionInfo *info); /* the option's default, or NULL */
-} FieldRow;
 
 #define OPTION_TEXT(member) G_STRUCT_OFFSET (DmdOptionInfo, member)
 G_STATIC_ASSERT (G_STRUCT_OFFSET (DmdOptionInfo, option) == 0); /* 0 is no text column */
@@ -152,7 +75,7 @@ static const Choice connector_choices[] = {
   { NULL }
 };
 
-static const FieldRow field_rows[N_ROWS] = {
+const FieldRow _dmd_settings_fields[N_ROWS] = {
   [ROW_SERVER] = {
     "server_row", "server_note", KIND_TEXT, "server", FOR_ALL, .field = DMD_FIELD_SERVER,
     .missing_name = N_("Server or organization’s domain"),
@@ -232,44 +155,21 @@ static const FieldRow field_rows[N_ROWS] = {
     "send_row", NULL, KIND_SWITCH, NULL, FOR_ALL, .field = DMD_N_FIELDS },
 };
 
-struct _DmdSettingsPage
-{
-  DmdPage               parent_instance;
-
-  GtkWidget            *rows[N_ROWS];   /* field_rows[i].row */
-  DmdNoteRow           *notes[N_ROWS];  /* field_rows[i].note */
-  char                 *files[N_ROWS];  /* KIND_FILE: the chosen file (a path only, never
-                                         * remembered: the key is read when the checks run) */
-
-  GtkButton            *client_cert_clear;
-  GtkButton            *forget_button;
-  AdwPreferencesGroup  *general_group;
-  DmdNoteRow           *general_note;
-  GtkScrolledWindow    *scroller;
-  AdwPreferencesGroup  *signin_group;
-  GtkFileChooserNative *chooser;
-
-  DmdOption             option;         /* the option the fields are laid out for */
-  guint                 touched;        /* bit per RowId */
-  RowId                 first_problem;  /* the first field that keeps the page incomplete */
-  gboolean              loading;
-};
 
 G_DEFINE_FINAL_TYPE (DmdSettingsPage, dmd_settings_page, DMD_TYPE_PAGE)
 
-static void refresh (DmdSettingsPage *self);
 
 /* ---- reading the table ---- */
 
-static char *
-text_of (gpointer editable)
+char *
+_dmd_settings_text_of (gpointer editable)
 {
   return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (editable))));
 }
 
 /* A whole number in [min, max]; FALSE for anything else (signs, spaces inside, overflow). */
-static gboolean
-parse_number (const char *text,
+gboolean
+_dmd_settings_parse_number (const char *text,
               guint       min,
               guint       max,
               guint      *out)
@@ -285,11 +185,11 @@ parse_number (const char *text,
 }
 
 /* The id of the value chosen in a choice row. */
-static const char *
-chosen (DmdSettingsPage *self,
+const char *
+_dmd_settings_chosen (DmdSettingsPage *self,
         RowId            r)
 {
-  const Choice *choices = field_rows[r].choices;
+  const Choice *choices = _dmd_settings_fields[r].choices;
   guint selected = adw_combo_row_get_selected (ADW_COMBO_ROW (self->rows[r]));
 
   for (guint i = 0; choices[i].id != NULL; i++)
@@ -298,15 +198,15 @@ chosen (DmdSettingsPage *self,
   return choices[0].id;
 }
 
-static void
-choose (DmdSettingsPage *self,
+void
+_dmd_settings_choose (DmdSettingsPage *self,
         RowId            r,
         const char      *id)
 {
   guint index = 0;
 
-  for (guint i = 0; field_rows[r].choices[i].id != NULL; i++)
-    if (g_strcmp0 (field_rows[r].choices[i].id, id) == 0)
+  for (guint i = 0; _dmd_settings_fields[r].choices[i].id != NULL; i++)
+    if (g_strcmp0 (_dmd_settings_fields[r].choices[i].id, id) == 0)
       index = i;
   adw_combo_row_set_selected (ADW_COMBO_ROW (self->rows[r]), index);
 }
@@ -334,25 +234,26 @@ static gboolean
 applies (DmdSettingsPage *self,
          RowId            r)
 {
-  const FieldRow *row = &field_rows[r];
+  const FieldRow *row = &_dmd_settings_fields[r];
 
   if (!for_option (row->shown, self->option))
     return FALSE;
-  return row->when_id == NULL || g_str_equal (chosen (self, row->when_row), row->when_id) ||
-         g_strcmp0 (chosen (self, row->when_row), row->when_also) == 0;
+  return row->when_id == NULL ||
+         g_str_equal (_dmd_settings_chosen (self, row->when_row), row->when_id) ||
+         g_strcmp0 (_dmd_settings_chosen (self, row->when_row), row->when_also) == 0;
 }
 
-/* Nothing typed or chosen (choices and switches always hold a value). */
+/* Nothing typed or _dmd_settings_chosen (choices and switches always hold a value). */
 static gboolean
 is_empty (DmdSettingsPage *self,
           RowId            r)
 {
-  switch (field_rows[r].kind)
+  switch (_dmd_settings_fields[r].kind)
     {
     case KIND_TEXT:
     case KIND_NUMBER:
       {
-        g_autofree char *text = text_of (self->rows[r]);
+        g_autofree char *text = _dmd_settings_text_of (self->rows[r]);
 
         return *text == '\0';
       }
@@ -372,18 +273,18 @@ static char *
 value (DmdSettingsPage *self,
        RowId            r)
 {
-  g_assert (field_rows[r].kind == KIND_TEXT || field_rows[r].kind == KIND_NUMBER);
+  g_assert (_dmd_settings_fields[r].kind == KIND_TEXT || _dmd_settings_fields[r].kind == KIND_NUMBER);
 
   if (!applies (self, r) || is_empty (self, r))
     return NULL;
-  return text_of (self->rows[r]);
+  return _dmd_settings_text_of (self->rows[r]);
 }
 
-static const char *
-secret (DmdSettingsPage *self,
+const char *
+_dmd_settings_secret (DmdSettingsPage *self,
         RowId            r)
 {
-  g_assert (field_rows[r].kind == KIND_SECRET);
+  g_assert (_dmd_settings_fields[r].kind == KIND_SECRET);
   return gtk_editable_get_text (GTK_EDITABLE (self->rows[r]));
 }
 
@@ -394,7 +295,7 @@ number (DmdSettingsPage *self,
 {
   g_autofree char *text = value (self, r);
 
-  return parse_number (text, field_rows[r].min, field_rows[r].max, out);
+  return _dmd_settings_parse_number (text, _dmd_settings_fields[r].min, _dmd_settings_fields[r].max, out);
 }
 
 /* The field an engine field is typed into, among those shown; ROW_NONE when none is. */
@@ -405,7 +306,7 @@ row_of_field (DmdSettingsPage *self,
   if (field == DMD_N_FIELDS)
     return ROW_NONE;
   for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
-    if (field_rows[r].field == field && applies (self, r))
+    if (_dmd_settings_fields[r].field == field && applies (self, r))
       return r;
   return ROW_NONE;
 }
@@ -453,23 +354,23 @@ build_config (DmdSettingsPage *self,
   config->domain = value (self, ROW_DOMAIN);
   if (number (self, ROW_PORT, &n))
     config->port = (guint16) n;
-  if (!dmd_security_from_string (chosen (self, ROW_SECURITY), &config->security))
+  if (!dmd_security_from_string (_dmd_settings_chosen (self, ROW_SECURITY), &config->security))
     g_warn_if_reached ();  /* the choices' ids are the engine's machine names */
   config->username = value (self, ROW_USERNAME);
-  if (!dmd_auth_method_from_string (chosen (self, ROW_METHOD), &config->auth_method))
+  if (!dmd_auth_method_from_string (_dmd_settings_chosen (self, ROW_METHOD), &config->auth_method))
     g_warn_if_reached ();  /* the choices' ids are the engine's machine names */
   /* Given but empty stays empty: the engine's validation says what is missing. */
   if (applies (self, ROW_TENANT))
-    config->tenant = text_of (self->rows[ROW_TENANT]);
+    config->tenant = _dmd_settings_text_of (self->rows[ROW_TENANT]);
   if (applies (self, ROW_CLIENT_ID))
-    config->client_id = text_of (self->rows[ROW_CLIENT_ID]);
+    config->client_id = _dmd_settings_text_of (self->rows[ROW_CLIENT_ID]);
   if (applies (self, ROW_CLIENT_SECRET) && !is_empty (self, ROW_CLIENT_SECRET))
-    dmd_device_config_set_client_secret (config, secret (self, ROW_CLIENT_SECRET));
+    dmd_device_config_set_client_secret (config, _dmd_settings_secret (self, ROW_CLIENT_SECRET));
   /* The secret goes from the entry into the config, with no copy on the way. */
   if (applies (self, ROW_PASSWORD) && !is_empty (self, ROW_PASSWORD))
-    dmd_device_config_set_password (config, secret (self, ROW_PASSWORD));
+    dmd_device_config_set_password (config, _dmd_settings_secret (self, ROW_PASSWORD));
   if (applies (self, ROW_TOKEN) && !is_empty (self, ROW_TOKEN))
-    dmd_device_config_set_oauth_token (config, secret (self, ROW_TOKEN));
+    dmd_device_config_set_oauth_token (config, _dmd_settings_secret (self, ROW_TOKEN));
   config->from = value (self, ROW_SENDER);
   config->to = value (self, ROW_RECIPIENT);
   config->connector_ip = value (self, ROW_CONNECTOR_IP);
@@ -524,7 +425,7 @@ find_problems (DmdSettingsPage *self,
 {
   for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
     {
-      const FieldRow *row = &field_rows[r];
+      const FieldRow *row = &_dmd_settings_fields[r];
       guint n;
 
       if (!applies (self, r))
@@ -571,7 +472,7 @@ show_problems (DmdSettingsPage *self,
           has_error[r] = TRUE;
           continue;
         }
-      name = field_rows[r].missing_name != NULL ? _(field_rows[r].missing_name)
+      name = _dmd_settings_fields[r].missing_name != NULL ? _(_dmd_settings_fields[r].missing_name)
                                                 : row_title (self, r);
       if (missing->len > 0)
         /* Translators: separates field names in "To run the checks, fill in: A, B." */
@@ -622,8 +523,8 @@ show_preflight (DmdSettingsPage       *self,
     }
 }
 
-static void
-refresh (DmdSettingsPage *self)
+void
+_dmd_settings_refresh (DmdSettingsPage *self)
 {
   g_autoptr(GPtrArray) general = g_ptr_array_new ();
   g_autoptr(GPtrArray) hook_errors = g_ptr_array_new_with_free_func (g_free);
@@ -663,10 +564,10 @@ refresh (DmdSettingsPage *self)
 
 /* ---- which fields show ---- */
 
-static void
-update_layout (DmdSettingsPage *self)
+void
+_dmd_settings_update_layout (DmdSettingsPage *self)
 {
-  const char *method = chosen (self, ROW_METHOD);
+  const char *method = _dmd_settings_chosen (self, ROW_METHOD);
 
   for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
     {
@@ -677,11 +578,11 @@ update_layout (DmdSettingsPage *self)
     }
   for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
     {
-      const char *hint = field_rows[r].hint;
+      const char *hint = _dmd_settings_fields[r].hint;
 
-      if (field_rows[r].option_hint != 0)
+      if (_dmd_settings_fields[r].option_hint != 0)
         hint = G_STRUCT_MEMBER (const char *, dmd_option_get_info (self->option),
-                                field_rows[r].option_hint);
+                                _dmd_settings_fields[r].option_hint);
 
       if (applies (self, r) && hint != NULL)
         dmd_note_row_set_hint (self->notes[r], _(hint));
@@ -744,7 +645,7 @@ show_first_problem (DmdSettingsPage *self)
       return;
     }
   self->touched |= 1u << r;
-  refresh (self);
+  _dmd_settings_refresh (self);
   if (!gtk_widget_grab_focus (self->rows[r]))
     gtk_widget_child_focus (self->rows[r], GTK_DIR_TAB_FORWARD);
   scroll_to (self, self->rows[r], GTK_WIDGET (self->notes[r]));
@@ -752,18 +653,18 @@ show_first_problem (DmdSettingsPage *self)
 
 /* ---- the files of a certificate connector ---- */
 
-static void
-show_files (DmdSettingsPage *self)
+void
+_dmd_settings_show_files (DmdSettingsPage *self)
 {
   for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
     {
       g_autofree char *name = NULL;
 
-      if (field_rows[r].kind != KIND_FILE)
+      if (_dmd_settings_fields[r].kind != KIND_FILE)
         continue;
       name = self->files[r] != NULL ? g_filename_display_basename (self->files[r]) : NULL;
       adw_action_row_set_subtitle (ADW_ACTION_ROW (self->rows[r]),
-                                   name != NULL ? name : _(field_rows[r].placeholder));
+                                   name != NULL ? name : _(_dmd_settings_fields[r].placeholder));
       gtk_widget_set_tooltip_text (self->rows[r], name);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->client_cert_clear),
@@ -822,166 +723,6 @@ client_cert_clear_cb (DmdSettingsPage *self)
   dmd_settings_page_set_client_cert (self, NULL, NULL);
 }
 
-/* ---- remembering ---- */
-
-/* The option's default for a field (NULL: it has none). */
-static char *
-default_of (RowId     r,
-            DmdOption option)
-{
-  return field_rows[r].default_value ? field_rows[r].default_value (dmd_option_get_info (option))
-                                     : NULL;
-}
-
-/* What an entry or a choice row holds: the text, or the chosen value's id. */
-static char *
-current (DmdSettingsPage *self,
-         RowId            r)
-{
-  return field_rows[r].kind == KIND_CHOICE ? g_strdup (chosen (self, r)) : text_of (self->rows[r]);
-}
-
-static void
-set_current (DmdSettingsPage *self,
-             RowId            r,
-             const char      *text)
-{
-  if (field_rows[r].kind == KIND_CHOICE)
-    choose (self, r, text);
-  else
-    gtk_editable_set_text (GTK_EDITABLE (self->rows[r]), text);
-}
-
-/* Switching options: fields still holding the old option's defaults take the new ones. */
-static void
-set_option (DmdSettingsPage *self,
-            DmdOption        option)
-{
-  self->loading = TRUE;
-  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
-    {
-      g_autofree char *old_default = default_of (r, self->option);
-      g_autofree char *new_default = default_of (r, option);
-      g_autofree char *value = NULL;
-
-      if (new_default == NULL)
-        continue;
-      value = current (self, r);
-      if (*value == '\0' || g_str_equal (value, old_default))
-        set_current (self, r, new_default);
-    }
-  self->option = option;
-  self->loading = FALSE;
-
-  update_layout (self);
-  refresh (self);
-}
-
-/* A field as remembered (settings may be NULL), else as the option has it by default. */
-static void
-load_row (DmdSettingsPage *self,
-          RowId            r,
-          GSettings       *settings)
-{
-  const FieldRow *row = &field_rows[r];
-  g_autofree char *remembered = NULL;
-  g_autofree char *fallback = default_of (r, self->option);
-
-  if (row->key == NULL)
-    settings = NULL;
-  switch (row->kind)
-    {
-    case KIND_TEXT:
-      remembered = settings ? g_settings_get_string (settings, row->key) : NULL;
-      gtk_editable_set_text (GTK_EDITABLE (self->rows[r]),
-                             remembered != NULL && *remembered != '\0' ? remembered
-                                                                       : fallback ? fallback : "");
-      break;
-    case KIND_NUMBER:
-      if (settings != NULL && g_settings_get_uint (settings, row->key) != 0)
-        remembered = g_strdup_printf ("%u", g_settings_get_uint (settings, row->key));
-      gtk_editable_set_text (GTK_EDITABLE (self->rows[r]),
-                             remembered ? remembered : fallback ? fallback : "");
-      break;
-    case KIND_SECRET:
-      /* Secrets are never remembered. */
-      gtk_editable_set_text (GTK_EDITABLE (self->rows[r]), "");
-      break;
-    case KIND_CHOICE:
-      {
-        /* A value the user never chose is the option's default. */
-        g_autoptr(GVariant) user = settings ? g_settings_get_user_value (settings, row->key) : NULL;
-
-        if (user != NULL || (settings != NULL && fallback == NULL))
-          remembered = g_settings_get_string (settings, row->key);
-        choose (self, r, remembered ? remembered : fallback);
-      }
-      break;
-    case KIND_FILE:
-      /* The certificate and key files are chosen for each session. */
-      g_clear_pointer (&self->files[r], g_free);
-      break;
-    case KIND_SWITCH:
-      /* A real message is only sent when ticked for this run. */
-      gtk_switch_set_active (GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (self->rows[r]))),
-                             FALSE);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static void
-load_settings (DmdSettingsPage *self)
-{
-  GSettings *settings = dmd_session_get_settings (dmd_page_get_session (DMD_PAGE (self)));
-
-  self->loading = TRUE;
-  self->option = dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self)));
-  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
-    load_row (self, r, settings);
-  show_files (self);
-  self->touched = 0;
-  self->loading = FALSE;
-
-  update_layout (self);
-  refresh (self);
-}
-
-/* What was typed is remembered whatever the option, so that it is there when the user comes
- * back to it; a value that is the option's default is remembered as none. */
-static void
-save_settings (DmdSettingsPage *self)
-{
-  GSettings *settings = dmd_session_get_settings (dmd_page_get_session (DMD_PAGE (self)));
-
-  if (settings == NULL)
-    return;
-
-  g_settings_delay (settings);
-  g_settings_set_enum (settings, "option", self->option);
-  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
-    {
-      const FieldRow *row = &field_rows[r];
-      g_autofree char *text = NULL;
-      g_autofree char *fallback = NULL;
-      guint n;
-
-      if (row->key == NULL)
-        continue;
-      text = current (self, r);
-      fallback = default_of (r, self->option);
-      if (fallback != NULL && g_str_equal (text, fallback))
-        g_settings_reset (settings, row->key);
-      else if (row->kind == KIND_NUMBER)
-        g_settings_set_uint (settings, row->key,
-                             parse_number (text, row->min, row->max, &n) ? n : 0);
-      else
-        g_settings_set_string (settings, row->key, text);
-    }
-  g_settings_apply (settings);
-}
-
 /* ---- signals ---- */
 
 static void
@@ -991,7 +732,7 @@ field_changed_cb (DmdSettingsPage *self,
   if (self->loading)
     return;
   self->touched |= 1u << row_of_widget (self, widget);
-  refresh (self);
+  _dmd_settings_refresh (self);
 }
 
 static void
@@ -1001,8 +742,8 @@ field_notify_cb (DmdSettingsPage *self,
 {
   if (self->loading)
     return;
-  update_layout (self);
-  refresh (self);
+  _dmd_settings_update_layout (self);
+  _dmd_settings_refresh (self);
 }
 
 /* Enter in a field does what Run Checks does: runs them, or shows what is missing. Through
@@ -1014,115 +755,10 @@ entry_activated_cb (DmdSettingsPage *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "win.forward", NULL);
 }
 
-/* Every field as it was, those the option hides included, for Undo. */
-typedef struct {
-  DmdOption  option;
-  char      *values[N_ROWS];  /* entries (secrets too) and choices, as current () says */
-  char      *files[N_ROWS];
-  gboolean   send;
-} Snapshot;
-
-static void
-snapshot_free (Snapshot *snapshot)
-{
-  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
-    {
-      /* A secret is wiped before its memory goes back. */
-      if (snapshot->values[r] != NULL && field_rows[r].kind == KIND_SECRET)
-        memset (snapshot->values[r], 0, strlen (snapshot->values[r]));
-      g_free (snapshot->values[r]);
-      g_free (snapshot->files[r]);
-    }
-  g_free (snapshot);
-}
-
-static Snapshot *
-snapshot_new (DmdSettingsPage *self)
-{
-  Snapshot *snapshot = g_new0 (Snapshot, 1);
-
-  snapshot->option = self->option;
-  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
-    switch (field_rows[r].kind)
-      {
-      case KIND_TEXT:
-      case KIND_NUMBER:
-      case KIND_CHOICE:
-        snapshot->values[r] = current (self, r);
-        break;
-      case KIND_SECRET:
-        snapshot->values[r] = g_strdup (secret (self, r));
-        break;
-      case KIND_FILE:
-        snapshot->files[r] = g_strdup (self->files[r]);
-        break;
-      case KIND_SWITCH:
-        snapshot->send = gtk_switch_get_active (
-          GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (self->rows[r]))));
-        break;
-      default:
-        g_assert_not_reached ();
-      }
-  return snapshot;
-}
-
-static void
-undo_forget_cb (AdwToast        *toast,
-                DmdSettingsPage *self)
-{
-  const Snapshot *before = g_object_get_data (G_OBJECT (toast), "dmd-before");
-  DmdSession *session = dmd_page_get_session (DMD_PAGE (self));
-
-  if (dmd_session_get_option (session) != before->option)
-    dmd_session_set_option (session, before->option);
-  self->loading = TRUE;
-  self->option = before->option;
-  for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
-    if (before->values[r] != NULL)
-      set_current (self, r, before->values[r]);
-    else if (field_rows[r].kind == KIND_FILE)
-      {
-        g_free (self->files[r]);
-        self->files[r] = g_strdup (before->files[r]);
-      }
-    else if (field_rows[r].kind == KIND_SWITCH)
-      gtk_switch_set_active (
-        GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (self->rows[r]))),
-        before->send);
-  show_files (self);
-  self->loading = FALSE;
-  update_layout (self);
-  refresh (self);
-  save_settings (self);
-}
-
-static void
-forget_clicked_cb (DmdSettingsPage *self)
-{
-  GtkWidget *overlay;
-  AdwToast *toast;
-
-  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-  toast = adw_toast_new (_("The remembered settings were cleared"));
-  /* Undo brings back every field as it was, the secret too: it stays in memory only, with
-   * the toast, and is wiped when the toast goes. */
-  g_object_set_data_full (G_OBJECT (toast), "dmd-before", snapshot_new (self),
-                          (GDestroyNotify) snapshot_free);
-  adw_toast_set_button_label (toast, _("_Undo"));
-  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo_forget_cb), self, 0);
-
-  dmd_settings_page_forget (self);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
-  else
-    g_object_unref (toast);
-}
-
 static void
 session_option_changed_cb (DmdSettingsPage *self)
 {
-  set_option (self, dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))));
+  _dmd_settings_set_option (self, dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))));
 }
 
 /* ---- the page ---- */
@@ -1139,7 +775,7 @@ dmd_settings_page_apply (DmdPage      *page,
       dmd_page_apply_complete (page, FALSE);
       return TRUE;
     }
-  save_settings (self);
+  _dmd_settings_save_settings (self);
   dmd_session_take_config (dmd_page_get_session (DMD_PAGE (self)), build_config (self, NULL));
   return FALSE;
 }
@@ -1150,7 +786,7 @@ dmd_settings_page_shown (DmdPage *page)
   DmdSettingsPage *self = DMD_SETTINGS_PAGE (page);
 
   if (self->option != dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))))
-    set_option (self, dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))));
+    _dmd_settings_set_option (self, dmd_session_get_option (dmd_page_get_session (DMD_PAGE (self))));
   gtk_widget_grab_focus (self->rows[ROW_SERVER]);
 }
 
@@ -1163,7 +799,7 @@ dmd_settings_page_constructed (GObject *object)
 
   g_signal_connect_object (dmd_page_get_session (DMD_PAGE (self)), "notify::option",
                            G_CALLBACK (session_option_changed_cb), self, G_CONNECT_SWAPPED);
-  load_settings (self);
+  _dmd_settings_load_settings (self);
 }
 
 static void
@@ -1211,11 +847,11 @@ dmd_settings_page_class_init (DmdSettingsPageClass *klass)
   /* The fields and their notes, as the table names them (rows shown in turn share a note). */
   for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
     {
-      gtk_widget_class_bind_template_child_full (widget_class, field_rows[r].row, FALSE,
+      gtk_widget_class_bind_template_child_full (widget_class, _dmd_settings_fields[r].row, FALSE,
                                                  G_STRUCT_OFFSET (DmdSettingsPage, rows) +
                                                  r * sizeof (GtkWidget *));
-      if (field_rows[r].note != NULL)
-        gtk_widget_class_bind_template_child_full (widget_class, field_rows[r].note, FALSE,
+      if (_dmd_settings_fields[r].note != NULL)
+        gtk_widget_class_bind_template_child_full (widget_class, _dmd_settings_fields[r].note, FALSE,
                                                    G_STRUCT_OFFSET (DmdSettingsPage, notes) +
                                                    r * sizeof (DmdNoteRow *));
     }
@@ -1227,7 +863,8 @@ dmd_settings_page_class_init (DmdSettingsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DmdSettingsPage, signin_group);
   gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, field_notify_cb);
-  gtk_widget_class_bind_template_callback (widget_class, forget_clicked_cb);
+  gtk_widget_class_bind_template_callback_full (widget_class, "forget_clicked_cb",
+                                                G_CALLBACK (_dmd_settings_forget_clicked_cb));
   gtk_widget_class_bind_template_callback (widget_class, client_cert_choose_cb);
   gtk_widget_class_bind_template_callback (widget_class, client_key_choose_cb);
   gtk_widget_class_bind_template_callback (widget_class, client_cert_clear_cb);
@@ -1241,16 +878,16 @@ dmd_settings_page_init (DmdSettingsPage *self)
 
   for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
     {
-      if (field_rows[r].kind == KIND_CHOICE)
+      if (_dmd_settings_fields[r].kind == KIND_CHOICE)
         {
           g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
 
-          for (guint i = 0; field_rows[r].choices[i].id != NULL; i++)
-            gtk_string_list_append (model, _(field_rows[r].choices[i].label));
+          for (guint i = 0; _dmd_settings_fields[r].choices[i].id != NULL; i++)
+            gtk_string_list_append (model, _(_dmd_settings_fields[r].choices[i].label));
           adw_combo_row_set_model (ADW_COMBO_ROW (self->rows[r]), G_LIST_MODEL (model));
         }
-      if (field_rows[r].kind == KIND_TEXT || field_rows[r].kind == KIND_NUMBER ||
-          field_rows[r].kind == KIND_SECRET)
+      if (_dmd_settings_fields[r].kind == KIND_TEXT || _dmd_settings_fields[r].kind == KIND_NUMBER ||
+          _dmd_settings_fields[r].kind == KIND_SECRET)
         g_signal_connect_swapped (self->rows[r], "entry-activated",
                                   G_CALLBACK (entry_activated_cb), self);
     }
@@ -1295,11 +932,11 @@ dmd_settings_page_set_client_cert (DmdSettingsPage *self,
   self->files[ROW_CLIENT_CERT] = g_steal_pointer (&cert);
   g_free (self->files[ROW_CLIENT_KEY]);
   self->files[ROW_CLIENT_KEY] = g_steal_pointer (&key);
-  show_files (self);
+  _dmd_settings_show_files (self);
   if (self->loading)
     return;
   self->touched |= 1u << ROW_CLIENT_CERT | 1u << ROW_CLIENT_KEY;
-  refresh (self);
+  _dmd_settings_refresh (self);
 }
 
 void
@@ -1327,58 +964,5 @@ dmd_settings_page_forget (DmdSettingsPage *self)
         }
       g_settings_apply (settings);
     }
-  load_settings (self);
-}
-
-void
-dmd_settings_page_fill (DmdSettingsPage       *self,
-                        const DmdDeviceConfig *config)
-{
-  DmdSession *session;
-  g_autofree char *server = NULL;
-  g_autofree char *port = NULL;
-  g_autofree char *length = NULL;
-
-  g_return_if_fail (DMD_IS_SETTINGS_PAGE (self));
-  g_return_if_fail (config != NULL);
-
-  session = dmd_page_get_session (DMD_PAGE (self));
-  if (config->option != dmd_session_get_option (session))
-    dmd_session_set_option (session, config->option);
-
-  server = config->server != NULL && *config->server != '\0'
-           ? g_strdup (config->server) : default_of (ROW_SERVER, config->option);
-  port = config->port != 0 ? g_strdup_printf ("%u", config->port)
-                           : default_of (ROW_PORT, config->option);
-  length = config->server_field_length != 0 ? g_strdup_printf ("%u", config->server_field_length)
-                                            : g_strdup ("");
-
-  self->loading = TRUE;
-  self->option = config->option;
-  set_current (self, ROW_SERVER, server);
-  set_current (self, ROW_DOMAIN, config->domain ? config->domain : "");
-  set_current (self, ROW_PORT, port);
-  set_current (self, ROW_SECURITY, dmd_security_to_string (config->security));
-  set_current (self, ROW_METHOD, config->oauth_token != NULL ? "oauth-token" : "password");
-  set_current (self, ROW_USERNAME, config->username ? config->username : "");
-  set_current (self, ROW_PASSWORD, config->password ? config->password : "");
-  set_current (self, ROW_TOKEN, config->oauth_token ? config->oauth_token : "");
-  set_current (self, ROW_SENDER, config->from ? config->from : "");
-  set_current (self, ROW_RECIPIENT, config->to ? config->to : "");
-  set_current (self, ROW_CONNECTOR, config->connector_trusts_certificate ? "certificate" : "ip");
-  set_current (self, ROW_CONNECTOR_IP, config->connector_ip ? config->connector_ip : "");
-  set_current (self, ROW_FIELD_LENGTH, length);
-  gtk_switch_set_active (
-    GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (self->rows[ROW_SEND]))),
-    FALSE);
-  g_free (self->files[ROW_CLIENT_CERT]);
-  self->files[ROW_CLIENT_CERT] = g_strdup (config->client_cert_file);
-  g_free (self->files[ROW_CLIENT_KEY]);
-  self->files[ROW_CLIENT_KEY] = g_strdup (config->client_key_file);
-  show_files (self);
-  self->touched = 0;
-  self->loading = FALSE;
-
-  update_layout (self);
-  refresh (self);
+  _dmd_settings_load_settings (self);
 }
