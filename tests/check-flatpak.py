@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 # What can be checked of the Flatpak manifest offline (the GNOME runtime cannot be downloaded
 # here): it parses, its id and command match what meson installs, its finish-args are only
-# what the app needs, and `meson install --destdir` yields every file a Flatpak export needs
-# under the app id's names — and no test hook: no installed program holds the string
-# "DMD_TEST_" (what `strings BINARY | grep DMD_TEST_` would find), and the test builds
-# (device-mail-doctor-test, device-mail-doctor-cli-test) are not installed.
+# what the app needs, every library the build links is either in the GNOME runtime or a module
+# of the manifest pinned by URL and checksum, and `meson install --destdir` yields every file a
+# Flatpak export needs under the app id's names — and no test hook: no installed program holds
+# the string "DMD_TEST_" (what `strings BINARY | grep DMD_TEST_` would find), and the test
+# builds (device-mail-doctor-test, device-mail-doctor-cli-test) are not installed.
 import json, os, subprocess, sys, tempfile
 
 source_root, build_root, app_id = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -41,6 +42,43 @@ else:
     srcs = modules[-1].get("sources", [])
     if not any(s.get("type") == "dir" and os.path.realpath(os.path.join(os.path.dirname(manifest_path), s.get("path", ""))) == os.path.realpath(source_root) for s in srcs):
         fail("the app module must build from the local tree (a dir source pointing at the project root)")
+
+# Every library the build links (meson's view of the configured build) comes from the GNOME
+# runtime or from a module of the manifest that pins its source. The runtime's (GNOME 49, on
+# the Freedesktop SDK): GLib/GIO, GnuTLS, json-glib, libidn2, libsoup 3, GTK 4, libadwaita.
+RUNTIME_LIBS = {"glib-2.0", "gio-2.0", "gobject-2.0", "gnutls", "json-glib-1.0", "libidn2",
+                "libsoup-3.0", "gtk4", "libadwaita-1", "threads"}
+# pkg-config name -> the manifest module that builds it
+MODULE_FOR = {"libqrencode": "libqrencode"}
+r = subprocess.run(["meson", "introspect", "--dependencies", build_root], capture_output=True,
+                   text=True)
+if r.returncode != 0:
+    fail("meson introspect --dependencies failed: " + r.stderr.strip())
+    linked = []
+else:
+    linked = sorted({d["name"] for d in json.loads(r.stdout)})
+module_names = [m.get("name") for m in modules if isinstance(m, dict)]
+for lib in linked:
+    if lib in RUNTIME_LIBS:
+        print("ok: %s comes with the runtime" % lib)
+        continue
+    module = MODULE_FOR.get(lib)
+    if module is None or module not in module_names:
+        fail("the build links %s, which the GNOME runtime lacks and no module of the manifest "
+             "builds" % lib)
+        continue
+    if module_names.index(module) >= len(module_names) - 1:
+        fail("module %s must come before the app" % module)
+    mod = modules[module_names.index(module)]
+    for src in mod.get("sources", []):
+        pinned = (src.get("type") in ("archive", "file") and
+                  str(src.get("url", "")).startswith("https://") and
+                  len(str(src.get("sha256", ""))) == 64) or \
+                 (src.get("type") == "git" and len(str(src.get("commit", ""))) == 40)
+        if not pinned:
+            fail("module %s: source %r is not pinned (https URL and sha256, or a git commit)"
+                 % (module, src))
+    print("ok: %s is built by module %s" % (lib, module))
 
 command = manifest.get("command")
 with tempfile.TemporaryDirectory() as dest:

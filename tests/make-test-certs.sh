@@ -10,7 +10,8 @@
 #   test-server-key.pem      the one RSA key every server certificate below uses
 #   test-server.pem          leaf signed by the CA, valid now, for the names
 #                              localhost, smtp.office365.com, smtp.hve.mx.microsoft,
-#                              smtp-hve.office365.com,
+#                              smtp-hve.office365.com, login.microsoftonline.com
+#                              (the scripted identity endpoint, tests/dmd_identity.py),
 #                              contoso-com.mail.protection.outlook.com, 127.0.0.1, ::1
 #   test-server-chain.pem    test-server.pem followed by test-ca.pem (a server sending its chain)
 #   test-expired.pem         same names, signed by the CA, expired on 2021-01-01
@@ -38,6 +39,7 @@ names='dns_name = "localhost"
 dns_name = "smtp.office365.com"
 dns_name = "smtp.hve.mx.microsoft"
 dns_name = "smtp-hve.office365.com"
+dns_name = "login.microsoftonline.com"
 dns_name = "contoso-com.mail.protection.outlook.com"
 ip_address = "127.0.0.1"
 ip_address = "::1"'

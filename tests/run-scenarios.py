@@ -33,12 +33,15 @@ import os
 import re
 import select
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import dmd_identity  # noqa: E402  the scripted identity platform (OAuth scenarios)
 
 # The credentials every scenario uses. Scenarios that check them name the same values in
 # [auth] (password= / token=). Never real ones.
@@ -107,6 +110,9 @@ class Scenario:
         with open(path, encoding='utf-8') as f:
             self.ini.read_file(f)
         self.cli = dict(self.ini['cli']) if self.ini.has_section('cli') else {}
+        # [identity]: how the scripted identity platform answers (dmd_identity.py)
+        self.identity = dict(self.ini['identity']) if self.ini.has_section('identity') else {}
+        self.oauth = self.cli.get('auth') in ('oauth-device', 'oauth-app')
         self.expect = dict(self.ini['expect']) if self.ini.has_section('expect') else {}
         if not self.expect:
             raise ValueError('%s: no [expect] section' % path)
@@ -137,6 +143,8 @@ class Run:
         self.report_html = ''
         self.cmdline = []
         self.duration = 0.0
+        self.identity = None       # the identity server of an OAuth run
+        self.identity_port = None
 
     def cli_args(self, port):
         c = self.sc.cli
@@ -174,7 +182,29 @@ class Run:
             argv.append('--send')
         env_extra = {}
         stdin_data = None
-        secret = c.get('secret', 'password' if signs_in else 'none')
+        if self.sc.oauth:
+            argv.append('--auth=' + c['auth'])
+            argv.append('--tenant=' + c.get('tenant', dmd_identity.TENANT))
+            argv.append('--client-id=' + c.get('client_id', dmd_identity.CLIENT_ID))
+            argv.append('--connect-to=login.microsoftonline.com:443:127.0.0.1:%d'
+                        % self.identity_port)
+            if c['auth'] == 'oauth-app':
+                value = c.get('client_secret', dmd_identity.CLIENT_SECRET)
+                via = c.get('client_secret_via', 'file')
+                if via == 'file':
+                    sf = os.path.join(self.workdir, 'client-secret')
+                    with open(os.open(sf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+                              'w') as f:
+                        f.write(value + '\n')
+                    argv.append('--client-secret-file=' + sf)
+                elif via == 'stdin':
+                    argv.append('--client-secret-file=-')
+                    stdin_data = (value + '\n').encode()
+                elif via == 'env':
+                    env_extra['DMD_CLIENT_SECRET'] = value
+                else:
+                    raise ValueError('[cli] client_secret_via: file, stdin or env')
+        secret = c.get('secret', 'password' if signs_in and not self.sc.oauth else 'none')
         via = c.get('secret_via', 'file')
         if secret == 'password':
             if via == 'file':
@@ -207,6 +237,24 @@ class Run:
         return argv, env_extra, stdin_data
 
     def execute(self):
+        if self.sc.oauth and self.sc.cli.get('identity') == 'refused':
+            # Nothing listens there: a port that was free a moment ago.
+            with socket.socket() as sock:
+                sock.bind(('127.0.0.1', 0))
+                self.identity_port = sock.getsockname()[1]
+        elif self.sc.oauth:
+            self.identity = dmd_identity.IdentityServer(self.sc.identity, self.args.certs)
+            self.identity_port = self.identity.start()
+        try:
+            self._execute()
+        finally:
+            if self.identity:
+                self.identity.stop()
+
+    def identity_record(self):
+        return '\n'.join(self.identity.events) if self.identity else ''
+
+    def _execute(self):
         server_argv = [self.args.server_exe, self.sc.path, '--certs', self.args.certs]
         if self.sc.cli.get('ipv6') == 'true':
             server_argv.append('--ipv6')
@@ -220,6 +268,7 @@ class Run:
             env.update({'G_MESSAGES_DEBUG': 'all', 'LANG': 'C.UTF-8', 'LC_ALL': 'C.UTF-8',
                         'LANGUAGE': ''})
             env.pop('DMD_PASSWORD', None)
+            env.pop('DMD_CLIENT_SECRET', None)
             env.update(env_extra)
             t0 = time.monotonic()
             try:
@@ -291,8 +340,13 @@ def check_secrets(run, problems):
         'stderr': run.stderr.decode('utf-8', 'replace'),
         'report.html': run.report_html,
         'server record': run.server_out,
+        'identity record': run.identity_record(),
     }
     secrets = [('password', PASSWORD)] + [('token %s' % k, make_token(k)) for k in TOKEN_KINDS]
+    # OAuth: the client secret, the device code, and every token and refresh token issued.
+    if run.identity:
+        secrets += [('identity secret %d' % i, x)
+                    for i, x in enumerate(sorted(run.identity.secrets()))]
     # The client certificate's private key: no line of its PEM body may show anywhere.
     if run.sc.cli.get('client_cert'):
         key = os.path.join(run.args.certs, 'test-%s-key.pem' % run.sc.cli['client_cert'])
@@ -358,6 +412,19 @@ def check_expect(sc, run, problems):
     for never in split_list(e.get('client_not_sent', '')):
         if any(c.startswith(never.upper()) for c in upper):
             problems.append('the client sent %r, which it must not' % never)
+    # The identity platform: what it was asked ("devicecode", "token client_credentials", …).
+    asked = ['%s %s' % r if r[1] else r[0] for r in (run.identity.requests if run.identity
+                                                    else [])]
+    for want in split_list(e.get('identity_asked', '')):
+        if not any(a == want or a.startswith(want + ' ') for a in asked):
+            problems.append('the identity platform was never asked %r (asked: %s)'
+                            % (want, ', '.join(asked) or 'nothing'))
+    if 'identity_requests' in e and str(len(asked)) not in alternatives(e['identity_requests']):
+        problems.append('%d requests to the identity platform, expected %s'
+                        % (len(asked), e['identity_requests']))
+    for want in split_list(e.get('stderr_contains', '')):
+        if want not in err:
+            problems.append('stderr lacks %r' % want)
     n_auth = sum(1 for c in upper if c.startswith('AUTH '))
     if n_auth > int(e.get('max_auth', '1')):
         problems.append('%d AUTH commands (at most %s allowed: failed logins lock accounts)'
@@ -421,6 +488,17 @@ def check_expect(sc, run, problems):
                 (tls.get('versions') or {}).get(what)
             if str(got) not in alternatives(value):
                 problems.append('network.tls %s is %r, expected %s' % (what, got, value))
+        elif key.startswith('claims.'):
+            what = key[len('claims.'):]
+            claims = (checks.get('oauth') or {}).get('claims')
+            got = None if claims is None else claims.get(what)
+            if str(got) not in alternatives(value):
+                problems.append('oauth claims %s is %r, expected %s' % (what, got, value))
+        elif key.startswith('setting.'):
+            what = key[len('setting.'):]
+            got = (report.get('settings') or {}).get(what)
+            if str(got) not in alternatives(value):
+                problems.append('settings.%s is %r, expected %s' % (what, got, value))
         elif key in ('public_ip', 'address_family'):
             if str(net.get(key)) not in alternatives(value):
                 problems.append('network.%s is %r, expected %s' % (key, net.get(key), value))
@@ -608,6 +686,9 @@ def _run_scenario(args, sc):
                     diag.extend(run.stderr.decode('utf-8', 'replace').splitlines()[-40:])
                     diag.append('--- server ---')
                     diag.extend(run.server_out.splitlines()[:120])
+                    if run.identity:
+                        diag.append('--- identity ---')
+                        diag.extend(run.identity.events[:60])
                     diag.extend(run.server_err.splitlines()[-20:])
     return not problems, problems + diag
 

@@ -55,6 +55,13 @@ for lang in ${LANGS:-en ja}; do
           /usr/bin/python3 "$top/tests/ui-screenshots.py" "$build" "$top" "$out" \
           "$lang-$scheme-$size" "$w" "$h" \
         || echo "!! $lang $scheme $size failed"
+      # The OAuth sign-in's screens (settings, the device-code dialog, the results).
+      env XDG_CONFIG_HOME="$conf" GSETTINGS_BACKEND=keyfile \
+          GSETTINGS_SCHEMA_DIR="$build/data" LANG=C.UTF-8 LANGUAGE="$language" \
+          DMD_COLOR_SCHEME="$scheme" \
+          /usr/bin/python3 "$top/tests/ui-screenshots-oauth.py" "$build" "$top" "$out" \
+          "$lang-$scheme-$size" "$w" "$h" \
+        || echo "!! $lang $scheme $size OAuth failed"
       rm -rf "$conf"
     done
   done

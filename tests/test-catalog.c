@@ -45,6 +45,10 @@ static const char *catalog_ids[] = {
    * entry, from Microsoft's NDR reference. */
   "sender-submission-quota-exceeded", "sender-spam-abuse", "ip-banned-sender",
   "tenant-sending-blocked", "tenant-unregistered-domain",
+  /* OAuth sign-in (CATALOG.md "OAuth sign-in", issue 13) */
+  "oauth-tenant-not-found", "oauth-app-not-found", "oauth-invalid-client-secret",
+  "oauth-consent-required", "oauth-sign-in-declined", "oauth-device-code-expired",
+  "oauth-mfa-or-policy", "oauth-unreachable", "oauth-unknown-error",
 };
 
 /* The only documentation links allowed: pages the references name. */
@@ -79,6 +83,8 @@ static const char *allowed_urls[] = {
   "https://aka.ms/PillarEmailNDR",
   /* High Volume Email (m365-facts.md §1: learn "Manage High Volume Email for Microsoft 365") */
   "https://learn.microsoft.com/exchange/mail-flow-best-practices/high-volume-mails-m365",
+  /* m365-facts §7: "Authenticate an IMAP, POP or SMTP connection using OAuth" */
+  "https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth",
 };
 
 static DmdDeviceConfig *
@@ -92,6 +98,7 @@ full_config (DmdOption option)
   config->from = g_strdup ("scanner@contoso.com");
   config->to = g_strdup ("someone@contoso.com");
   config->domain = g_strdup ("contoso.com");
+  config->client_id = g_strdup ("11111111-2222-4333-8444-555555555555");
   dmd_device_config_set_password (config, "not-a-real-password");
   return config;
 }
@@ -205,8 +212,9 @@ check_entry_rendering (const char *id,
         {
           static const char *placeholders[] = {
             "{user}", "{from}", "{to}", "{domain}", "{ip}", "{ipv4}", "{server}", "{mx}",
-            "{spf-ip}", "<SignInAddress>", "<SenderAddress>", "<RecipientAddress>", "<Domain>",
-            "<PublicIPAddress>", "<PublicIPv4Address>", "<Server>", "<MXEndpoint>",
+            "{spf-ip}", "{client-id}", "<SignInAddress>", "<SenderAddress>", "<RecipientAddress>",
+            "<Domain>", "<PublicIPAddress>", "<PublicIPv4Address>", "<Server>", "<MXEndpoint>",
+            "<ClientId>",
           };
           for (guint k = 0; k < G_N_ELEMENTS (placeholders); k++)
             g_assert_null (strstr (fix->command, placeholders[k]));
@@ -865,6 +873,129 @@ test_parse_pasted (void)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+
+/* Entra ID's errors are told apart by number and protocol code, never by their words. */
+static void
+test_entra_errors (void)
+{
+  static const struct { const char *error; guint aadsts; const char *id; } cases[] = {
+    { "invalid_request", 90002, "oauth-tenant-not-found" },
+    { "invalid_request", 900023, "oauth-tenant-not-found" },
+    { "unauthorized_client", 700016, "oauth-app-not-found" },
+    { "invalid_client", 7000215, "oauth-invalid-client-secret" },
+    { "invalid_client", 7000222, "oauth-invalid-client-secret" },
+    { "invalid_grant", 65001, "oauth-consent-required" },
+    { "invalid_grant", 50076, "oauth-mfa-or-policy" },
+    { "interaction_required", 50079, "oauth-mfa-or-policy" },
+    { "invalid_grant", 53003, "oauth-mfa-or-policy" },
+    { "authorization_declined", 0, "oauth-sign-in-declined" },
+    { "expired_token", 70020, "oauth-device-code-expired" },
+    { "invalid_client", 7000218, "oauth-unknown-error" },
+    { "invalid_scope", 70011, "oauth-unknown-error" },
+    { "invalid_grant", 0, "oauth-unknown-error" },
+    { NULL, 0, "oauth-unknown-error" },
+    /* The number decides, whatever error code comes with it. */
+    { "server_error", 700016, "oauth-app-not-found" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpstr (dmd_catalog_match_entra_error (cases[i].error, cases[i].aadsts), ==,
+                     cases[i].id);
+}
+
+static gboolean
+finding_has_command (DmdFinding *finding,
+                     const char *prefix)
+{
+  for (guint i = 0; i < finding->fixes->len; i++)
+    {
+      DmdFix *fix = g_ptr_array_index (finding->fixes, i);
+
+      if (fix->command != NULL && g_str_has_prefix (fix->command, prefix))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static const char *
+command_with (DmdFinding *finding,
+              const char *prefix)
+{
+  for (guint i = 0; i < finding->fixes->len; i++)
+    {
+      DmdFix *fix = g_ptr_array_index (finding->fixes, i);
+
+      if (fix->command != NULL && g_str_has_prefix (fix->command, prefix))
+        return fix->command;
+    }
+  return NULL;
+}
+
+/* A 535 after XOAUTH2: the fixes of the flow that was used, with the client id and the
+ * mailbox typed by the user filled in. */
+static void
+test_oauth_rejected_fixes (void)
+{
+  g_autoptr(DmdDeviceConfig) device = full_config (DMD_OPTION_SMTP_AUTH);
+  g_autoptr(DmdDeviceConfig) app = NULL;
+  g_autoptr(DmdDeviceConfig) hve = NULL;
+  g_autoptr(DmdFinding) f_device = NULL;
+  g_autoptr(DmdFinding) f_app = NULL;
+  g_autoptr(DmdFinding) f_hve = NULL;
+  g_autoptr(DmdFinding) f_unknown = NULL;
+
+  dmd_device_config_set_password (device, NULL);
+  device->auth_method = DMD_AUTH_METHOD_OAUTH_DEVICE;
+  device->tenant = g_strdup ("contoso.com");
+  app = dmd_device_config_copy (device);
+  app->auth_method = DMD_AUTH_METHOD_OAUTH_APP;
+  g_free (app->username);
+  app->username = g_strdup ("o'brien@contoso.com");
+  hve = dmd_device_config_copy (app);
+  hve->option = DMD_OPTION_HVE;
+  g_free (hve->server);
+  hve->server = NULL;   /* the option's own endpoint */
+
+  f_device = dmd_catalog_make_finding ("auth-oauth-token-rejected", device, "535 5.7.3");
+  g_assert_true (finding_has_command (f_device, "Set-CASMailbox -Identity 'scanner@contoso.com'"));
+  g_assert_false (finding_has_command (f_device, "New-ServicePrincipal"));
+  g_assert_false (finding_has_command (f_device, "Add-HVEAppAccess"));
+
+  f_app = dmd_catalog_make_finding ("auth-oauth-token-rejected", app, "535 5.7.3");
+  g_assert_cmpstr (command_with (f_app, "New-ServicePrincipal"), ==,
+                   "New-ServicePrincipal -AppId '11111111-2222-4333-8444-555555555555' "
+                   "-ObjectId <EnterpriseAppObjectId>");
+  g_assert_cmpstr (command_with (f_app, "Add-MailboxPermission"), ==,
+                   "Add-MailboxPermission -Identity 'o''brien@contoso.com' "
+                   "-User <ServicePrincipalId> -AccessRights FullAccess");
+  g_assert_false (finding_has_command (f_app, "Set-CASMailbox"));
+  g_assert_false (finding_has_command (f_app, "Add-HVEAppAccess"));
+
+  f_hve = dmd_catalog_make_finding ("auth-oauth-token-rejected", hve, "535 5.7.3");
+  g_assert_cmpstr (command_with (f_hve, "Add-HVEAppAccess"), ==,
+                   "Add-HVEAppAccess -Identity 'o''brien@contoso.com' "
+                   "-AppIds '11111111-2222-4333-8444-555555555555'");
+  g_assert_false (finding_has_command (f_hve, "New-ServicePrincipal"));
+  g_assert_false (finding_has_command (f_hve, "Set-CASMailbox"));
+  /* HVE's endpoint typed with the SMTP AUTH option: HVE too. */
+  {
+    g_autoptr(DmdDeviceConfig) typed = dmd_device_config_copy (app);
+    g_autoptr(DmdFinding) f_typed = NULL;
+
+    g_free (typed->server);
+    typed->server = g_strdup ("smtp.hve.mx.microsoft");
+    f_typed = dmd_catalog_make_finding ("auth-oauth-token-rejected", typed, "535 5.7.3");
+    g_assert_true (finding_has_command (f_typed, "Add-HVEAppAccess"));
+    g_assert_false (finding_has_command (f_typed, "New-ServicePrincipal"));
+  }
+
+  /* Nothing known (explain): every way, with placeholders PowerShell refuses to run. */
+  f_unknown = dmd_catalog_make_finding ("auth-oauth-token-rejected", NULL, "535 5.7.3");
+  g_assert_true (finding_has_command (f_unknown, "Set-CASMailbox"));
+  g_assert_cmpstr (command_with (f_unknown, "New-ServicePrincipal"), ==,
+                   "New-ServicePrincipal -AppId <ClientId> -ObjectId <EnterpriseAppObjectId>");
+  g_assert_true (finding_has_command (f_unknown, "Add-HVEAppAccess"));
+}
 
 static void
 test_powershell_quote (void)
@@ -1604,6 +1735,8 @@ main (int    argc,
   g_test_add_func ("/dmd/catalog/reply/parse-pasted", test_parse_pasted);
   g_test_add_func ("/dmd/catalog/reply/relay-refusal", test_relay_refusal);
   g_test_add_func ("/dmd/catalog/powershell-quote", test_powershell_quote);
+  g_test_add_func ("/dmd/catalog/oauth/entra-errors", test_entra_errors);
+  g_test_add_func ("/dmd/catalog/oauth/rejected-fixes", test_oauth_rejected_fixes);
   g_test_add_func ("/dmd/catalog/commands-filled", test_commands_filled);
   g_test_add_func ("/dmd/catalog/basic-auth-dates", test_basic_auth_dates);
   g_test_add_func ("/dmd/catalog/hve-basic-auth-dates", test_hve_basic_auth_dates);

@@ -332,6 +332,103 @@ test_oauth_token (Fixture       *f,
   g_assert_cmpstr (config->oauth_token, ==, "eyJ0eXAi.test.token");
 }
 
+#define CLIENT_ID "11111111-2222-4333-8444-555555555555"
+
+/* "Microsoft account (OAuth)": tenant and application id instead of a password; they are
+ * remembered, checked as they are typed, and go into the config with the method. */
+static void
+test_oauth_device (Fixture       *f,
+                   gconstpointer  data)
+{
+  GSettings *settings = dmd_session_get_settings (f->session);
+  g_autoptr(DmdDeviceConfig) config = NULL;
+  g_autofree char *tenant = NULL;
+  g_autofree char *client_id = NULL;
+
+  fill_smtp_auth (f);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "Sign in with")), 2);
+  dmd_test_spin ();
+  g_assert_false (dmd_test_is_shown (row (f, "Password")));
+  g_assert_true (dmd_test_is_shown (row (f, "Tenant")));
+  g_assert_true (dmd_test_is_shown (row (f, "Application (client) ID")));
+  g_assert_false (dmd_test_is_shown (row (f, "Client secret")));
+  /* Neither is filled in: the page is not complete, and says what is missing. */
+  g_assert_false (dmd_page_get_complete (DMD_PAGE (f->page)));
+
+  dmd_test_set_text (row (f, "Tenant"), "contoso.com");
+  dmd_test_set_text (row (f, "Application (client) ID"), "not-a-guid");
+  dmd_test_spin ();
+  g_assert_false (dmd_page_get_complete (DMD_PAGE (f->page)));
+  g_assert_true (has_note (row (f, "Application (client) ID"), "is not an application (client) ID"));
+  g_assert_true (gtk_widget_has_css_class (row (f, "Application (client) ID"), "error"));
+
+  dmd_test_set_text (row (f, "Application (client) ID"), CLIENT_ID);
+  dmd_test_spin ();
+  g_assert_true (dmd_page_get_complete (DMD_PAGE (f->page)));
+  config = dmd_settings_page_build_config (DMD_SETTINGS_PAGE (f->page));
+  g_assert_cmpint (config->auth_method, ==, DMD_AUTH_METHOD_OAUTH_DEVICE);
+  g_assert_cmpstr (config->tenant, ==, "contoso.com");
+  g_assert_cmpstr (config->client_id, ==, CLIENT_ID);
+  g_assert_null (config->password);
+  g_assert_true (dmd_device_config_gets_token (config));
+
+  /* Applied: the tenant, the client id and the method are remembered. */
+  dmd_page_apply_begin (DMD_PAGE (f->page), NULL, NULL);
+  tenant = g_settings_get_string (settings, "oauth-tenant");
+  client_id = g_settings_get_string (settings, "oauth-client-id");
+  g_assert_cmpstr (tenant, ==, "contoso.com");
+  g_assert_cmpstr (client_id, ==, CLIENT_ID);
+  g_assert_cmpint (g_settings_get_enum (settings, "sign-in-method"), ==, 2);
+}
+
+/* "Application (client credentials)": the secret in a password row, never remembered. */
+static void
+test_oauth_app (Fixture       *f,
+                gconstpointer  data)
+{
+  GSettings *settings = dmd_session_get_settings (f->session);
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+  g_autoptr(DmdDeviceConfig) config = NULL;
+  GtkWidget *page2, *window2;
+
+  fill_smtp_auth (f);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "Sign in with")), 3);
+  dmd_test_spin ();
+  g_assert_true (dmd_test_is_shown (row (f, "Client secret")));
+  g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (row (f, "Client secret")));
+  dmd_test_set_text (row (f, "Tenant"), "contoso.com");
+  dmd_test_set_text (row (f, "Application (client) ID"), CLIENT_ID);
+  dmd_test_spin ();
+  g_assert_false (dmd_page_get_complete (DMD_PAGE (f->page)));
+  dmd_test_set_text (row (f, "Client secret"), SECRET);
+  dmd_test_spin ();
+  g_assert_true (dmd_page_get_complete (DMD_PAGE (f->page)));
+  config = dmd_settings_page_build_config (DMD_SETTINGS_PAGE (f->page));
+  g_assert_cmpint (config->auth_method, ==, DMD_AUTH_METHOD_OAUTH_APP);
+  g_assert_cmpstr (config->client_secret, ==, SECRET);
+
+  dmd_page_apply_begin (DMD_PAGE (f->page), NULL, NULL);
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autoptr(GVariant) value = g_settings_get_value (settings, keys[i]);
+      g_autofree char *printed = g_variant_print (value, FALSE);
+
+      g_assert_null (strstr (printed, SECRET));
+    }
+  /* A new page: the method, tenant and client id come back; the secret does not. */
+  page2 = dmd_settings_page_new (f->session);
+  window2 = dmd_test_window_new (page2);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (page2, "Tenant"))), ==,
+                   "contoso.com");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dmd_test_find_row (page2, "Client secret"))),
+                   ==, "");
+  g_assert_true (dmd_test_is_shown (dmd_test_find_row (page2, "Client secret")));
+  gtk_window_destroy (GTK_WINDOW (window2));
+}
+
 static void
 test_test_hooks (Fixture       *f,
                  gconstpointer  data)
@@ -799,6 +896,8 @@ main (int    argc,
   ADD ("hve", DMD_OPTION_SMTP_AUTH, test_hve);
   ADD ("remember-but-not-password", DMD_OPTION_SMTP_AUTH, test_remember_but_not_password);
   ADD ("oauth-token", DMD_OPTION_SMTP_AUTH, test_oauth_token);
+  ADD ("oauth-device", DMD_OPTION_SMTP_AUTH, test_oauth_device);
+  ADD ("oauth-app", DMD_OPTION_SMTP_AUTH, test_oauth_app);
   ADD ("test-hooks", DMD_OPTION_SMTP_AUTH, test_test_hooks);
   ADD ("relay-client-cert", DMD_OPTION_RELAY, test_relay_client_cert);
   ADD ("tab-order/smtp-auth", DMD_OPTION_SMTP_AUTH, test_tab_order);

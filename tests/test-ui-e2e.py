@@ -28,6 +28,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dmd_atspi as D  # noqa: E402
+import dmd_identity  # noqa: E402
 
 USER = 'scanner@contoso.com'
 RECIPIENT = 'someone@contoso.com'
@@ -340,6 +341,86 @@ def case_hve_instead():
         hve.stop()
 
 
+def case_device_code():
+    """OAuth with the device code: the wizard shows the code, the address as a link and a
+    QR code; once the person has signed in (the scripted identity platform approves), the
+    dialog goes away, the checks sign in with XOAUTH2 and pass."""
+    scenario = os.path.join(scenarios, 'oauth-device-success.ini')
+    idp = dmd_identity.IdentityServer({'device': 'pending', 'interval': '1'}, certs)
+    iport = idp.start()
+    srv = D.ScriptedServer(server_exe, scenario, certs)
+    w = None
+    try:
+        env = D.app_env({
+            'LANG': 'C.UTF-8',
+            'DMD_TEST_CONNECT_TO': 'smtp.office365.com:587:127.0.0.1:%d;'
+                                   'login.microsoftonline.com:443:127.0.0.1:%d' % (srv.port, iport),
+            'DMD_TEST_CA_FILE': ca_file,
+            'DMD_TEST_TIMEOUT': TIMEOUT,
+            'XDG_CONFIG_HOME': gtk_config,
+        })
+        env.pop('LANGUAGE', None)
+        w = D.Wizard(app_exe, env)
+        w.go_to_title('Device Mail Doctor')
+        w.mouse_click(w.find(w.page('DmdWelcomePage'), 'list item',
+                             lambda a: D.name_starts(a, 'Check the Settings')))
+        w.go_to_title('Sending Option')
+        w.click(w.header_button('Next'))
+        w.go_to_title('Device Settings')
+        settings = w.page('DmdSettingsPage')
+        # Sign in with: Microsoft account (OAuth), the third in the combo row's list, chosen
+        # with the keyboard once the list is open (from Password, the first).
+        w.mouse_click(w.find(settings, 'combo box', lambda a: D.name_is(a, 'Sign in with')))
+        w.find(w.app, 'label', lambda a: D.name_is(a, 'Microsoft account (OAuth)'),
+               what='the list of sign-in methods')
+        time.sleep(0.5)
+        for keysym in (0xff54, 0xff54, 0xff0d):   # Down, Down, Return
+            D.pyatspi.Registry.generateKeyboardEvent(keysym, None, D.pyatspi.KEY_SYM)
+            time.sleep(0.2)
+        w.set_text(settings, 'Tenant', dmd_identity.TENANT)
+        w.set_text(settings, 'Application (client) ID', dmd_identity.CLIENT_ID)
+        w.set_text(settings, 'User name', USER)
+        w.set_text(settings, 'Sender (From)', USER)
+        w.set_text(settings, 'Test recipient', RECIPIENT)
+        w.click(w.header_button('Run Checks'))
+
+        # The dialog: the code, Copy, the address as a link, its QR code.
+        code = w.find(w.app, 'label', lambda a: D.name_is(a, 'Code'), timeout=30,
+                      what='the code')
+        text = code.queryText()
+        assert text.getText(0, text.characterCount) == dmd_identity.USER_CODE, \
+            repr(text.getText(0, text.characterCount))
+        # (GTK 4.8 names a button with a mnemonic "C_opy Code Copy Code".)
+        w.find(w.app, 'push button', lambda a: (a.name or '').endswith('Copy Code'),
+               what='Copy Code')
+        w.find(w.app, 'link', lambda a: dmd_identity.VERIFICATION_URI in (a.name or ''),
+               what='the link')
+        w.find(w.app, 'image', lambda a: D.name_is(a, 'QR code of ' +
+                                                    dmd_identity.VERIFICATION_URI),
+               what='the QR code')
+        # The person signs in: the next poll gets the token.
+        idp.set_device('approve')
+        w.go_to_title('Results', timeout=90)
+        D.wait_for(lambda: not w.find_all(w.app, 'push button',
+                                          lambda a: (a.name or '').endswith('Copy Code')),
+                   10, 'the dialog to close')
+        checks = w.page('DmdChecksPage')
+        check_rows = [a.name for a in w.find_all(checks, 'list item')]
+        assert any('Token from Microsoft Entra ID' in (n or '') and ': Passed' in n
+                   for n in check_rows), check_rows
+        assert any('Sign-in' in (n or '') and ': Passed' in n for n in check_rows), check_rows
+        labels = w.labels(w.page('DmdResultsPage'))
+        assert any('Ready to Send' in label for label in labels), labels[:5]
+    finally:
+        if w is not None:
+            w.stop()
+        idp.stop()
+        events = srv.stop()
+    assert 'AUTH XOAUTH2' in events, 'no XOAUTH2 sign-in'
+    for secret in idp.secrets():
+        assert secret not in events
+
+
 CASES = [
     ('smtp-auth with an OAuth token passes', case_pass),
     ('smtp-auth with a password passes, with warnings', case_pass_with_warnings),
@@ -347,6 +428,7 @@ CASES = [
     ('535 5.7.139 tenant disabled', case_tenant_disabled),
     ('port 587 blocked', case_blocked_port),
     ('432 4.3.2 at MAIL FROM: refused for now', case_refused_at_mail_from),
+    ('OAuth device code: the dialog, then signed in', case_device_code),
 ]
 
 print('1..%d' % len(CASES), flush=True)

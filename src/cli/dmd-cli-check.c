@@ -29,6 +29,7 @@
 #include "dmd-cli.h"
 
 #define PASSWORD_MAX 1024          /* bytes; Entra ID passwords are at most 256 characters */
+#define CLIENT_SECRET_MAX 1024     /* bytes; Entra ID client secrets are about 40 characters */
 #define TOKEN_MAX    (64 * 1024)   /* bytes; access tokens are a few KiB */
 
 /* An integer option that was not given (GOption cannot parse this value from a number). */
@@ -223,6 +224,10 @@ typedef struct {
   char     *password_file;
   gboolean  password_stdin;
   char     *oauth_token_file;
+  char     *auth;
+  char     *tenant;
+  char     *client_id;
+  char     *client_secret_file;
   gboolean  allow_insecure_auth;
   char     *ip_version;
   char     *from;
@@ -239,6 +244,7 @@ typedef struct {
   char     *format;
   char     *report;
   const char *secret_source;   /* where the password or token came from, for messages */
+  const char *client_secret_source;
 } CheckOptions;
 
 static void
@@ -250,6 +256,10 @@ check_options_clear (CheckOptions *o)
   g_free (o->username);
   g_free (o->password_file);
   g_free (o->oauth_token_file);
+  g_free (o->auth);
+  g_free (o->tenant);
+  g_free (o->client_id);
+  g_free (o->client_secret_file);
   g_free (o->ip_version);
   g_free (o->from);
   g_free (o->to);
@@ -294,6 +304,10 @@ field_option (const CheckOptions *o,
     case DMD_FIELD_CLIENT_CERT:  return "--client-cert";
     case DMD_FIELD_SECURITY:     return "--security";
     case DMD_FIELD_SERVER_FIELD_LENGTH: return "--server-field-length";
+    case DMD_FIELD_TENANT:       return "--tenant";
+    case DMD_FIELD_CLIENT_ID:    return "--client-id";
+    case DMD_FIELD_CLIENT_SECRET:
+      return o->client_secret_source ? o->client_secret_source : "--client-secret-file";
     case DMD_N_FIELDS:
     default:                     return NULL;
     }
@@ -304,7 +318,8 @@ static gboolean
 refuse_secret_arguments (int    argc,
                          char **argv)
 {
-  static const char *forbidden[] = { "--password", "--oauth-token", "--token", "-p" };
+  static const char *forbidden[] = { "--password", "--oauth-token", "--token", "-p",
+                                     "--client-secret", "--secret" };
 
   for (int i = 1; i < argc; i++)
     {
@@ -316,10 +331,11 @@ refuse_secret_arguments (int    argc,
 
           if (strncmp (argv[i], forbidden[j], n) == 0 && (argv[i][n] == '\0' || argv[i][n] == '='))
             {
-              print_error (_("A password or token is not accepted on the command line: other "
-                             "users could see it in the process list. Use --password-file, "
-                             "--password-stdin, the DMD_PASSWORD environment variable or "
-                             "--oauth-token-file, or leave it out to be asked for it."));
+              print_error (_("A password, token or client secret is not accepted on the "
+                             "command line: other users could see it in the process list. Use "
+                             "--password-file, --password-stdin, the DMD_PASSWORD environment "
+                             "variable, --oauth-token-file or --client-secret-file (or "
+                             "DMD_CLIENT_SECRET), or leave the password out to be asked for it."));
               return FALSE;
             }
         }
@@ -398,6 +414,17 @@ parse_options (CheckOptions  *o,
     { "oauth-token-file", 0, 0, G_OPTION_ARG_FILENAME, &o->oauth_token_file,
       N_("Sign in with the OAuth access token in FILE (XOAUTH2; “-” reads standard input)"),
       N_("FILE") },
+    { "auth", 0, 0, G_OPTION_ARG_STRING, &o->auth,
+      N_("How to sign in (default: password when a user name is given): oauth-device signs "
+         "in a person with a code, oauth-app the application with its client secret"),
+      "password|oauth-device|oauth-app|oauth-token" },
+    { "tenant", 0, 0, G_OPTION_ARG_STRING, &o->tenant,
+      N_("The organization’s domain or tenant ID (OAuth)"), N_("DOMAIN_OR_ID") },
+    { "client-id", 0, 0, G_OPTION_ARG_STRING, &o->client_id,
+      N_("Application (client) ID of the app registration (OAuth)"), N_("GUID") },
+    { "client-secret-file", 0, 0, G_OPTION_ARG_FILENAME, &o->client_secret_file,
+      N_("Read the client secret for --auth=oauth-app from FILE (or set DMD_CLIENT_SECRET; "
+         "“-” reads standard input)"), N_("FILE") },
     { "allow-insecure-auth", 0, 0, G_OPTION_ARG_NONE, &o->allow_insecure_auth,
       N_("Allow sending credentials over plaintext or unverified TLS (the report says so)"),
       NULL },
@@ -466,6 +493,59 @@ parse_options (CheckOptions  *o,
     {
       print_errorf (_("Unexpected argument “%s”."), (*argv)[1]);
       return FALSE;
+    }
+  return TRUE;
+}
+
+/* --auth and what goes with it (the secrets are read later). FALSE on bad usage (printed). */
+static gboolean
+apply_auth (const CheckOptions *o,
+            DmdDeviceConfig    *config)
+{
+  DmdAuthMethod method = o->oauth_token_file != NULL ? DMD_AUTH_METHOD_OAUTH_TOKEN
+                                                     : DMD_AUTH_METHOD_PASSWORD;
+  gboolean fetch;
+
+  if (o->auth != NULL && !dmd_auth_method_from_string (o->auth, &method))
+    {
+      print_errorf (_("Unknown sign-in “%s”: use password, oauth-device, oauth-app or "
+                      "oauth-token."), o->auth);
+      return FALSE;
+    }
+  if (method == DMD_AUTH_METHOD_OAUTH_TOKEN && o->oauth_token_file == NULL)
+    {
+      print_error (_("--auth=oauth-token needs the token: give --oauth-token-file."));
+      return FALSE;
+    }
+  if (method != DMD_AUTH_METHOD_OAUTH_TOKEN && o->oauth_token_file != NULL)
+    {
+      print_error (_("--oauth-token-file goes with --auth=oauth-token."));
+      return FALSE;
+    }
+  fetch = method == DMD_AUTH_METHOD_OAUTH_DEVICE || method == DMD_AUTH_METHOD_OAUTH_APP;
+  if (fetch && !dmd_option_get_info (config->option)->signs_in)
+    {
+      print_error (_("Signing in with Microsoft Entra ID is for the options that sign in "
+                     "(smtp-auth, hve): Direct Send and relay do not sign in."));
+      return FALSE;
+    }
+  if (!fetch && (o->tenant != NULL || o->client_id != NULL))
+    {
+      print_error (_("--tenant and --client-id go with --auth=oauth-device or "
+                     "--auth=oauth-app."));
+      return FALSE;
+    }
+  if (method != DMD_AUTH_METHOD_OAUTH_APP && o->client_secret_file != NULL)
+    {
+      print_error (_("--client-secret-file goes with --auth=oauth-app."));
+      return FALSE;
+    }
+  config->auth_method = method;
+  /* Given but empty stays empty: validation says what is missing. */
+  if (fetch)
+    {
+      config->tenant = g_strdup (o->tenant != NULL ? o->tenant : "");
+      config->client_id = g_strdup (o->client_id != NULL ? o->client_id : "");
     }
   return TRUE;
 }
@@ -546,6 +626,9 @@ build_config (CheckOptions *o)
       config->server_field_length = (guint) o->server_field_length;
     }
 
+  if (!apply_auth (o, config))
+    return NULL;
+
   set_str (&config->username, o->username);
   set_str (&config->from, o->from);
   set_str (&config->to, o->to);
@@ -590,6 +673,51 @@ build_config (CheckOptions *o)
   return g_steal_pointer (&config);
 }
 
+/* --auth=oauth-app: the client secret, from its file, standard input or DMD_CLIENT_SECRET
+ * (which child processes do not see). Missing: validation says so. */
+static gboolean
+load_client_secret (CheckOptions    *o,
+                    DmdDeviceConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmdSecret) secret = NULL;
+  const char *env = g_getenv ("DMD_CLIENT_SECRET");
+
+  if (o->client_secret_file != NULL)
+    {
+      secret = read_secret_file (o->client_secret_file, CLIENT_SECRET_MAX, &error);
+      if (secret == NULL)
+        {
+          print_errorf (_("Could not read the client secret from %s: %s"),
+                        g_strcmp0 (o->client_secret_file, "-") == 0 ? _("standard input")
+                                                                    : o->client_secret_file,
+                        error->message);
+          return FALSE;
+        }
+      g_strstrip (secret);
+      o->client_secret_source = "--client-secret-file";
+    }
+  else if (env != NULL && *env != '\0')
+    {
+      if (strlen (env) > CLIENT_SECRET_MAX)
+        {
+          g_autofree char *why = g_strdup_printf (_("It is longer than %u bytes"),
+                                                  (guint) CLIENT_SECRET_MAX);
+
+          g_unsetenv ("DMD_CLIENT_SECRET");
+          print_errorf ("DMD_CLIENT_SECRET: %s", why);
+          return FALSE;
+        }
+      secret = g_strdup (env);
+      o->client_secret_source = "DMD_CLIENT_SECRET";
+    }
+  if (env != NULL)
+    g_unsetenv ("DMD_CLIENT_SECRET");
+  if (secret != NULL && *secret != '\0')
+    dmd_device_config_set_client_secret (config, secret);
+  return TRUE;
+}
+
 /* Reads the password or token from the one source given. FALSE on bad input (printed). */
 static gboolean
 load_secrets (CheckOptions    *o,
@@ -610,10 +738,25 @@ load_secrets (CheckOptions    *o,
       print_error (_("Give either a password or an OAuth token, not both."));
       return FALSE;
     }
-  if (o->password_stdin && g_strcmp0 (o->oauth_token_file, "-") == 0)
+  if ((o->password_stdin && g_strcmp0 (o->oauth_token_file, "-") == 0) ||
+      (g_strcmp0 (o->client_secret_file, "-") == 0 &&
+       (o->password_stdin || g_strcmp0 (o->oauth_token_file, "-") == 0)))
     {
       print_error (_("Standard input can carry only one secret."));
       return FALSE;
+    }
+  if (dmd_device_config_gets_token (config))
+    {
+      /* The token comes from Microsoft Entra ID: no password is read, none is asked for. */
+      if (n_password_sources > 0)
+        {
+          print_errorf (_("--auth=%s gets its token from Microsoft Entra ID: give no password."),
+                        dmd_auth_method_to_string (config->auth_method));
+          return FALSE;
+        }
+      if (env != NULL)
+        g_unsetenv ("DMD_PASSWORD");
+      return config->auth_method != DMD_AUTH_METHOD_OAUTH_APP || load_client_secret (o, config);
     }
 
   if (o->oauth_token_file != NULL)
@@ -811,6 +954,31 @@ on_check_finished (DmdCheckup *checkup,
     }
 }
 
+/* The device code flow waits for a person: one line on standard error (whatever the format)
+ * that says what to do, where and with which code. */
+static void
+on_device_code (DmdCheckup *checkup,
+                const char *verification_uri,
+                const char *user_code,
+                guint       expires_in,
+                RunState   *state)
+{
+  g_autofree char *uri = dmd_report_terminal_safe (verification_uri);
+  g_autofree char *code = dmd_report_terminal_safe (user_code);
+  guint minutes = (expires_in + 59) / 60;
+
+  if (state->progress)
+    fputc ('\n', stderr);
+  /* Translators: the address, the code, then minutes. One line: a person acts on it. */
+  fprintf (stderr, g_dngettext (GETTEXT_PACKAGE,
+                                "To sign in, open %s and enter the code %s (within %u minute).",
+                                "To sign in, open %s and enter the code %s (within %u minutes).",
+                                minutes),
+           uri, code, minutes);
+  fputc ('\n', stderr);
+  fflush (stderr);
+}
+
 /* Writes a file the user named as any tool does. A regular file (or a symbolic link to one,
  * which keeps pointing there) is replaced atomically, a missing one created; anything else that
  * exists — a device such as /dev/null, a FIFO, a terminal — is opened and written, never
@@ -935,6 +1103,7 @@ dmd_cli_check (int    argc,
   state.utf8 = g_get_charset (NULL);
 
   g_signal_connect (checkup, "check-finished", G_CALLBACK (on_check_finished), &state);
+  g_signal_connect (checkup, "oauth-device-code", G_CALLBACK (on_device_code), &state);
   sigint_id = g_unix_signal_add (SIGINT, on_signal, &state);
   sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, &state);
 

@@ -28,7 +28,7 @@ static const char * const step_keys[] = {
 
 static const struct {
   const char        *group;
-  const char * const extra[17];
+  const char * const extra[20];
 } step_groups[] = {
   { "banner", { NULL } },
   { "ehlo", { NULL } },
@@ -37,7 +37,7 @@ static const struct {
   { "auth", { "mechanisms", "require_tls", "reply_fail", "reply_no_tls",
               "reply_unknown_mechanism", "reply_already", "reply_cancelled", "reply_syntax",
               "prompt_username", "prompt_password", "prompt", "username", "password", "token",
-              "xoauth2_error", "echo", NULL } },
+              "xoauth2_error", "echo", "token_check", "app_mailboxes", "app_role", NULL } },
   { "mail", { "require_tls", "require_auth", "reply_no_tls", "reply_no_auth", "reply_no_hello",
               "reply_nested", NULL } },
   { "rcpt", { "reply_no_mail", "reply_untrusted_client", NULL } },
@@ -63,7 +63,7 @@ static const char * const plain_keys[] = {
   "profile", "description", "idle_timeout", "stall_timeout", "max_message", "max_sessions",
   "priority", "legacy_below", "certificate", "implicit", "detect_implicit", "mechanisms",
   "close_after_handshake",
-  "client_certificate", "client_trusted",
+  "client_certificate", "client_trusted", "token_check", "app_mailboxes", "app_role",
   "require_tls",
   "require_auth", "echo",
   "action", "delay", "close_after", "long_line", "partial", "trickle", NULL
@@ -359,6 +359,7 @@ load_values (GHashTable  *values,
       const char *colon;
 
       if (g_str_equal (group, "expect") || g_str_equal (group, "cli")
+          || g_str_equal (group, "identity")
           || g_str_has_prefix (group, "x-"))
         continue;
 

@@ -18,6 +18,7 @@
 #include "dmd-conn.h"
 #include "dmd-reply.h"
 #include "dmd-smtp-server-private.h"
+#include "dmd-smtp-token.h"
 #include "dmd-tls.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -222,6 +223,9 @@ typedef struct {
   char               *want_user;      /* [auth] username, password, token: only these pass */
   char               *want_password;
   char               *want_token;
+  char               *token_check;    /* [auth] token_check=exchange: judge the claims */
+  char               *app_mailboxes;  /* [auth] app_mailboxes: an app-only token's mailboxes */
+  char               *app_role;       /* [auth] app_role: its application permission */
   gboolean            echo;           /* [auth] echo=true */
 
   char               *user;           /* as decoded, or NULL */
@@ -247,6 +251,9 @@ auth_exchange_clear (AuthExchange *x)
   g_free (x->want_user);
   g_free (x->want_password);
   g_free (x->want_token);
+  g_free (x->token_check);
+  g_free (x->app_mailboxes);
+  g_free (x->app_role);
   g_free (x->user);
   auth_wipe_secrets (x);
 }
@@ -389,7 +396,7 @@ auth_parse_xoauth2 (DmdSmtpSession *s,
               g_free (s->echo_secret);
               s->echo_secret = g_strdup (fields[i] + 12);
             }
-          if (x->want_token == NULL)
+          if (x->want_token == NULL && x->token_check == NULL)
             continue;
           secret_free (x->token, x->token_len);
           x->token_len = strlen (fields[i] + 12);
@@ -459,7 +466,10 @@ auth_credentials_ok (AuthExchange *x)
       && (x->user == NULL || g_ascii_strcasecmp (x->want_user, x->user) != 0))
     return FALSE;
   if (g_str_equal (x->mech, "XOAUTH2"))
-    return x->want_token == NULL || str_equal0 (x->want_token, x->token);
+    return (x->want_token == NULL || str_equal0 (x->want_token, x->token)) &&
+           (x->token_check == NULL ||
+            _dmd_smtp_token_acceptable (x->token, x->user, x->app_mailboxes, x->app_role,
+                                        g_get_real_time () / G_USEC_PER_SEC));
   return x->want_password == NULL || str_equal0 (x->want_password, x->password);
 }
 
@@ -531,6 +541,9 @@ _dmd_smtp_session_auth (DmdSmtpSession *s,
   x.want_user = _dmd_smtp_scenario_dup (s->sc, groups, "username");
   x.want_password = _dmd_smtp_scenario_dup (s->sc, groups, "password");
   x.want_token = _dmd_smtp_scenario_dup (s->sc, groups, "token");
+  x.token_check = _dmd_smtp_scenario_dup (s->sc, groups, "token_check");
+  x.app_mailboxes = _dmd_smtp_scenario_dup (s->sc, groups, "app_mailboxes");
+  x.app_role = _dmd_smtp_scenario_dup (s->sc, groups, "app_role");
   x.echo = _dmd_smtp_scenario_bool (s->sc, groups, "echo");
   if (g_str_equal (mech, "LOGIN"))
     outcome = auth_read_login (s, &x, &refusal);

@@ -147,6 +147,12 @@ placeholder_value (const char             *name,
       value = config ? nonempty (dmd_device_config_get_server (config)) : NULL;
       unknown = "<Server>";
     }
+  else if (IS ("client-id"))
+    {
+      value = config != NULL && dmd_client_id_is_valid (config->client_id)
+              ? (owned = g_strstrip (g_strdup (config->client_id))) : NULL;
+      unknown = "<ClientId>";
+    }
   else if (IS ("mx"))
     {
       value = facts ? nonempty (facts->mx_host) : NULL;

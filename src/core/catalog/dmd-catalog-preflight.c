@@ -45,7 +45,7 @@ add (DmdResult              *result,
 static gboolean
 has_basic_credentials (const DmdDeviceConfig *config)
 {
-  return nonempty (config->oauth_token) == NULL;
+  return nonempty (config->oauth_token) == NULL && !dmd_device_config_gets_token (config);
 }
 
 void
@@ -67,9 +67,11 @@ dmd_catalog_preflight_with_mx (const DmdDeviceConfig *config,
   port = dmd_device_config_get_port (config);
   signs_in = info->signs_in;
 
+  /* With OAuth sign-in the token is fetched during the run: only the mailbox is needed. */
   if (signs_in &&
       (nonempty (config->username) == NULL ||
-       (nonempty (config->password) == NULL && nonempty (config->oauth_token) == NULL)))
+       (nonempty (config->password) == NULL && nonempty (config->oauth_token) == NULL &&
+        !dmd_device_config_gets_token (config))))
     add (result, config, "config-no-credentials",
          g_strdup (nonempty (config->username) == NULL
                    ? _("No user name was entered.")
@@ -260,7 +262,12 @@ entered_init (Entered               *e,
   e->from = nonempty (config->from);
   e->to = nonempty (config->to);
   /* Never the secret itself: only whether one was given. */
-  e->secret = nonempty (config->oauth_token) ? _("OAuth token (set)")
+  e->secret = dmd_device_config_gets_token (config) &&
+              config->auth_method == DMD_AUTH_METHOD_OAUTH_DEVICE
+              ? _("OAuth: a person signs in (device code)")
+            : dmd_device_config_gets_token (config)
+              ? _("OAuth: the application signs in (client credentials)")
+            : nonempty (config->oauth_token) ? _("OAuth token (set)")
             : nonempty (config->password) ? _("Password (set)")
             : NULL;
   e->org = _dmd_catalog_org_domain (config);

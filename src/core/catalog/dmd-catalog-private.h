@@ -37,6 +37,10 @@ const char *_dmd_catalog_basic_auth_after_explanation (void);
 gboolean    _dmd_catalog_fix_applies                  (const DmdCatalogFix   *fix,
                                                        const DmdDeviceConfig *config,
                                                        const DmdCatalogFacts *facts);
+/* The OAuth entries (dmd-catalog-oauth.c), terminated by { NULL }: part of the one table
+ * dmd_catalog_entries() returns. */
+extern const DmdCatalogEntry _dmd_catalog_oauth_entries[];
+
 /* Two sentences as one text, as the language joins them. */
 char       *_dmd_catalog_join_sentences               (const char            *first,
                                                        const char            *second);

@@ -16,6 +16,7 @@
 
 #include "dmd-catalog.h"
 #include "dmd-catalog-private.h"
+#include "dmd-host.h"
 
 /* Microsoft documentation, only pages the references name. */
 #define URL_GUIDE             "https://learn.microsoft.com/exchange/mail-flow-best-practices/fix-issues-with-printers-scanners-and-lob-applications-that-send-email-using-off"
@@ -516,18 +517,6 @@ static const DmdCatalogEntry entries[] = {
         NULL, URL_GUIDE, ANYONE },
       FIX_END } },
 
-  { "auth-oauth-token-rejected", DMD_SEVERITY_ERROR, "auth",
-    N_("The OAuth token was rejected"),
-    N_("Microsoft 365 did not accept the XOAUTH2 sign-in. The access token has expired, was issued for another audience (it must be https://outlook.office.com), lacks the SMTP.Send permission, or belongs to another user than the one named at sign-in. The evidence says which, when the token could be read. Whoever set up the application’s OAuth fixes this."),
-    { { N_("Get a fresh access token and try again."),
-        NULL, NULL, ANYONE },
-      { N_("Request the token for https://outlook.office.com with the SMTP.Send permission (https://outlook.office.com/SMTP.Send), and grant that permission to the application."),
-        NULL, NULL, ADMIN },
-      { N_("Sign in with the same mailbox as the one the token was issued for."),
-        NULL, NULL, TECH },
-      FIX_CHECK_CAS,
-      FIX_END } },
-
   /* ---------------------------------------------------------------------------------------- */
   /* Device capture                                                                           */
   /* ---------------------------------------------------------------------------------------- */
@@ -831,7 +820,7 @@ static const DmdCatalogEntry entries[] = {
     N_("High Volume Email keeps password sign-in until September 2028"),
     N_("The device signs in to High Volume Email with a password (Basic authentication). The end of Basic authentication for SMTP AUTH at the end of December 2026 does not apply here: High Volume Email keeps it until September 2028. Plan the move to OAuth before then."),
     { { N_("Before September 2028, move the device to OAuth if it supports it: an app registration with the Mail.Send application permission of Office 365 Exchange Online, allowed to use the HVE account."),
-        "Add-HVEAppAccess -Identity {user} -AppIds <ClientId>", URL_HVE, ADMIN },
+        "Add-HVEAppAccess -Identity {user} -AppIds {client-id}", URL_HVE, ADMIN },
       { N_("Or plan another way that needs no password, such as SMTP relay with a connector."),
         NULL, URL_SETUP_RELAY, ADMIN },
       FIX_END } },
@@ -889,17 +878,36 @@ static const DmdCatalogDatedFact dated_facts[] = {
 const DmdCatalogEntry *
 dmd_catalog_entries (void)
 {
-  return entries;
+  static DmdCatalogEntry *all;
+
+  /* One table: this file's and the OAuth entries (dmd-catalog-oauth.c), built once. */
+  if (g_once_init_enter (&all))
+    {
+      guint n = 0, m = 0;
+      DmdCatalogEntry *merged;
+
+      while (entries[n].id != NULL)
+        n++;
+      while (_dmd_catalog_oauth_entries[m].id != NULL)
+        m++;
+      merged = g_new0 (DmdCatalogEntry, n + m + 1);
+      memcpy (merged, entries, n * sizeof (DmdCatalogEntry));
+      memcpy (merged + n, _dmd_catalog_oauth_entries, m * sizeof (DmdCatalogEntry));
+      g_once_init_leave (&all, merged);
+    }
+  return all;
 }
 
 const DmdCatalogEntry *
 dmd_catalog_lookup (const char *id)
 {
+  const DmdCatalogEntry *all = dmd_catalog_entries ();
+
   g_return_val_if_fail (id != NULL, NULL);
 
-  for (guint i = 0; entries[i].id != NULL; i++)
-    if (g_str_equal (entries[i].id, id))
-      return &entries[i];
+  for (guint i = 0; all[i].id != NULL; i++)
+    if (g_str_equal (all[i].id, id))
+      return &all[i];
   return NULL;
 }
 
@@ -966,11 +974,42 @@ public_ip_is_ipv6 (const DmdCatalogFacts *facts)
   return g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV6;
 }
 
+/* Whether the device sends through High Volume Email (the option, or its endpoint typed as
+ * the server): 1 yes, 0 no, -1 not known. */
+static int
+server_is_hve (const DmdDeviceConfig *config)
+{
+  const char *server = config ? nonempty (dmd_device_config_get_server (config)) : NULL;
+
+  if (config == NULL)
+    return -1;
+  if (config->option == DMD_OPTION_HVE)
+    return 1;
+  if (server == NULL)
+    return -1;
+  return dmd_host_is_hve_endpoint (server);
+}
+
 gboolean
 _dmd_catalog_fix_applies (const DmdCatalogFix   *fix,
                           const DmdDeviceConfig *config,
                           const DmdCatalogFacts *facts)
 {
+  /* How the token came: a person (device code), the application (client credentials), or
+   * not known (a token given, or nothing known). */
+  DmdAuthMethod method = config != NULL ? config->auth_method : DMD_AUTH_METHOD_OAUTH_TOKEN;
+
+  if ((fix->when & DMD_FIX_IF_DELEGATED) && method == DMD_AUTH_METHOD_OAUTH_APP)
+    return FALSE;
+  if ((fix->when & DMD_FIX_IF_APP_ONLY) && method == DMD_AUTH_METHOD_OAUTH_DEVICE)
+    return FALSE;
+  if ((fix->when & DMD_FIX_IF_TOKEN_GIVEN) && config != NULL &&
+      dmd_device_config_gets_token (config))
+    return FALSE;
+  if ((fix->when & DMD_FIX_IF_HVE) && server_is_hve (config) == 0)
+    return FALSE;
+  if ((fix->when & DMD_FIX_IF_NOT_HVE) && server_is_hve (config) == 1)
+    return FALSE;
   if ((fix->when & DMD_FIX_IF_PUBLIC_IPV6) && public_ip_is_ipv6 (facts) == 0)
     return FALSE;
   if ((fix->when & DMD_FIX_IF_SENDER_DIFFERS) && sender_is_user (config) == 1)

@@ -29,13 +29,18 @@ typedef enum {
   DMD_FIX_IF_SENDER_IS_USER = 1 << 1,  /* the sender is the sign-in user */
   DMD_FIX_IF_NO_SIGN_IN     = 1 << 2,  /* no user name, or no password or token, was entered */
   DMD_FIX_IF_PUBLIC_IPV6    = 1 << 3,  /* Microsoft sees this network's public address as IPv6 */
+  DMD_FIX_IF_DELEGATED      = 1 << 4,  /* OAuth: a person signed in (not client credentials) */
+  DMD_FIX_IF_APP_ONLY       = 1 << 5,  /* OAuth: the application signed in (not device code) */
+  DMD_FIX_IF_TOKEN_GIVEN    = 1 << 6,  /* OAuth: the token was given, not fetched by the tool */
+  DMD_FIX_IF_HVE            = 1 << 7,  /* the server is a High Volume Email endpoint */
+  DMD_FIX_IF_NOT_HVE        = 1 << 8,  /* the server is not a High Volume Email endpoint */
 } DmdFixCondition;
 
 typedef struct {
   const char  *text;      /* N_() — translated at render time */
   const char  *command;   /* not translated; Exchange Online PowerShell (or a DNS value), with
                            * placeholders {user} {from} {to} {domain} {ip} {ipv4} {server} {mx}
-                           * replaced by PowerShell-quoted values ({ipv4}: only an IPv4
+                           * {client-id} replaced by PowerShell-quoted values ({ipv4}: only an IPv4
                            * address, which is all a connector takes), and {spf-ip} by a
                            * validated "ip4:…"/"ip6:…" SPF mechanism. A value that is not known
                            * becomes an unquoted <Placeholder>, which PowerShell refuses to run. */
@@ -153,6 +158,12 @@ DmdField               dmd_catalog_finding_field (const char            *id);
 
 /* The recommended device settings for the config's option, compared with what was entered. */
 GPtrArray             *dmd_catalog_recommended_settings (const DmdDeviceConfig *config); /* DmdSettingRow* */
+
+/* The finding of an error answered by Microsoft Entra ID, from the OAuth error code (RFC
+ * 8628's authorization_declined, expired_token) and the AADSTS number (the first of
+ * error_codes) — never from the description's words. Any other: "oauth-unknown-error". */
+const char            *dmd_catalog_match_entra_error (const char        *error,
+                                                      guint              aadsts);
 
 /* Time-sensitive facts, terminated by { NULL }. */
 const DmdCatalogDatedFact *dmd_catalog_dated_facts (void);

@@ -572,7 +572,7 @@ static DmdAuthMech
 choose_mech (const DmdDeviceConfig *cfg,
              const DmdEhlo         *ehlo)
 {
-  return cfg->oauth_token ? DMD_AUTH_XOAUTH2
+  return cfg->oauth_token || dmd_device_config_gets_token (cfg) ? DMD_AUTH_XOAUTH2
        : ehlo->auth_login ? DMD_AUTH_LOGIN
        : ehlo->auth_plain ? DMD_AUTH_PLAIN
        : DMD_AUTH_LOGIN;
@@ -615,14 +615,16 @@ mech_offered (DmdDialogue *d)
 
 /* A refused token: what its claims say, read offline. */
 static void
-explain_token (DmdWorker *w)
+explain_token (DmdWorker  *w,
+               const char *token)
 {
   const DmdDeviceConfig *cfg = w->config;
   g_autoptr(DmdOAuthToken) tok = NULL;
 
-  tok = dmd_oauth_token_inspect (cfg->oauth_token, cfg->username,
-                                 cfg->today ? g_date_time_to_unix (cfg->today)
-                                            : g_get_real_time () / G_USEC_PER_SEC);
+  tok = dmd_oauth_token_inspect_for (token, cfg->username,
+                                     cfg->today ? g_date_time_to_unix (cfg->today)
+                                                : g_get_real_time () / G_USEC_PER_SEC,
+                                     cfg->option == DMD_OPTION_HVE);
   for (guint i = 0; i < tok->problems->len; i++)
     dmd_worker_info (w, g_ptr_array_index (tok->problems, i));
 }
@@ -633,13 +635,24 @@ dmd_step_auth (DmdDialogue *d)
 {
   DmdWorker *w = d->w;
   const DmdDeviceConfig *cfg = w->config;
-  const char *secret = cfg->oauth_token ? cfg->oauth_token : cfg->password;
+  gboolean fetched = dmd_device_config_gets_token (cfg);
+  const char *secret = fetched ? d->oauth_token
+                     : cfg->oauth_token ? cfg->oauth_token : cfg->password;
   const char *not_tried;
   g_autoptr(GError) error = NULL;
   g_autoptr(DmdReply) reply = NULL;
   g_autofree char *summary = NULL;
 
   d->mech = choose_mech (cfg, d->ehlo);
+  if (fetched && secret == NULL)
+    {
+      /* The oauth check failed and says why; MAIL FROM would only add "not
+       * authenticated". */
+      dmd_worker_check_end (w, "auth", DMD_CHECK_SKIP,
+                            _("Not tried: no usable token from Microsoft Entra ID"));
+      d->why = _("Not run: no sign-in");
+      return DMD_DIALOGUE_STOP_QUIT;
+    }
   if ((not_tried = auth_not_tried (d, secret)) != NULL)
     {
       dmd_worker_check_end (w, "auth", DMD_CHECK_SKIP, not_tried);
@@ -658,7 +671,7 @@ dmd_step_auth (DmdDialogue *d)
   if (reply->code != 235)
     {
       if (d->mech == DMD_AUTH_XOAUTH2)
-        explain_token (w);
+        explain_token (w, secret);
       step_refused (d, reply, DMD_STEP_AUTH);
       /* MAIL FROM would only add "not authenticated". */
       return DMD_DIALOGUE_STOP_QUIT;

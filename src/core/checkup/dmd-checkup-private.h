@@ -7,6 +7,7 @@
  * dmd-checkup-dialogue.c   one function per step of the dialogue
  * dmd-checkup-tls-versions.c  the TLS version probes and their summary
  * dmd-checkup-ports.c      the port triage and the port mix-up detection
+ * dmd-checkup-oauth.c      the oauth step: a token from Microsoft Entra ID
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -61,6 +62,8 @@ typedef enum {
   EV_CLIENT_CERT,
   EV_SENT,
   EV_TRANSMITTED,
+  EV_DEVICE_CODE,                       /* text: the address; user_code, expires_in */
+  EV_OAUTH_CLAIMS,                      /* claims */
   EV_WORKER_DONE,
 } DmdCheckupEventKind;
 
@@ -83,6 +86,9 @@ typedef struct {
   DmdTlsInfo          *tls_info;
   gboolean             cert_requested;
   gboolean             cert_sent;
+  char                *user_code;       /* device code: what the person types */
+  guint                expires_in;
+  DmdOAuthClaims      *claims;
 } DmdCheckupEvent;
 
 DmdCheckupEvent *dmd_checkup_event_new  (DmdCheckup          *self,
@@ -268,13 +274,15 @@ typedef struct {
   DmdEhlo            *ehlo;         /* the capabilities that count (after TLS, if any) */
   gboolean            tls_verified;
   DmdAuthMech         mech;         /* as chosen for AUTH; judges later replies too */
+  char               *oauth_token;  /* secret: the token the oauth step got, or NULL */
   GPtrArray          *replies;      /* MAIL FROM, RCPT TO (pipelined together when offered) */
   gboolean            pipelined;
   gboolean            quit_sent;    /* QUIT went out with the pipeline */
 } DmdDialogue;
 
-/* The steps (dmd-checkup-dialogue.c): each reports its check (already started) and says
- * whether the dialogue goes on. */
+/* The steps (dmd-checkup-dialogue.c; oauth: dmd-checkup-oauth.c): each reports its check
+ * (already started) and says whether the dialogue goes on. */
+DmdDialogueOutcome dmd_step_oauth         (DmdDialogue *d);
 DmdDialogueOutcome dmd_step_dns           (DmdDialogue *d);
 DmdDialogueOutcome dmd_step_connect       (DmdDialogue *d);
 DmdDialogueOutcome dmd_step_tls           (DmdDialogue *d);

@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n-lib.h>
 
 #include "dmd-checkup-private.h"
@@ -86,6 +87,14 @@ when_signing_in (const DmdDeviceConfig  *config,
   return ROW_SKIPPED;
 }
 
+/* The token from Microsoft Entra ID, when the tool gets it itself. */
+static RowUse
+when_token_fetched (const DmdDeviceConfig  *config,
+                    const char            **why)
+{
+  return dmd_device_config_gets_token (config) ? ROW_RUNS : ROW_ABSENT;
+}
+
 static RowUse
 when_sending (const DmdDeviceConfig  *config,
               const char            **why)
@@ -103,6 +112,11 @@ when_sender_ip (const DmdDeviceConfig  *config,
 /* ---- the table ---- */
 
 static const Row dialogue[] = {
+  /* First: a person may take minutes to sign in; the server's connection is opened once the
+   * token is there (a failure does not stop the dialogue: dmd_step_auth then skips). */
+  { "oauth",     0,             when_token_fetched,
+    0,                                    dmd_step_oauth,
+    NULL },
   { "dns",       ROW_LISTED,    NULL,
     0,                                    dmd_step_dns,
     N_("Not run: the server name did not resolve") },
@@ -248,6 +262,9 @@ dmd_checkup_dialogue_thread (gpointer data)
   g_free (d.peer);
   g_free (d.name);
   g_clear_pointer (&d.ehlo, dmd_ehlo_free);
+  if (d.oauth_token != NULL)
+    explicit_bzero (d.oauth_token, strlen (d.oauth_token));
+  g_free (d.oauth_token);
   g_ptr_array_unref (d.replies);
   dmd_worker_free (d.w);
   return NULL;

@@ -21,6 +21,7 @@ enum {
   SIGNAL_CHECK_STARTED,
   SIGNAL_CHECK_FINISHED,
   SIGNAL_TRANSCRIPT_LINE,
+  SIGNAL_OAUTH_DEVICE_CODE,
   N_SIGNALS
 };
 
@@ -165,6 +166,16 @@ event_dispatch (gpointer data)
       result->message_transmitted = TRUE;
       break;
 
+    case EV_DEVICE_CODE:
+      g_signal_emit (self, signals[SIGNAL_OAUTH_DEVICE_CODE], 0, ev->text, ev->user_code,
+                     ev->expires_in);
+      break;
+
+    case EV_OAUTH_CLAIMS:
+      g_clear_pointer (&result->oauth_claims, dmd_oauth_claims_free);
+      result->oauth_claims = g_steal_pointer (&ev->claims);
+      break;
+
     case EV_WORKER_DONE:
       if (g_atomic_int_dec_and_test (&self->workers))
         complete (self);
@@ -226,6 +237,8 @@ dmd_checkup_event_free (DmdCheckupEvent *ev)
   g_free (ev->family);
   g_free (ev->peer);
   g_clear_pointer (&ev->tls_info, dmd_tls_info_free);
+  g_free (ev->user_code);
+  g_clear_pointer (&ev->claims, dmd_oauth_claims_free);
   g_free (ev);
 }
 
@@ -509,6 +522,9 @@ dmd_checkup_class_init (DmdCheckupClass *klass)
   signals[SIGNAL_TRANSCRIPT_LINE] =
     g_signal_new ("transcript-line", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_INT, G_TYPE_STRING);
+  signals[SIGNAL_OAUTH_DEVICE_CODE] =
+    g_signal_new ("oauth-device-code", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_UINT);
 }
 
 static void
@@ -531,5 +547,7 @@ dmd_checkup_new (const DmdDeviceConfig *config)
   self->scrubber = dmd_scrubber_new ();
   dmd_scrubber_add_secret (self->scrubber, config->password, config->username);
   dmd_scrubber_add_secret (self->scrubber, config->oauth_token, config->username);
+  /* The token fetched during the run, and the device code, are added as they arrive. */
+  dmd_scrubber_add_secret (self->scrubber, config->client_secret, NULL);
   return self;
 }

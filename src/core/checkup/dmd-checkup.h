@@ -23,6 +23,11 @@ G_DECLARE_FINAL_TYPE (DmdCheckup, dmd_checkup, DMD, CHECKUP, GObject)
  *   "check-started"   (const char *check_id, const char *title)
  *   "check-finished"  (const char *check_id, DmdCheckStatus status, const char *summary)
  *   "transcript-line" (const char *check_id, char dir, const char *text)   [dir as gint]
+ *   "oauth-device-code" (const char *verification_uri, const char *user_code,
+ *                        guint expires_in)
+ *        the oauth check's device code flow waits for a person to sign in at that address
+ *        with that code (valid for expires_in seconds); the check ends when they did (or
+ *        declined, or the code expired). Cancel the run to stop waiting.
  */
 
 DmdCheckup *dmd_checkup_new           (const DmdDeviceConfig  *config);  /* copies config */

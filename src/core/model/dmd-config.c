@@ -14,6 +14,7 @@
 #include <idn2.h>
 
 #include "dmd-config.h"
+#include "dmd-config-private.h"
 #include "dmd-options.h"
 #include "dmd-reply.h"
 #include "dmd-tls.h"
@@ -41,8 +42,8 @@ secret_free (char *secret)
 }
 
 /* User input quoted in a message: escaped (valid UTF-8, no controls) and cut to 60 characters. */
-static char *
-shown (const char *value)
+char *
+_dmd_config_shown (const char *value)
 {
   g_autofree char *escaped = dmd_escape_bytes ((const guint8 *) value, strlen (value));
   glong n = g_utf8_strlen (escaped, -1);
@@ -106,7 +107,7 @@ check_ascii_labels (const char  *ascii,
                     const char  *original,
                     GError     **error)
 {
-  g_autofree char *what = shown (original);
+  g_autofree char *what = _dmd_config_shown (original);
   g_auto(GStrv) labels = NULL;
   const char *last = NULL;
 
@@ -141,7 +142,7 @@ check_ascii_labels (const char  *ascii,
             g_utf8_strncpy (bad, label + ok, 1);
           else
             bad[0] = label[ok];
-          bad_shown = shown (bad);
+          bad_shown = _dmd_config_shown (bad);
           g_set_error (error, DMD_CONFIG_ERROR, DMD_CONFIG_ERROR_INVALID_HOST,
                        _("“%s” contains a character that cannot be in a server name: “%s”."),
                        what, bad_shown);
@@ -195,7 +196,7 @@ dmd_host_to_ascii (const char  *host,
     }
 
   trimmed = g_strstrip (g_strdup (host));
-  what = shown (trimmed);
+  what = _dmd_config_shown (trimmed);
   if (*trimmed == '\0')
     {
       g_set_error_literal (error, DMD_CONFIG_ERROR, DMD_CONFIG_ERROR_INVALID_HOST,
@@ -345,7 +346,7 @@ dmd_address_validate (const char  *address,
                            _("Enter an email address."));
       return FALSE;
     }
-  what = shown (address);
+  what = _dmd_config_shown (address);
   if (!g_utf8_validate (address, -1, NULL))
     {
       g_set_error (error, DMD_CONFIG_ERROR, DMD_CONFIG_ERROR_INVALID_ADDRESS,
@@ -503,7 +504,7 @@ connect_to_host (const char  *spec,
                  GError     **error)
 {
   g_autoptr(GError) host_error = NULL;
-  g_autofree char *what = shown (spec);
+  g_autofree char *what = _dmd_config_shown (spec);
 
   if (*field == '\0')
     {
@@ -517,7 +518,7 @@ connect_to_host (const char  *spec,
       if (address == NULL)
         {
           g_autofree char *inner = g_strndup (field + 1, strlen (field) - 2);
-          g_autofree char *inner_shown = shown (inner);
+          g_autofree char *inner_shown = _dmd_config_shown (inner);
 
           g_set_error (error, DMD_CONFIG_ERROR, DMD_CONFIG_ERROR_INVALID_CONNECT_TO,
                        _("“%s”: “%s” is in brackets but is not an IPv6 address."), what,
@@ -550,8 +551,8 @@ connect_to_port (const char  *spec,
     }
   if (!dmd_port_parse (field, out, NULL) || strchr (field, ' ') != NULL)
     {
-      g_autofree char *what = shown (spec);
-      g_autofree char *port = shown (field);
+      g_autofree char *what = _dmd_config_shown (spec);
+      g_autofree char *port = _dmd_config_shown (field);
 
       g_set_error (error, DMD_CONFIG_ERROR, DMD_CONFIG_ERROR_INVALID_CONNECT_TO,
                    _("“%s”: the port “%s” is not a number from 1 to 65535."), what, port);
@@ -575,7 +576,7 @@ dmd_connect_to_parse (const char  *spec,
   g_return_val_if_fail (spec != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  what = shown (spec);
+  what = _dmd_config_shown (spec);
   if (!g_utf8_validate (spec, -1, NULL))
     {
       g_set_error (error, DMD_CONFIG_ERROR, DMD_CONFIG_ERROR_INVALID_CONNECT_TO,
@@ -715,6 +716,9 @@ dmd_device_config_copy (const DmdDeviceConfig *config)
   copy->username = g_strdup (config->username);
   copy->password = g_strdup (config->password);
   copy->oauth_token = g_strdup (config->oauth_token);
+  copy->tenant = g_strdup (config->tenant);
+  copy->client_id = g_strdup (config->client_id);
+  copy->client_secret = g_strdup (config->client_secret);
   copy->from = g_strdup (config->from);
   copy->to = g_strdup (config->to);
   copy->domain = g_strdup (config->domain);
@@ -738,6 +742,9 @@ dmd_device_config_free (DmdDeviceConfig *config)
   g_free (config->username);
   secret_free (config->password);
   secret_free (config->oauth_token);
+  g_free (config->tenant);
+  g_free (config->client_id);
+  secret_free (config->client_secret);
   g_free (config->from);
   g_free (config->to);
   g_free (config->domain);
@@ -768,6 +775,16 @@ dmd_device_config_set_oauth_token (DmdDeviceConfig *config,
 
   secret_free (config->oauth_token);
   config->oauth_token = g_strdup (token);
+}
+
+void
+dmd_device_config_set_client_secret (DmdDeviceConfig *config,
+                                     const char      *secret)
+{
+  g_return_if_fail (config != NULL);
+
+  secret_free (config->client_secret);
+  config->client_secret = g_strdup (secret);
 }
 
 guint16
@@ -801,7 +818,8 @@ dmd_device_config_get_auth_mech (const DmdDeviceConfig *config)
 
   if (!dmd_option_get_info (config->option)->signs_in)
     return DMD_AUTH_NONE;
-  if (config->oauth_token != NULL && *config->oauth_token != '\0')
+  if (dmd_device_config_gets_token (config) ||
+      (config->oauth_token != NULL && *config->oauth_token != '\0'))
     return DMD_AUTH_XOAUTH2;
   if ((config->password != NULL && *config->password != '\0') ||
       (config->username != NULL && *config->username != '\0'))
@@ -864,7 +882,7 @@ static void
 validate_ca_file (GPtrArray  *errors,
                   const char *path)
 {
-  g_autofree char *what = shown (path);
+  g_autofree char *what = _dmd_config_shown (path);
   g_autoptr(GError) error = NULL;
   GStatBuf st;
 
@@ -942,7 +960,12 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
                  g_strdup (_("Enter the user name that goes with the password or token.")));
     }
 
-  if (is_set (config->password) && is_set (config->oauth_token))
+  if (dmd_device_config_gets_token (config) &&
+      (is_set (config->password) || is_set (config->oauth_token)))
+    add_error (errors, DMD_FIELD_PASSWORD,
+               g_strdup (_("The token comes from Microsoft Entra ID: leave the password and "
+                           "the token empty.")));
+  else if (is_set (config->password) && is_set (config->oauth_token))
     add_error (errors, DMD_FIELD_PASSWORD,
                g_strdup (_("Give either a password or an OAuth token, not both.")));
   else if (is_set (config->password) && strpbrk (config->password, "\r\n") != NULL)
@@ -965,7 +988,7 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
 
       if (dmd_host_is_ip_literal (config->domain))
         {
-          g_autofree char *what = shown (config->domain);
+          g_autofree char *what = _dmd_config_shown (config->domain);
 
           add_error (errors, DMD_FIELD_DOMAIN,
                      g_strdup_printf (_("“%s” is an IP address; enter the organization’s domain "
@@ -983,7 +1006,7 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
       address = parse_ip_literal (trimmed);
       if (address == NULL)
         {
-          g_autofree char *what = shown (config->connector_ip);
+          g_autofree char *what = _dmd_config_shown (config->connector_ip);
 
           add_error (errors, DMD_FIELD_CONNECTOR_IP,
                      g_strdup_printf (_("“%s” is not an IPv4 or IPv6 address."), what));
@@ -1028,6 +1051,8 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
       if (cert == NULL)
         add_error (errors, DMD_FIELD_CLIENT_CERT, g_strdup (error->message));
     }
+
+  _dmd_config_validate_oauth (errors, config);
 
   return errors;
 }

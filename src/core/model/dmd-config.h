@@ -32,6 +32,10 @@ typedef struct {
   char         *username;
   char         *password;          /* secret: wiped on free, never written anywhere */
   char         *oauth_token;       /* secret: likewise */
+  DmdAuthMethod auth_method;       /* how to sign in (default: the password, or the token) */
+  char         *tenant;            /* OAuth: the organization's domain or its tenant id */
+  char         *client_id;         /* OAuth: the app registration's application (client) id */
+  char         *client_secret;     /* OAuth app-only: secret, wiped on free, never written */
   char         *from;
   char         *to;
   char         *domain;
@@ -69,6 +73,9 @@ typedef enum {
   DMD_FIELD_CLIENT_CERT,   /* the client certificate and its key */
   DMD_FIELD_SECURITY,      /* findings only: the connection security */
   DMD_FIELD_SERVER_FIELD_LENGTH, /* findings only: the length of the device's server field */
+  DMD_FIELD_TENANT,        /* OAuth: the tenant */
+  DMD_FIELD_CLIENT_ID,     /* OAuth: the application (client) id */
+  DMD_FIELD_CLIENT_SECRET, /* OAuth app-only: the client secret */
   DMD_N_FIELDS
 } DmdField;
 
@@ -84,6 +91,8 @@ void             dmd_device_config_set_password   (DmdDeviceConfig        *confi
                                                    const char             *password);
 void             dmd_device_config_set_oauth_token(DmdDeviceConfig        *config,
                                                    const char             *token);
+void             dmd_device_config_set_client_secret (DmdDeviceConfig     *config,
+                                                      const char          *secret);
 
 /* dmd_device_config_new: the option's default security (dmd-options.h), IPv4, timeout 10 s,
  * no server (the option's default server, or the domain's MX) and port 0 (its default).
@@ -98,6 +107,15 @@ const char      *dmd_device_config_get_server     (const DmdDeviceConfig  *confi
 guint16          dmd_device_config_get_port       (const DmdDeviceConfig  *config);
 guint16          dmd_device_config_default_port   (DmdOption               option);
 DmdAuthMech      dmd_device_config_get_auth_mech  (const DmdDeviceConfig  *config);
+/* TRUE when the checkup first gets a token from the Microsoft identity platform (SMTP AUTH
+ * with auth_method oauth-device or oauth-app), then signs in with it (XOAUTH2). */
+gboolean         dmd_device_config_gets_token     (const DmdDeviceConfig  *config);
+/* The report's settings.auth_method: "oauth-device" / "oauth-app" when the token is fetched,
+ * else the mechanism ("login", "xoauth2", "none", …). */
+const char      *dmd_device_config_auth_method_name (const DmdDeviceConfig *config);
+/* An application (client) id: a GUID, 8-4-4-4-12 hexadecimal digits (surrounding blanks
+ * allowed). */
+gboolean         dmd_client_id_is_valid           (const char             *text);
 
 /* Validates every field; returns a GPtrArray of DmdFieldError* (empty when valid), in field
  * order, with a free func. Syntax and consistency only: what is valid but unwise (an IP

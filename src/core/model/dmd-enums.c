@@ -80,6 +80,26 @@ dmd_auth_mech_to_string (DmdAuthMech mech)
     }
 }
 
+static const char *auth_method_names[] = { "password", "oauth-device", "oauth-app", "oauth-token" };
+
+const char *
+dmd_auth_method_to_string (DmdAuthMethod method)
+{
+  g_return_val_if_fail (method <= DMD_AUTH_METHOD_OAUTH_TOKEN, NULL);
+  return auth_method_names[method];
+}
+
+gboolean
+dmd_auth_method_from_string (const char    *str,
+                             DmdAuthMethod *out)
+{
+  int v;
+  if (!lookup (auth_method_names, G_N_ELEMENTS (auth_method_names), str, &v))
+    return FALSE;
+  *out = (DmdAuthMethod) v;
+  return TRUE;
+}
+
 const char *
 dmd_severity_to_string (DmdSeverity severity)
 {

@@ -48,6 +48,17 @@ typedef enum {
   DMD_AUTH_XOAUTH2,
 } DmdAuthMech;
 
+/* How the tool signs in for SMTP AUTH (--auth): with the password typed (or a token given:
+ * OAUTH_TOKEN), or with a token it gets from the Microsoft identity platform first — by the
+ * device code flow (a person signs in; delegated) or by client credentials (the application
+ * itself; app-only). The last two sign in with XOAUTH2. */
+typedef enum {
+  DMD_AUTH_METHOD_PASSWORD,
+  DMD_AUTH_METHOD_OAUTH_DEVICE,
+  DMD_AUTH_METHOD_OAUTH_APP,
+  DMD_AUTH_METHOD_OAUTH_TOKEN,
+} DmdAuthMethod;
+
 typedef enum {
   DMD_SEVERITY_INFO,
   DMD_SEVERITY_WARNING,
@@ -92,6 +103,9 @@ const char *dmd_step_to_string         (DmdStep         step);
 gboolean    dmd_step_from_string       (const char     *str,
                                         DmdStep        *out);
 const char *dmd_auth_mech_to_string    (DmdAuthMech     mech);
+const char *dmd_auth_method_to_string  (DmdAuthMethod   method);   /* "password", "oauth-device", … */
+gboolean    dmd_auth_method_from_string (const char    *str,
+                                         DmdAuthMethod *out);
 const char *dmd_severity_to_string     (DmdSeverity     severity);
 const char *dmd_check_status_to_string (DmdCheckStatus  status);
 const char *dmd_ip_version_to_string   (DmdIpVersion    version);

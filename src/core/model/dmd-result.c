@@ -244,7 +244,42 @@ dmd_result_unref (DmdResult *result)
   g_ptr_array_unref (result->findings);
   g_ptr_array_unref (result->recommended);
   g_ptr_array_unref (result->transcript);
+  g_clear_pointer (&result->oauth_claims, dmd_oauth_claims_free);
   g_free (result);
+}
+
+DmdOAuthClaims *
+dmd_oauth_claims_copy (const DmdOAuthClaims *claims)
+{
+  DmdOAuthClaims *copy;
+
+  g_return_val_if_fail (claims != NULL, NULL);
+
+  copy = g_new0 (DmdOAuthClaims, 1);
+  copy->flow = g_strdup (claims->flow);
+  copy->audience = g_strdup (claims->audience);
+  copy->scopes = g_strdup (claims->scopes);
+  copy->roles = g_strdup (claims->roles);
+  copy->user = g_strdup (claims->user);
+  copy->tenant_id = g_strdup (claims->tenant_id);
+  copy->app_id = g_strdup (claims->app_id);
+  copy->expires = claims->expires;
+  return copy;
+}
+
+void
+dmd_oauth_claims_free (DmdOAuthClaims *claims)
+{
+  if (claims == NULL)
+    return;
+  g_free (claims->flow);
+  g_free (claims->audience);
+  g_free (claims->scopes);
+  g_free (claims->roles);
+  g_free (claims->user);
+  g_free (claims->tenant_id);
+  g_free (claims->app_id);
+  g_free (claims);
 }
 
 DmdCheck *

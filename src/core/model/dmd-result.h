@@ -21,7 +21,8 @@ typedef struct {
 
 typedef struct {
   char           *id;          /* check id: config, dns, connect, banner, ehlo, starttls, tls,
-                                * tls-versions, auth, mail-from, rcpt-to, data, spf, blocklist */
+                                * tls-versions, oauth, auth, mail-from, rcpt-to, data, spf,
+                                * blocklist */
   DmdCheckStatus  status;
   char           *summary;     /* one line, translated */
   gint64          elapsed_ms;
@@ -86,6 +87,19 @@ typedef struct {
   gboolean             client_cert_sent;      /* and the chosen one was presented */
 } DmdNetwork;
 
+/* What the token from Microsoft Entra ID says about itself (the oauth check): never the
+ * token. Every string is escaped (it comes from the token). */
+typedef struct {
+  char   *flow;        /* "oauth-device" | "oauth-app" */
+  char   *audience;    /* "aud" */
+  char   *scopes;      /* "scp" (delegated), space separated, or NULL */
+  char   *roles;       /* "roles" (app-only), space separated, or NULL */
+  char   *user;        /* upn / unique_name / preferred_username, or NULL (app-only) */
+  char   *tenant_id;   /* "tid" */
+  char   *app_id;      /* "appid" / "azp" */
+  gint64  expires;     /* "exp", Unix time; 0 when not said */
+} DmdOAuthClaims;
+
 typedef struct {
   char *name;          /* server, port, security, username, auth, sender, recipient, ... */
   char *label;         /* translated row title */
@@ -109,6 +123,7 @@ struct _DmdResult {
   GPtrArray  *recommended;  /* DmdSettingRow* */
   DmdNetwork  network;
   GPtrArray  *transcript;   /* DmdTranscriptLine*, the whole main dialogue */
+  DmdOAuthClaims *oauth_claims; /* the claims of the token fetched (oauth check), or NULL */
 };
 
 DmdResult         *dmd_result_new               (DmdOption    option);
@@ -171,6 +186,8 @@ void               dmd_finding_add_fix          (DmdFinding  *finding,
 DmdCertInfo       *dmd_cert_info_new            (void);
 DmdCertInfo       *dmd_cert_info_copy           (const DmdCertInfo *info);
 void               dmd_cert_info_free           (DmdCertInfo *info);
+DmdOAuthClaims    *dmd_oauth_claims_copy        (const DmdOAuthClaims *claims);
+void               dmd_oauth_claims_free        (DmdOAuthClaims *claims);
 DmdSettingRow     *dmd_setting_row_new          (const char  *name,
                                                  const char  *label,
                                                  const char  *recommended,
@@ -182,5 +199,6 @@ const char        *dmd_tls_version_state_to_string (DmdTlsVersionState state);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdResult, dmd_result_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdFinding, dmd_finding_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdCheck, dmd_check_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdOAuthClaims, dmd_oauth_claims_free)
 
 G_END_DECLS

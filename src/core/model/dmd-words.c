@@ -126,6 +126,7 @@ dmd_check_title (const char *check_id)
     { "starttls",     N_("STARTTLS") },
     { "tls",          N_("TLS and certificate") },
     { "tls-versions", N_("TLS versions") },
+    { "oauth",        N_("Token from Microsoft Entra ID") },
     { "auth",         N_("Sign-in") },
     { "mail-from",    N_("Sender (MAIL FROM)") },
     { "rcpt-to",      N_("Recipient (RCPT TO)") },

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "dmd-oauth.h"
+#include "dmd-oauth-response.h"
 
 /* Exchange Online takes tokens for this resource (the SMTP.Send scope lives there). */
 static const char *good_audiences[] = {
@@ -108,6 +109,15 @@ dmd_oauth_token_inspect (const char *token,
                          const char *username,
                          gint64      now)
 {
+  return dmd_oauth_token_inspect_for (token, username, now, FALSE);
+}
+
+DmdOAuthToken *
+dmd_oauth_token_inspect_for (const char *token,
+                             const char *username,
+                             gint64      now,
+                             gboolean    hve)
+{
   DmdOAuthToken *info = g_new0 (DmdOAuthToken, 1);
   g_auto(GStrv) parts = NULL;
   g_autofree char *payload = NULL;
@@ -127,8 +137,10 @@ dmd_oauth_token_inspect (const char *token,
   if (payload == NULL || len == 0)
     return info;
 
+  /* Only valid UTF-8, reasonably nested, reaches the JSON parser. */
   parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, payload, (gssize) len, NULL))
+  if (!dmd_json_text_ok (payload, len) ||
+      !json_parser_load_from_data (parser, payload, (gssize) len, NULL))
     return info;
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
@@ -146,14 +158,22 @@ dmd_oauth_token_inspect (const char *token,
     info->user = member_string (obj, "preferred_username");
   if (info->user == NULL)
     info->user = member_string (obj, "email");
+  info->tenant_id = member_string (obj, "tid");
+  info->app_id = member_string (obj, "appid");
+  if (info->app_id == NULL)
+    info->app_id = member_string (obj, "azp");
   if (json_object_has_member (obj, "exp"))
     {
       JsonNode *exp = json_object_get_member (obj, "exp");
-      if (JSON_NODE_HOLDS_VALUE (exp) &&
-          (json_node_get_value_type (exp) == G_TYPE_INT64 ||
-           json_node_get_value_type (exp) == G_TYPE_DOUBLE))
-        info->expires = json_node_get_value_type (exp) == G_TYPE_INT64
-                          ? json_node_get_int (exp) : (gint64) json_node_get_double (exp);
+
+      /* A time a date can show (years 1970 to 9999); anything else is not said. */
+      if (JSON_NODE_HOLDS_VALUE (exp) && json_node_get_value_type (exp) == G_TYPE_INT64)
+        info->expires = json_node_get_int (exp);
+      else if (JSON_NODE_HOLDS_VALUE (exp) && json_node_get_value_type (exp) == G_TYPE_DOUBLE &&
+               json_node_get_double (exp) >= 0 && json_node_get_double (exp) < 253402300800.0)
+        info->expires = (gint64) json_node_get_double (exp);
+      if (info->expires < 0 || info->expires >= G_GINT64_CONSTANT (253402300800))
+        info->expires = 0;
     }
 
   if (info->expires != 0 && info->expires <= now)
@@ -167,7 +187,12 @@ dmd_oauth_token_inspect (const char *token,
     g_ptr_array_add (info->problems,
                      g_strdup_printf (_("The token is for “%s”, not for Exchange Online (https://outlook.office.com)."),
                                       info->audience ? info->audience : "?"));
-  if (!has_word (info->scopes, "SMTP.Send") && !has_word (info->roles, "SMTP.SendAsApp"))
+  if (hve && !has_word (info->scopes, "SMTP.Send") && !has_word (info->roles, "Mail.Send") &&
+      !has_word (info->roles, "SMTP.SendAsApp"))
+    g_ptr_array_add (info->problems,
+                     g_strdup (_("The token does not grant Mail.Send (application), which High Volume Email needs.")));
+  else if (!hve && !has_word (info->scopes, "SMTP.Send") &&
+           !has_word (info->roles, "SMTP.SendAsApp"))
     g_ptr_array_add (info->problems,
                      g_strdup (_("The token does not grant SMTP.Send (delegated) or SMTP.SendAsApp (application).")));
   if (info->user != NULL && username != NULL && *username != '\0' &&
@@ -187,6 +212,8 @@ dmd_oauth_token_free (DmdOAuthToken *info)
   g_free (info->scopes);
   g_free (info->roles);
   g_free (info->user);
+  g_free (info->tenant_id);
+  g_free (info->app_id);
   g_ptr_array_unref (info->problems);
   g_free (info);
 }

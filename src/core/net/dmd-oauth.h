@@ -18,6 +18,8 @@ typedef struct {
   char      *scopes;      /* "scp" (delegated) */
   char      *roles;       /* "roles" (application), space separated */
   char      *user;        /* upn / unique_name / preferred_username / email */
+  char      *tenant_id;   /* "tid" */
+  char      *app_id;      /* "appid" (v1 tokens) or "azp" (v2): the client id it was issued to */
   gint64     expires;     /* "exp", Unix time; 0 when absent */
   GPtrArray *problems;    /* char*, translated: why Exchange Online would reject it */
 } DmdOAuthToken;
@@ -27,6 +29,12 @@ typedef struct {
 DmdOAuthToken *dmd_oauth_token_inspect (const char    *token,
                                         const char    *username,
                                         gint64         now);
+/* The same for High Volume Email when hve is TRUE: an app-only token there carries the
+ * application permission Mail.Send (the account's allowed apps decide the rest). */
+DmdOAuthToken *dmd_oauth_token_inspect_for (const char *token,
+                                            const char *username,
+                                            gint64      now,
+                                            gboolean    hve);
 void           dmd_oauth_token_free    (DmdOAuthToken *token);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmdOAuthToken, dmd_oauth_token_free)
 

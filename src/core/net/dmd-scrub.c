@@ -21,6 +21,7 @@ typedef struct {
 
 struct _DmdScrubber {
   gatomicrefcount  ref;
+  GRWLock          lock;     /* secrets learnt during a run are added while others read */
   GArray          *forms;    /* Form, longest first */
 };
 
@@ -49,6 +50,7 @@ dmd_scrubber_new (void)
   DmdScrubber *self = g_new0 (DmdScrubber, 1);
 
   g_atomic_ref_count_init (&self->ref);
+  g_rw_lock_init (&self->lock);
   self->forms = g_array_new (FALSE, FALSE, sizeof (Form));
   g_array_set_clear_func (self->forms, form_clear);
   return self;
@@ -69,6 +71,7 @@ dmd_scrubber_unref (DmdScrubber *self)
   if (self == NULL || !g_atomic_ref_count_dec (&self->ref))
     return;
   g_array_unref (self->forms);
+  g_rw_lock_clear (&self->lock);
   g_free (self);
 }
 
@@ -139,6 +142,7 @@ dmd_scrubber_add_secret (DmdScrubber *self,
   if (secret == NULL || *secret == '\0')
     return;
   slen = strlen (secret);
+  g_rw_lock_writer_lock (&self->lock);
 
   /* The secret itself, and its base64 alone (AUTH LOGIN's password line). */
   add_form (self, g_strndup (secret, slen), slen);
@@ -195,12 +199,27 @@ dmd_scrubber_add_secret (DmdScrubber *self,
             p++;
         }
     }
+  g_rw_lock_writer_unlock (&self->lock);
+}
+
+static gboolean
+is_empty_locked (const DmdScrubber *self)
+{
+  return self->forms->len == 0;
 }
 
 gboolean
 dmd_scrubber_is_empty (const DmdScrubber *self)
 {
-  return self == NULL || self->forms->len == 0;
+  DmdScrubber *mutable = (DmdScrubber *) self;
+  gboolean empty;
+
+  if (self == NULL)
+    return TRUE;
+  g_rw_lock_reader_lock (&mutable->lock);
+  empty = is_empty_locked (self);
+  g_rw_lock_reader_unlock (&mutable->lock);
+  return empty;
 }
 
 char *
@@ -209,14 +228,21 @@ dmd_scrubber_apply (const DmdScrubber *self,
                     gsize              len,
                     gsize             *out_len)
 {
+  DmdScrubber *mutable = (DmdScrubber *) self;
   GString *out = NULL;
   gsize copied = 0;
   gsize i = 0;
 
   if (out_len != NULL)
     *out_len = 0;
-  if (dmd_scrubber_is_empty (self) || data == NULL)
+  if (self == NULL || data == NULL)
     return NULL;
+  g_rw_lock_reader_lock (&mutable->lock);
+  if (is_empty_locked (self))
+    {
+      g_rw_lock_reader_unlock (&mutable->lock);
+      return NULL;
+    }
 
   /* One pass, the longest form first at each position, so a blob is redacted whole and
    * nothing is matched inside a "[redacted]" already written. */
@@ -243,6 +269,7 @@ dmd_scrubber_apply (const DmdScrubber *self,
       i += matched;
       copied = i;
     }
+  g_rw_lock_reader_unlock (&mutable->lock);
 
   if (out == NULL)
     return NULL;

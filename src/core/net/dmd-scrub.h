@@ -10,8 +10,9 @@
  * base64 alone (AUTH LOGIN) and inside a longer base64 stream at each of the three byte
  * alignments (only the characters made of the secret's bits alone, so whatever surrounds it
  * matches), in the standard and the URL-safe alphabets; the whole AUTH PLAIN and XOAUTH2
- * blobs; and each long part of a JWT-shaped token. Immutable once built, so workers share
- * it; the copies of the secrets it holds are wiped when it is freed.
+ * blobs; and each long part of a JWT-shaped token. Workers share it: a secret learnt during
+ * the run (a token fetched from the identity platform) is added while others apply it, under
+ * a lock; the copies of the secrets it holds are wiped when it is freed.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -33,7 +34,7 @@ DmdScrubber *dmd_scrubber_new        (void);
 DmdScrubber *dmd_scrubber_ref        (DmdScrubber  *scrubber);
 void         dmd_scrubber_unref      (DmdScrubber  *scrubber);
 /* Adds a secret (NULL or empty: nothing) and the user name it is sent with (may be NULL).
- * Only while the scrubber is being built, before it is shared. */
+ * Thread-safe: a secret may be added while the scrubber is shared. */
 void         dmd_scrubber_add_secret (DmdScrubber  *scrubber,
                                       const char   *secret,
                                       const char   *username);

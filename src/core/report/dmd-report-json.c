@@ -79,8 +79,12 @@ json_add_settings (JsonBuilder           *b,
   dmd_report_json_int (b, "port", dmd_device_config_get_port (config));
   dmd_report_json_string (b, "security", dmd_security_to_string (config->security));
   dmd_report_json_field (b, "username", config->username);
-  dmd_report_json_string (b, "auth_method",
-                          dmd_auth_mech_to_string (dmd_device_config_get_auth_mech (config)));
+  dmd_report_json_string (b, "auth_method", dmd_device_config_auth_method_name (config));
+  /* OAuth: the app registration signed in with (not secrets). */
+  dmd_report_json_field (b, "tenant",
+                         dmd_device_config_gets_token (config) ? config->tenant : NULL);
+  dmd_report_json_field (b, "client_id",
+                         dmd_device_config_gets_token (config) ? config->client_id : NULL);
   dmd_report_json_field (b, "from", config->from);
   dmd_report_json_field (b, "to", config->to);
   dmd_report_json_field (b, "domain", config->domain);
@@ -153,6 +157,30 @@ json_add_transcript (JsonBuilder *b,
   json_builder_end_array (b);
 }
 
+/* The oauth check carries what the token said about itself (never the token). */
+static void
+json_add_claims (JsonBuilder          *b,
+                 const DmdOAuthClaims *claims)
+{
+  json_builder_set_member_name (b, "claims");
+  json_builder_begin_object (b);
+  dmd_report_json_field (b, "flow", claims->flow);
+  dmd_report_json_field (b, "audience", claims->audience);
+  dmd_report_json_field (b, "scopes", claims->scopes);
+  dmd_report_json_field (b, "roles", claims->roles);
+  dmd_report_json_field (b, "user", claims->user);
+  dmd_report_json_field (b, "tenant_id", claims->tenant_id);
+  dmd_report_json_field (b, "app_id", claims->app_id);
+  {
+    g_autoptr(GDateTime) when = claims->expires != 0
+                                ? g_date_time_new_from_unix_utc (claims->expires) : NULL;
+    g_autofree char *stamp = when ? g_date_time_format (when, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+
+    dmd_report_json_field (b, "expires", stamp);
+  }
+  json_builder_end_object (b);
+}
+
 static void
 json_add_checks (JsonBuilder *b,
                  DmdResult   *result)
@@ -176,6 +204,8 @@ json_add_checks (JsonBuilder *b,
       dmd_report_json_int (b, "elapsed_ms", MAX (check->elapsed_ms, 0));
       json_builder_set_member_name (b, "transcript");
       json_add_transcript (b, check->transcript);
+      if (g_str_equal (check->id, "oauth") && result->oauth_claims != NULL)
+        json_add_claims (b, result->oauth_claims);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

@@ -232,7 +232,12 @@ format_server (const DmdDeviceConfig *config)
 static char *
 format_sign_in (const DmdDeviceConfig *config)
 {
-  const char *mech = auth_mech_word (dmd_device_config_get_auth_mech (config));
+  gboolean fetched = dmd_device_config_gets_token (config);
+  const char *mech = fetched && config->auth_method == DMD_AUTH_METHOD_OAUTH_DEVICE
+                     ? _("XOAUTH2 with a token from Microsoft Entra ID, by device code")
+                     : fetched && config->auth_method == DMD_AUTH_METHOD_OAUTH_APP
+                     ? _("XOAUTH2 with a token from Microsoft Entra ID, by client credentials")
+                     : auth_mech_word (dmd_device_config_get_auth_mech (config));
 
   if (_dmd_report_has_text (config->username))
     /* Translators: "scanner@contoso.com (AUTH LOGIN with a password)" */

@@ -13,6 +13,7 @@
 #include "dmd-a11y.h"
 #include "dmd-core.h"
 #include "dmd-checks-page.h"
+#include "dmd-device-code-dialog.h"
 #include "dmd-text.h"
 #include "dmd-transcript-view.h"
 
@@ -27,6 +28,7 @@ struct _DmdChecksPage
   DmdTranscriptView *transcript_view;
 
   DmdCheckup        *checkup;
+  GtkWidget         *device_code_dialog;  /* while a person signs in (oauth check) */
   GHashTable        *rows;          /* check id → AdwActionRow */
   guint              n_checks;
 };
@@ -222,6 +224,49 @@ check_started_cb (DmdCheckup    *checkup,
   set_row_state (row, DMD_CHECK_RUNNING, NULL, NULL, -1);
 }
 
+/* ---- the device code: what a person does while the oauth check waits ---- */
+
+static void
+close_device_code_dialog (DmdChecksPage *self)
+{
+  GtkWidget *dialog = g_steal_pointer (&self->device_code_dialog);
+
+  if (dialog == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (dialog, self);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+device_code_response_cb (AdwMessageDialog *dialog,
+                         const char       *response,
+                         DmdChecksPage    *self)
+{
+  /* The dialog closes itself after a response. */
+  self->device_code_dialog = NULL;
+  if (g_strcmp0 (response, "cancel") == 0)
+    dmd_page_apply_cancel (DMD_PAGE (self));
+}
+
+static void
+device_code_cb (DmdCheckup    *checkup,
+                const char    *verification_uri,
+                const char    *user_code,
+                guint          expires_in,
+                DmdChecksPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  close_device_code_dialog (self);
+  self->device_code_dialog =
+    dmd_device_code_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                verification_uri, user_code, expires_in,
+                                dmd_checkup_get_config (checkup)->username);
+  g_signal_connect (self->device_code_dialog, "response",
+                    G_CALLBACK (device_code_response_cb), self);
+  gtk_window_present (GTK_WINDOW (self->device_code_dialog));
+}
+
 static void
 check_finished_cb (DmdCheckup    *checkup,
                    const char    *id,
@@ -230,6 +275,10 @@ check_finished_cb (DmdCheckup    *checkup,
                    DmdChecksPage *self)
 {
   GtkWidget *row = g_hash_table_lookup (self->rows, id);
+
+  /* The token came (or will not): nobody needs the code any more. */
+  if (g_strcmp0 (id, "oauth") == 0)
+    close_device_code_dialog (self);
 
   if (row == NULL)
     row = add_row (self, id, dmd_check_title (id));
@@ -281,6 +330,7 @@ stop_running_rows (DmdChecksPage *self,
 static void
 disconnect_checkup (DmdChecksPage *self)
 {
+  close_device_code_dialog (self);
   if (self->checkup == NULL)
     return;
   g_signal_handlers_disconnect_by_data (self->checkup, self);
@@ -387,6 +437,7 @@ dmd_checks_page_apply (DmdPage      *page,
   g_signal_connect (self->checkup, "check-started", G_CALLBACK (check_started_cb), self);
   g_signal_connect (self->checkup, "check-finished", G_CALLBACK (check_finished_cb), self);
   g_signal_connect (self->checkup, "transcript-line", G_CALLBACK (transcript_line_cb), self);
+  g_signal_connect (self->checkup, "oauth-device-code", G_CALLBACK (device_code_cb), self);
   dmd_checkup_run_async (self->checkup, cancellable, run_done_cb, g_object_ref (self));
   return TRUE;
 }

@@ -309,7 +309,12 @@ dmd_settings_page_fill (DmdSettingsPage       *self,
   set_current (self, ROW_DOMAIN, config->domain ? config->domain : "");
   set_current (self, ROW_PORT, port);
   set_current (self, ROW_SECURITY, dmd_security_to_string (config->security));
-  set_current (self, ROW_METHOD, config->oauth_token != NULL ? "oauth-token" : "password");
+  set_current (self, ROW_METHOD, dmd_device_config_gets_token (config)
+                                 ? dmd_auth_method_to_string (config->auth_method)
+                                 : config->oauth_token != NULL ? "oauth-token" : "password");
+  set_current (self, ROW_TENANT, config->tenant ? config->tenant : "");
+  set_current (self, ROW_CLIENT_ID, config->client_id ? config->client_id : "");
+  set_current (self, ROW_CLIENT_SECRET, config->client_secret ? config->client_secret : "");
   set_current (self, ROW_USERNAME, config->username ? config->username : "");
   set_current (self, ROW_PASSWORD, config->password ? config->password : "");
   set_current (self, ROW_TOKEN, config->oauth_token ? config->oauth_token : "");

@@ -27,6 +27,9 @@ typedef enum {
   ROW_USERNAME,
   ROW_PASSWORD,
   ROW_TOKEN,
+  ROW_TENANT,
+  ROW_CLIENT_ID,
+  ROW_CLIENT_SECRET,
   ROW_SENDER,
   ROW_RECIPIENT,
   ROW_CONNECTOR,
@@ -75,6 +78,7 @@ typedef struct {
   ForOptions    shown;          /* the options that show the field */
   RowId         when_row;       /* ... only while that choice row */
   const char   *when_id;        /* ... has this value (NULL: always) */
+  const char   *when_also;      /* ... or this one (NULL: none) */
   DmdField      field;          /* the engine's field: its validation errors, and the
                                  * findings the catalogue says are about it */
   ForOptions    required;       /* the options that need it filled in */

@@ -60,9 +60,12 @@ static const Choice security_choices[] = {
   { NULL }
 };
 
+/* The ids are the engine's sign-in methods (dmd_auth_method_from_string). */
 static const Choice method_choices[] = {
   { "password", N_("Password") },
   { "oauth-token", N_("OAuth token") },
+  { "oauth-device", N_("Microsoft account (OAuth)") },
+  { "oauth-app", N_("Application (client credentials)") },
   { NULL }
 };
 
@@ -103,6 +106,23 @@ const FieldRow _dmd_settings_fields[N_ROWS] = {
     "token_row", "password_note", KIND_SECRET, NULL, FOR_SIGN_IN, ROW_METHOD, "oauth-token",
     .field = DMD_FIELD_PASSWORD,
     .required = FOR_SIGN_IN, .missing = N_("Paste the OAuth access token.") },
+  /* Signing in with Microsoft Entra ID: the app registration (remembered: not secrets), and
+   * for the application's own sign-in its secret (never remembered). */
+  [ROW_TENANT] = {
+    "tenant_row", "tenant_note", KIND_TEXT, "oauth-tenant", FOR_SIGN_IN, ROW_METHOD,
+    "oauth-device", "oauth-app", .field = DMD_FIELD_TENANT,
+    .required = FOR_SIGN_IN, .missing = N_("Enter the organization’s domain or its tenant ID."),
+    .hint = N_("The organization’s domain, such as contoso.com, or its tenant ID.") },
+  [ROW_CLIENT_ID] = {
+    "client_id_row", "client_id_note", KIND_TEXT, "oauth-client-id", FOR_SIGN_IN, ROW_METHOD,
+    "oauth-device", "oauth-app", .field = DMD_FIELD_CLIENT_ID,
+    .required = FOR_SIGN_IN,
+    .missing = N_("Enter the application (client) ID of the app registration."),
+    .hint = N_("The Application (client) ID on the app registration’s Overview page (Microsoft Entra admin center).") },
+  [ROW_CLIENT_SECRET] = {
+    "client_secret_row", "client_secret_note", KIND_SECRET, NULL, FOR_SIGN_IN, ROW_METHOD,
+    "oauth-app", .field = DMD_FIELD_CLIENT_SECRET,
+    .required = FOR_SIGN_IN, .missing = N_("Enter the client secret’s value.") },
   [ROW_SENDER] = {
     "sender_row", "sender_note", KIND_TEXT, "sender", FOR_ALL, .field = DMD_FIELD_FROM,
     .required = FOR_ALL, .missing = N_("Enter the sender address the device uses.") },
@@ -218,7 +238,9 @@ applies (DmdSettingsPage *self,
 
   if (!for_option (row->shown, self->option))
     return FALSE;
-  return row->when_id == NULL || g_str_equal (_dmd_settings_chosen (self, row->when_row), row->when_id);
+  return row->when_id == NULL ||
+         g_str_equal (_dmd_settings_chosen (self, row->when_row), row->when_id) ||
+         g_strcmp0 (_dmd_settings_chosen (self, row->when_row), row->when_also) == 0;
 }
 
 /* Nothing typed or _dmd_settings_chosen (choices and switches always hold a value). */
@@ -335,6 +357,15 @@ build_config (DmdSettingsPage *self,
   if (!dmd_security_from_string (_dmd_settings_chosen (self, ROW_SECURITY), &config->security))
     g_warn_if_reached ();  /* the choices' ids are the engine's machine names */
   config->username = value (self, ROW_USERNAME);
+  if (!dmd_auth_method_from_string (_dmd_settings_chosen (self, ROW_METHOD), &config->auth_method))
+    g_warn_if_reached ();  /* the choices' ids are the engine's machine names */
+  /* Given but empty stays empty: the engine's validation says what is missing. */
+  if (applies (self, ROW_TENANT))
+    config->tenant = _dmd_settings_text_of (self->rows[ROW_TENANT]);
+  if (applies (self, ROW_CLIENT_ID))
+    config->client_id = _dmd_settings_text_of (self->rows[ROW_CLIENT_ID]);
+  if (applies (self, ROW_CLIENT_SECRET) && !is_empty (self, ROW_CLIENT_SECRET))
+    dmd_device_config_set_client_secret (config, _dmd_settings_secret (self, ROW_CLIENT_SECRET));
   /* The secret goes from the entry into the config, with no copy on the way. */
   if (applies (self, ROW_PASSWORD) && !is_empty (self, ROW_PASSWORD))
     dmd_device_config_set_password (config, _dmd_settings_secret (self, ROW_PASSWORD));
@@ -536,7 +567,7 @@ _dmd_settings_refresh (DmdSettingsPage *self)
 void
 _dmd_settings_update_layout (DmdSettingsPage *self)
 {
-  gboolean oauth = g_str_equal (_dmd_settings_chosen (self, ROW_METHOD), "oauth-token");
+  const char *method = _dmd_settings_chosen (self, ROW_METHOD);
 
   for (RowId r = ROW_NONE + 1; r < N_ROWS; r++)
     {
@@ -567,8 +598,10 @@ _dmd_settings_update_layout (DmdSettingsPage *self)
                               TRUE);
 
   adw_preferences_group_set_description (self->signin_group,
-                                         oauth ? _("The token is used for this run only and is never saved.")
-                                               : _("The password is used for this run only and is never saved."));
+    g_str_equal (method, "oauth-token") ? _("The token is used for this run only and is never saved.")
+    : g_str_equal (method, "oauth-device") ? _("When the checks run, someone signs in with the mailbox’s Microsoft account, using a code shown then. The token is used for this run only.")
+    : g_str_equal (method, "oauth-app") ? _("The application signs in with its client secret, which is used for this run only and is never saved.")
+    : _("The password is used for this run only and is never saved."));
 }
 
 /* Bring a widget (and the note under it) into view. Measured in the scrolled content, which
@@ -862,6 +895,8 @@ dmd_settings_page_init (DmdSettingsPage *self)
   dmd_a11y_label_from_mnemonic (GTK_WIDGET (self->forget_button), "label");
   dmd_a11y_name_reveal_button (self->rows[ROW_PASSWORD], _("Show Password"), _("Hide Password"));
   dmd_a11y_name_reveal_button (self->rows[ROW_TOKEN], _("Show Token"), _("Hide Token"));
+  dmd_a11y_name_reveal_button (self->rows[ROW_CLIENT_SECRET], _("Show Client Secret"),
+                               _("Hide Client Secret"));
 
   dmd_page_set_title (DMD_PAGE (self), _("Device Settings"));
   dmd_page_set_forward_label (DMD_PAGE (self), _("_Run Checks"));
