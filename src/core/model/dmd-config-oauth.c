@@ -12,33 +12,6 @@
 #include "dmd-config-private.h"
 #include "dmd-options.h"
 
-static gboolean
-is_set (const char *s)
-{
-  return s != NULL && *s != '\0';
-}
-
-static gboolean
-has_control (const char *s)
-{
-  for (; *s != '\0'; s++)
-    if ((guchar) *s < 0x20 || (guchar) *s == 0x7F)
-      return TRUE;
-  return FALSE;
-}
-
-static void
-add_error (GPtrArray  *errors,
-           DmdField    field,
-           char       *message)
-{
-  DmdFieldError *error = g_new0 (DmdFieldError, 1);
-
-  error->field = field;
-  error->message = message;
-  g_ptr_array_add (errors, error);
-}
-
 gboolean
 dmd_device_config_gets_token (const DmdDeviceConfig *config)
 {
@@ -113,38 +86,38 @@ _dmd_config_validate_oauth (GPtrArray             *errors,
 
   tenant = g_strstrip (g_strdup (config->tenant != NULL ? config->tenant : ""));
   if (*tenant == '\0')
-    add_error (errors, DMD_FIELD_TENANT,
+    _dmd_config_add_error (errors, DMD_FIELD_TENANT,
                g_strdup (_("Enter the tenant: the organization’s domain (such as contoso.com) "
                            "or its tenant ID.")));
   else if (!tenant_is_valid (tenant, !app))
     {
       g_autofree char *what = _dmd_config_shown (config->tenant);
 
-      add_error (errors, DMD_FIELD_TENANT,
+      _dmd_config_add_error (errors, DMD_FIELD_TENANT,
                  g_strdup_printf (_("“%s” is not a tenant: enter the organization’s domain "
                                     "(such as contoso.com) or its tenant ID (a GUID)."), what));
     }
 
-  if (!is_set (config->client_id))
-    add_error (errors, DMD_FIELD_CLIENT_ID,
+  if (!_dmd_config_is_set (config->client_id))
+    _dmd_config_add_error (errors, DMD_FIELD_CLIENT_ID,
                g_strdup (_("Enter the application (client) ID of the app registration "
                            "(Microsoft Entra admin center, App registrations).")));
   else if (!dmd_client_id_is_valid (config->client_id))
     {
       g_autofree char *what = _dmd_config_shown (config->client_id);
 
-      add_error (errors, DMD_FIELD_CLIENT_ID,
+      _dmd_config_add_error (errors, DMD_FIELD_CLIENT_ID,
                  g_strdup_printf (_("“%s” is not an application (client) ID: it is a GUID "
                                     "such as 11111111-2222-3333-4444-555555555555, shown on "
                                     "the app registration’s Overview page."), what));
     }
 
-  if (app && !is_set (config->client_secret))
-    add_error (errors, DMD_FIELD_CLIENT_SECRET,
+  if (app && !_dmd_config_is_set (config->client_secret))
+    _dmd_config_add_error (errors, DMD_FIELD_CLIENT_SECRET,
                g_strdup (_("Enter the client secret’s value (not its ID) to sign in as the "
                            "application.")));
-  else if (app && has_control (config->client_secret))
-    add_error (errors, DMD_FIELD_CLIENT_SECRET,
+  else if (app && _dmd_config_has_control (config->client_secret))
+    _dmd_config_add_error (errors, DMD_FIELD_CLIENT_SECRET,
                g_strdup (_("The client secret contains a line break or a control character: "
                            "paste only the secret’s value.")));
 }

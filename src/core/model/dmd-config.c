@@ -840,8 +840,8 @@ dmd_field_error_free (DmdFieldError *error)
   g_free (error);
 }
 
-static void
-add_error (GPtrArray  *errors,
+void
+_dmd_config_add_error (GPtrArray  *errors,
            DmdField    field,
            char       *message)
 {
@@ -852,14 +852,14 @@ add_error (GPtrArray  *errors,
   g_ptr_array_add (errors, error);
 }
 
-static gboolean
-is_set (const char *s)
+gboolean
+_dmd_config_is_set (const char *s)
 {
   return s != NULL && *s != '\0';
 }
 
-static gboolean
-has_control (const char *s)
+gboolean
+_dmd_config_has_control (const char *s)
 {
   for (; *s != '\0'; s++)
     if ((guchar) *s < 0x20 || (guchar) *s == 0x7F)
@@ -874,8 +874,8 @@ validate_address (GPtrArray  *errors,
 {
   g_autoptr(GError) error = NULL;
 
-  if (is_set (address) && !dmd_address_validate (address, NULL, &error))
-    add_error (errors, field, g_strdup (error->message));
+  if (_dmd_config_is_set (address) && !dmd_address_validate (address, NULL, &error))
+    _dmd_config_add_error (errors, field, g_strdup (error->message));
 }
 
 static void
@@ -891,23 +891,23 @@ validate_ca_file (GPtrArray  *errors,
       int saved = errno;
 
       if (saved == ENOENT || saved == ENOTDIR)
-        add_error (errors, DMD_FIELD_CA_FILE,
+        _dmd_config_add_error (errors, DMD_FIELD_CA_FILE,
                    g_strdup_printf (_("The CA file “%s” does not exist."), what));
       else
-        add_error (errors, DMD_FIELD_CA_FILE,
+        _dmd_config_add_error (errors, DMD_FIELD_CA_FILE,
                    g_strdup_printf (_("The CA file “%s” cannot be read: %s"), what,
                                     g_strerror (saved)));
       return;
     }
   if (!S_ISREG (st.st_mode))
     {
-      add_error (errors, DMD_FIELD_CA_FILE,
+      _dmd_config_add_error (errors, DMD_FIELD_CA_FILE,
                  g_strdup_printf (_("The CA file “%s” is not a file."), what));
       return;
     }
   /* Bad input, not the server's fault: readable, not huge, and certificates in it. */
   if (!dmd_tls_ca_file_check (path, NULL, &error))
-    add_error (errors, DMD_FIELD_CA_FILE, g_strdup (error->message));
+    _dmd_config_add_error (errors, DMD_FIELD_CA_FILE, g_strdup (error->message));
 }
 
 GPtrArray *
@@ -920,18 +920,18 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
   errors = g_ptr_array_new_with_free_func ((GDestroyNotify) dmd_field_error_free);
 
   /* Server (or, for the MX options, a domain whose MX can be looked up). */
-  if (is_set (config->server))
+  if (_dmd_config_is_set (config->server))
     {
       g_autoptr(GError) error = NULL;
       g_autofree char *ascii = dmd_host_to_ascii (config->server, &error);
 
       if (ascii == NULL)
-        add_error (errors, DMD_FIELD_SERVER, g_strdup (error->message));
+        _dmd_config_add_error (errors, DMD_FIELD_SERVER, g_strdup (error->message));
     }
   else if (dmd_option_get_info (config->option)->default_server == NULL &&
-           !is_set (config->domain))
+           !_dmd_config_is_set (config->domain))
     {
-      add_error (errors, DMD_FIELD_SERVER,
+      _dmd_config_add_error (errors, DMD_FIELD_SERVER,
                  g_strdup (_("Enter the server (the MX endpoint) or the domain, so that the "
                              "MX endpoint can be looked up.")));
     }
@@ -939,49 +939,49 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
   /* The port is a guint16: 0 means the option's default, every other value is a port. */
 
   /* Sign-in. */
-  if (is_set (config->username))
+  if (_dmd_config_is_set (config->username))
     {
-      if (has_control (config->username) || strpbrk (config->username, " \t") != NULL ||
+      if (_dmd_config_has_control (config->username) || strpbrk (config->username, " \t") != NULL ||
           !g_utf8_validate (config->username, -1, NULL))
-        add_error (errors, DMD_FIELD_USERNAME,
+        _dmd_config_add_error (errors, DMD_FIELD_USERNAME,
                    g_strdup (_("The user name contains a space or a control character.")));
       else if (strchr (config->username, '@') != NULL)
         {
           g_autoptr(GError) error = NULL;
 
           if (!dmd_address_validate (config->username, NULL, &error))
-            add_error (errors, DMD_FIELD_USERNAME, g_strdup (error->message));
+            _dmd_config_add_error (errors, DMD_FIELD_USERNAME, g_strdup (error->message));
         }
     }
   else if (dmd_option_get_info (config->option)->signs_in &&
-           (is_set (config->password) || is_set (config->oauth_token)))
+           (_dmd_config_is_set (config->password) || _dmd_config_is_set (config->oauth_token)))
     {
-      add_error (errors, DMD_FIELD_USERNAME,
+      _dmd_config_add_error (errors, DMD_FIELD_USERNAME,
                  g_strdup (_("Enter the user name that goes with the password or token.")));
     }
 
   if (dmd_device_config_gets_token (config) &&
-      (is_set (config->password) || is_set (config->oauth_token)))
-    add_error (errors, DMD_FIELD_PASSWORD,
+      (_dmd_config_is_set (config->password) || _dmd_config_is_set (config->oauth_token)))
+    _dmd_config_add_error (errors, DMD_FIELD_PASSWORD,
                g_strdup (_("The token comes from Microsoft Entra ID: leave the password and "
                            "the token empty.")));
-  else if (is_set (config->password) && is_set (config->oauth_token))
-    add_error (errors, DMD_FIELD_PASSWORD,
+  else if (_dmd_config_is_set (config->password) && _dmd_config_is_set (config->oauth_token))
+    _dmd_config_add_error (errors, DMD_FIELD_PASSWORD,
                g_strdup (_("Give either a password or an OAuth token, not both.")));
-  else if (is_set (config->password) && strpbrk (config->password, "\r\n") != NULL)
-    add_error (errors, DMD_FIELD_PASSWORD,
+  else if (_dmd_config_is_set (config->password) && strpbrk (config->password, "\r\n") != NULL)
+    _dmd_config_add_error (errors, DMD_FIELD_PASSWORD,
                g_strdup (_("The password contains a line break. If it was read from a file, "
                            "remove the line break at its end.")));
-  else if (is_set (config->oauth_token) &&
-           (has_control (config->oauth_token) || strchr (config->oauth_token, ' ') != NULL))
-    add_error (errors, DMD_FIELD_PASSWORD,
+  else if (_dmd_config_is_set (config->oauth_token) &&
+           (_dmd_config_has_control (config->oauth_token) || strchr (config->oauth_token, ' ') != NULL))
+    _dmd_config_add_error (errors, DMD_FIELD_PASSWORD,
                g_strdup (_("The OAuth token contains spaces or line breaks: paste only the "
                            "token.")));
 
   validate_address (errors, DMD_FIELD_FROM, config->from);
   validate_address (errors, DMD_FIELD_TO, config->to);
 
-  if (is_set (config->domain))
+  if (_dmd_config_is_set (config->domain))
     {
       g_autoptr(GError) error = NULL;
       g_autofree char *ascii = NULL;
@@ -990,15 +990,15 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
         {
           g_autofree char *what = _dmd_config_shown (config->domain);
 
-          add_error (errors, DMD_FIELD_DOMAIN,
+          _dmd_config_add_error (errors, DMD_FIELD_DOMAIN,
                      g_strdup_printf (_("“%s” is an IP address; enter the organization’s domain "
                                         "name, such as contoso.com."), what));
         }
       else if ((ascii = dmd_host_to_ascii (config->domain, &error)) == NULL)
-        add_error (errors, DMD_FIELD_DOMAIN, g_strdup (error->message));
+        _dmd_config_add_error (errors, DMD_FIELD_DOMAIN, g_strdup (error->message));
     }
 
-  if (is_set (config->connector_ip))
+  if (_dmd_config_is_set (config->connector_ip))
     {
       g_autoptr(GInetAddress) address = NULL;
       g_autofree char *trimmed = g_strstrip (g_strdup (config->connector_ip));
@@ -1008,12 +1008,12 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
         {
           g_autofree char *what = _dmd_config_shown (config->connector_ip);
 
-          add_error (errors, DMD_FIELD_CONNECTOR_IP,
+          _dmd_config_add_error (errors, DMD_FIELD_CONNECTOR_IP,
                      g_strdup_printf (_("“%s” is not an IPv4 or IPv6 address."), what));
         }
     }
 
-  if (is_set (config->ca_file))
+  if (_dmd_config_is_set (config->ca_file))
     validate_ca_file (errors, config->ca_file);
 
   for (guint i = 0; config->connect_to != NULL && i < config->connect_to->len; i++)
@@ -1026,22 +1026,22 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
           g_autoptr(GError) error = NULL;
           g_autofree char *ascii = NULL;
 
-          if (is_set (hosts[h]) && (ascii = dmd_host_to_ascii (hosts[h], &error)) == NULL)
-            add_error (errors, DMD_FIELD_CONNECT_TO, g_strdup (error->message));
+          if (_dmd_config_is_set (hosts[h]) && (ascii = dmd_host_to_ascii (hosts[h], &error)) == NULL)
+            _dmd_config_add_error (errors, DMD_FIELD_CONNECT_TO, g_strdup (error->message));
         }
     }
 
   if (config->timeout_seconds < 1 || config->timeout_seconds > MAX_TIMEOUT)
-    add_error (errors, DMD_FIELD_TIMEOUT,
+    _dmd_config_add_error (errors, DMD_FIELD_TIMEOUT,
                g_strdup_printf (_("The timeout must be from 1 to %u seconds (it is %u)."),
                                 (guint) MAX_TIMEOUT, config->timeout_seconds));
 
-  if (is_set (config->client_cert_file) != is_set (config->client_key_file))
-    add_error (errors, DMD_FIELD_CLIENT_CERT,
-               g_strdup (is_set (config->client_cert_file)
+  if (_dmd_config_is_set (config->client_cert_file) != _dmd_config_is_set (config->client_key_file))
+    _dmd_config_add_error (errors, DMD_FIELD_CLIENT_CERT,
+               g_strdup (_dmd_config_is_set (config->client_cert_file)
                          ? _("A client certificate needs its private key file too.")
                          : _("A private key file needs its client certificate too.")));
-  else if (is_set (config->client_cert_file))
+  else if (_dmd_config_is_set (config->client_cert_file))
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(DmdTlsClientCert) cert =
@@ -1049,7 +1049,7 @@ dmd_device_config_validate (const DmdDeviceConfig *config)
                                             &error);
 
       if (cert == NULL)
-        add_error (errors, DMD_FIELD_CLIENT_CERT, g_strdup (error->message));
+        _dmd_config_add_error (errors, DMD_FIELD_CLIENT_CERT, g_strdup (error->message));
     }
 
   _dmd_config_validate_oauth (errors, config);
