@@ -7,4 +7,6 @@ fuzzer=$1; seeds=$2; work=$3; shift 3
 rm -rf "$work/corpus"
 mkdir -p "$work/corpus" "$work/artifacts"
 cp "$seeds"/* "$work/corpus/"
-exec "$fuzzer" -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$@" "$work/corpus"
+# libFuzzer exits 77 on a crash by default, which meson reads as a skip: make it a failure.
+exec "$fuzzer" -artifact_prefix="$work/artifacts/" -print_final_stats=1 -error_exitcode=1 \
+  -timeout_exitcode=1 "$@" "$work/corpus"

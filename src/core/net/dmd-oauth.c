@@ -10,6 +10,7 @@
 
 #include "dmd-oauth.h"
 #include "dmd-oauth-response.h"
+#include "dmd-reply.h"
 
 /* Exchange Online takes tokens for this resource (the SMTP.Send scope lives there). */
 static const char *good_audiences[] = {
@@ -48,8 +49,13 @@ member_string (JsonObject *obj,
 
   if (node == NULL)
     return NULL;
+  /* A claim is the token issuer's text, shown in messages and reports: escaped (valid UTF-8,
+   * no control characters), since a \u escape can carry a lone surrogate or a NUL. */
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    return g_strdup (json_node_get_string (node));
+    {
+      const char *text = json_node_get_string (node);
+      return dmd_escape_bytes ((const guint8 *) text, strlen (text));
+    }
   if (JSON_NODE_HOLDS_ARRAY (node))
     {
       JsonArray *array = json_node_get_array (node);
@@ -65,7 +71,7 @@ member_string (JsonObject *obj,
               g_string_append (joined, json_node_get_string (el));
             }
         }
-      return joined->len > 0 ? g_strdup (joined->str) : NULL;
+      return joined->len > 0 ? dmd_escape_bytes ((const guint8 *) joined->str, joined->len) : NULL;
     }
   return NULL;
 }
