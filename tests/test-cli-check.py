@@ -19,34 +19,23 @@ import tempfile
 import termios
 import time
 
+import dmd_tap
+
 CLI, SERVER, CERTS = sys.argv[1:4]
 PASSWORD = 'Pa55-w0rd-Very-Secret'
 PASSWORD_B64 = 'UGE1NS13MHJkLVZlcnktU2VjcmV0'
 USER = 'scanner@contoso.com'
 
 tmp = tempfile.TemporaryDirectory(prefix='dmd-cli-check-')
-n_test = 0
-failed = 0
-
-
-def ok(cond, name, detail=''):
-    global n_test, failed
-    n_test += 1
-    if cond:
-        print(f'ok {n_test} - {name}')
-    else:
-        failed += 1
-        print(f'not ok {n_test} - {name}')
-        for line in str(detail).splitlines()[:40]:
-            print(f'# {line}')
-    sys.stdout.flush()
+tap = dmd_tap.Tap()
+ok = tap.ok
 
 
 class Server:
     """The scripted server as a child process; PORT is read from its first line."""
 
     def __init__(self, scenario):
-        path = os.path.join(tmp.name, f'scenario-{n_test}.ini')
+        path = os.path.join(tmp.name, f'scenario-{tap.count}.ini')
         with open(path, 'w') as f:
             f.write(scenario)
         self.proc = subprocess.Popen([SERVER, path, '--certs', CERTS], stdin=subprocess.PIPE,
@@ -395,5 +384,4 @@ ok(doc.get('schema') == 'device-mail-doctor/report/v1' and len(doc.get('recommen
 html = open(report, encoding='utf-8').read() if os.path.exists(report) else ''
 ok('cancelled' in html, 'the report of an interrupted run says it is incomplete', err)
 
-print(f'1..{n_test}')
-sys.exit(1 if failed else 0)
+tap.finish()

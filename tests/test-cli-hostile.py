@@ -17,25 +17,14 @@ import sys
 import tempfile
 import threading
 
+import dmd_tap
+
 CLI, CERTS = sys.argv[1:3]
 USER = 'scanner@contoso.com'
 
 tmp = tempfile.TemporaryDirectory(prefix='dmd-cli-hostile-')
-n_test = 0
-failed = 0
-
-
-def ok(cond, name, detail=''):
-    global n_test, failed
-    n_test += 1
-    if cond:
-        print(f'ok {n_test} - {name}')
-    else:
-        failed += 1
-        print(f'not ok {n_test} - {name}')
-        for line in str(detail).splitlines()[:40]:
-            print(f'# {line}')
-    sys.stdout.flush()
+tap = dmd_tap.Tap()
+ok = tap.ok
 
 
 def env(**extra):
@@ -199,5 +188,4 @@ code, out, err = run(quick(f'--ca-file={os.path.join(CERTS, "test-ca.pem")}'),
                      extra_env={'DMD_PASSWORD': 'pw'})
 ok(code == 1, 'a good --ca-file is taken', f'rc={code} {err}')
 
-print(f'1..{n_test}')
-sys.exit(1 if failed else 0)
+tap.finish()

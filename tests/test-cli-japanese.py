@@ -18,27 +18,16 @@ import subprocess
 import sys
 import tempfile
 
+import dmd_tap
+
 CLI, SERVER, CERTS, PO_DIR = sys.argv[1:5]
 PASSWORD = 'Ja-Typ0graphy-Pw#1'
 USER = 'scanner@contoso.com'
 JP = r'[\u3040-\u30ff\u3400-\u9fff]'
 
 tmp = tempfile.TemporaryDirectory(prefix='dmd-cli-ja-')
-n_test = 0
-failed = 0
-
-
-def ok(cond, name, detail=''):
-    global n_test, failed
-    n_test += 1
-    if cond:
-        print(f'ok {n_test} - {name}')
-    else:
-        failed += 1
-        print(f'not ok {n_test} - {name}')
-        for line in str(detail).splitlines()[:60]:
-            print(f'# {line}')
-    sys.stdout.flush()
+tap = dmd_tap.Tap()
+ok = tap.ok
 
 
 def typography_problems(text):
@@ -54,7 +43,7 @@ class Server:
     """The scripted server as a child process; PORT is read from its first line."""
 
     def __init__(self, scenario):
-        path = os.path.join(tmp.name, f'scenario-{n_test}.ini')
+        path = os.path.join(tmp.name, f'scenario-{tap.count}.ini')
         with open(path, 'w') as f:
             f.write(scenario)
         self.proc = subprocess.Popen([SERVER, path, '--certs', CERTS], stdin=subprocess.PIPE,
@@ -112,5 +101,4 @@ bad = typography_problems(out)
 bad += [line for line in out.splitlines() if '(127.0.0.1:' in line and '. ' in line]
 ok(not bad, 'Japanese typography in a failed connection', '\n'.join(bad))
 
-print(f'1..{n_test}')
-sys.exit(1 if failed else 0)
+tap.finish()

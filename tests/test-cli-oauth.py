@@ -19,6 +19,8 @@ import sys
 import tempfile
 import time
 
+import dmd_tap
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dmd_identity  # noqa: E402
 
@@ -27,19 +29,8 @@ USER = dmd_identity.USERNAME
 CLIENT_ID = dmd_identity.CLIENT_ID
 
 tmp = tempfile.TemporaryDirectory(prefix='dmd-cli-oauth-')
-n_test = 0
-failed = 0
-
-
-def ok(cond, name, detail=''):
-    global n_test, failed
-    n_test += 1
-    print(('ok %d - %s' if cond else 'not ok %d - %s') % (n_test, name))
-    if not cond:
-        failed += 1
-        for line in str(detail).splitlines()[:40]:
-            print('# ' + line)
-    sys.stdout.flush()
+tap = dmd_tap.Tap()
+ok = tap.ok
 
 
 def env(**extra):
@@ -74,7 +65,7 @@ def oauth_args(auth, *more, tenant='contoso.com', client_id=CLIENT_ID):
 
 class SmtpServer:
     def __init__(self, scenario):
-        path = os.path.join(tmp.name, 'scenario-%d.ini' % n_test)
+        path = os.path.join(tmp.name, 'scenario-%d.ini' % tap.count)
         with open(path, 'w') as f:
             f.write(scenario)
         self.proc = subprocess.Popen([SERVER, path, '--certs', CERTS], stdin=subprocess.PIPE,
@@ -260,5 +251,4 @@ ok(proc.returncode == 130 and took < 5 and rep.get('cancelled') is True and
    'Ctrl+C while waiting for the sign-in: exit 130 at once, no sign-in',
    'exit %s after %.1fs\n%s\n%s' % (proc.returncode, took, out[:1500], (seen + err)[-1500:]))
 
-print('1..%d' % n_test)
-sys.exit(1 if failed else 0)
+tap.finish()
